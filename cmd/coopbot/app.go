@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/coopbot/coopbot/corpus"
+	"github.com/coopbot/coopbot/ingest"
+	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/hash"
+	"github.com/coopbot/coopbot/retrieval/memory"
+	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/snowball"
+)
+
+// Main wires coopbot's components by hand: configuration, embedder, store
+// and the retrieval service. Open builds them; Close releases them.
+type Main struct {
+	Config Config
+	Stdout io.Writer
+	Stderr io.Writer
+	Logger *slog.Logger
+
+	Analyzer retrieval.Analyzer
+	Embedder retrieval.Embedder
+	Store    retrieval.Store
+	Postgres *postgres.Store // nil with the in-process store
+	Service  *retrieval.Service
+
+	closers []func()
+}
+
+// NewMain returns a Main whose logger writes to stderr.
+func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(stderr, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(stderr, opts)
+	}
+	return &Main{Config: cfg, Stdout: stdout, Stderr: stderr, Logger: slog.New(h)}
+}
+
+// OpenEmbedder builds the configured embedder.
+func (m *Main) OpenEmbedder(ctx context.Context) error {
+	if m.Embedder != nil {
+		return nil
+	}
+	m.Analyzer = snowball.New()
+	e, err := m.newEmbedder(ctx)
+	if err != nil {
+		return err
+	}
+	m.Embedder = e
+	return nil
+}
+
+// OpenStore opens PostgreSQL when DATABASE_URL is set. Otherwise, when
+// bundled is true, it indexes the bundled corpus into an in-process store.
+func (m *Main) OpenStore(ctx context.Context, bundled bool) error {
+	if m.Store != nil {
+		return nil
+	}
+	if err := m.OpenEmbedder(ctx); err != nil {
+		return err
+	}
+	if m.Config.DatabaseURL != "" {
+		s, err := postgres.Open(ctx, m.Config.DatabaseURL, postgres.Options{})
+		if err != nil {
+			return err
+		}
+		m.Postgres, m.Store = s, s
+		m.closers = append(m.closers, s.Close)
+		fmt.Fprintln(m.Stderr, "coopbot: using the PostgreSQL store (DATABASE_URL)")
+		return nil
+	}
+	if !bundled {
+		return retrieval.Errorf(retrieval.EINVALID, "this command needs a database: set DATABASE_URL (for example postgres://user:pass@localhost:5432/coopbot)")
+	}
+	mem := memory.New(m.Analyzer)
+	p := ingest.Pipeline{Store: mem, Embedder: m.Embedder, Logger: slog.New(slog.DiscardHandler)}
+	sum, err := p.Run(ctx, ingest.RunOptions{FS: corpus.FS})
+	if err != nil {
+		return fmt.Errorf("index bundled corpus: %w", err)
+	}
+	m.Store = mem
+	fmt.Fprintf(m.Stderr, "coopbot: using the in-process store over the bundled corpus (%d documents, %d chunks); set DATABASE_URL to use PostgreSQL\n", sum.Ingested, sum.Chunks)
+	return nil
+}
+
+// Open builds the whole retrieval core.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Service != nil {
+		return nil
+	}
+	if err := m.OpenStore(ctx, true); err != nil {
+		return err
+	}
+	ans, err := m.newAnswerer(ctx)
+	if err != nil {
+		return err
+	}
+	m.Service = &retrieval.Service{
+		Store:    m.Store,
+		Embedder: m.Embedder,
+		Analyzer: m.Analyzer,
+		Answerer: ans,
+		Logger:   m.Logger,
+	}
+	return nil
+}
+
+// Close releases everything Open acquired, in reverse order.
+func (m *Main) Close() error {
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		m.closers[i]()
+	}
+	m.closers = nil
+	return nil
+}
+
+// newEmbedder returns the embedder named by EMBEDDER.
+func (m *Main) newEmbedder(ctx context.Context) (retrieval.Embedder, error) {
+	switch m.Config.Embedder {
+	case "", "hash":
+		return hash.New(hash.DefaultDimensions), nil
+	}
+	return nil, retrieval.Errorf(retrieval.EINVALID, "unknown EMBEDDER %q", m.Config.Embedder)
+}
+
+// newAnswerer returns the configured answerer: nil means the extractive
+// default of retrieval.Service.
+func (m *Main) newAnswerer(ctx context.Context) (retrieval.Answerer, error) {
+	return nil, nil
+}

@@ -1,0 +1,162 @@
+// Package metrics exposes coopbot's Prometheus metrics (names prefixed
+// coopbot_) on a private registry, and decorators that record them around
+// the retrieval core's interfaces: an Asker per surface (questions by
+// outcome and their latency), an Embedder (embed latency) and a Store
+// (search latency, ingest counters). The core itself stays free of any
+// metrics code.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// Question outcomes, the values of the outcome label of
+// coopbot_questions_total.
+const (
+	OutcomeAnswered    = "answered"     // an answer with citations
+	OutcomeAbstained   = "abstained"    // "not in the sources"
+	OutcomeInvalid     = "invalid"      // rejected as bad input (empty, too long)
+	OutcomeRateLimited = "rate_limited" // refused: rate limit or too many in flight
+	OutcomeError       = "error"        // the core failed (database, model, bug)
+)
+
+// Recorder records one question asked on a surface. Adapters that answer
+// questions without going through Metrics.Asker (for example a bot that
+// refuses a user before asking the core) call it directly.
+type Recorder interface {
+	// ObserveQuestion counts a question with its outcome (one of the
+	// Outcome constants) and records how long answering it took.
+	ObserveQuestion(surface, outcome string, elapsed time.Duration)
+}
+
+// Metrics holds coopbot's collectors and the registry that serves them.
+// Its methods are safe for concurrent use. A nil *Metrics records nothing.
+type Metrics struct {
+	registry *prometheus.Registry
+
+	questions    *prometheus.CounterVec
+	answer       *prometheus.HistogramVec
+	embed        prometheus.Histogram
+	search       prometheus.Histogram
+	ingestDocs   *prometheus.CounterVec
+	ingestChunks prometheus.Counter
+}
+
+var _ Recorder = (*Metrics)(nil)
+
+// latencyBuckets span 1 ms to about 30 s: embedding and search are fast
+// locally, answers from a remote model take seconds.
+var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+
+// New returns Metrics registered on a new private registry, together with
+// the Go runtime and process collectors.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		registry: reg,
+		questions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "coopbot_questions_total",
+			Help: "Questions asked, by surface (cli, web, api, slack, discord) and outcome (answered, abstained, invalid, rate_limited, error).",
+		}, []string{"surface", "outcome"}),
+		answer: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "coopbot_answer_seconds",
+			Help:    "Time to answer a question end to end (embed, search, answer), by surface.",
+			Buckets: latencyBuckets,
+		}, []string{"surface"}),
+		embed: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "coopbot_embed_seconds",
+			Help:    "Time of one Embed call (a question or a batch of chunks).",
+			Buckets: latencyBuckets,
+		}),
+		search: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "coopbot_search_seconds",
+			Help:    "Time of one store search (dense and lexical arms, fused).",
+			Buckets: latencyBuckets,
+		}),
+		ingestDocs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "coopbot_ingest_documents_total",
+			Help: "Documents written to or deleted from the store, by result (stored, deleted, failed).",
+		}, []string{"result"}),
+		ingestChunks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "coopbot_ingest_chunks_total",
+			Help: "Chunks written to the store.",
+		}),
+	}
+	reg.MustRegister(m.questions, m.answer, m.embed, m.search, m.ingestDocs, m.ingestChunks,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Pre-create the common series so dashboards see zeros, not gaps.
+	for _, r := range []string{"stored", "deleted", "failed"} {
+		m.ingestDocs.WithLabelValues(r)
+	}
+	return m
+}
+
+// Registry returns the private registry, for tests and extra collectors.
+func (m *Metrics) Registry() *prometheus.Registry { return m.registry }
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// RegisterIndexGauges adds coopbot_index_documents and coopbot_index_chunks,
+// read from stats at every scrape (a failing read reports nothing).
+func (m *Metrics) RegisterIndexGauges(stats func(ctx context.Context) (retrieval.Stats, error)) error {
+	read := func(f func(retrieval.Stats) int) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			s, err := stats(ctx)
+			if err != nil {
+				return 0
+			}
+			return float64(f(s))
+		}
+	}
+	for _, g := range []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "coopbot_index_documents", Help: "Documents in the store."},
+			read(func(s retrieval.Stats) int { return s.Documents })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "coopbot_index_chunks", Help: "Chunks in the store."},
+			read(func(s retrieval.Stats) int { return s.Chunks })),
+	} {
+		if err := m.registry.Register(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ObserveQuestion implements Recorder.
+func (m *Metrics) ObserveQuestion(surface, outcome string, elapsed time.Duration) {
+	if m == nil {
+		return
+	}
+	m.questions.WithLabelValues(surface, outcome).Inc()
+	m.answer.WithLabelValues(surface).Observe(elapsed.Seconds())
+}
+
+// Outcome classifies the result of an Ask: answered or abstained on
+// success; invalid, rate_limited or error by the error's code.
+func Outcome(a retrieval.Answer, err error) string {
+	switch retrieval.ErrorCode(err) {
+	case "":
+		if a.Abstained {
+			return OutcomeAbstained
+		}
+		return OutcomeAnswered
+	case retrieval.EINVALID:
+		return OutcomeInvalid
+	case retrieval.ERATELIMIT, retrieval.EBUSY:
+		return OutcomeRateLimited
+	}
+	return OutcomeError
+}

@@ -1,0 +1,81 @@
+package retrieval
+
+import "context"
+
+// MaxQuestionLen is the longest question accepted, in bytes.
+const MaxQuestionLen = 2000
+
+// Snippet is a cited passage returned by Search: a chunk with its
+// document's metadata and the sentence that best matches the query.
+type Snippet struct {
+	DocumentID string  `json:"document"`
+	Title      string  `json:"title"`
+	Date       string  `json:"date"`
+	Outlet     string  `json:"outlet,omitempty"`
+	Author     string  `json:"author,omitempty"`
+	Paragraph  int     `json:"paragraph"`          // first paragraph number (1-based)
+	ParaEnd    int     `json:"paragraph_end"`      // last paragraph number
+	Ordinal    int     `json:"ordinal"`            // chunk ordinal in the document
+	Start      int     `json:"start"`              // byte offset into the document text
+	End        int     `json:"end"`                // byte offset into the document text
+	Text       string  `json:"text"`               // verbatim passage
+	Highlight  string  `json:"highlight"`          // best-matching sentence, verbatim substring of Text
+	Score      float64 `json:"score"`              // fused score
+	Cosine     float64 `json:"cosine"`             // dense similarity
+	Coverage   float64 `json:"coverage,omitempty"` // share of query terms the passage contains
+}
+
+// Citation is a numbered source of an Answer. Its JSON is the contract of
+// `coopbot ask --json`, the web API and every chat surface.
+type Citation struct {
+	N          int     `json:"n"`
+	DocumentID string  `json:"document"`
+	Title      string  `json:"title"`
+	Date       string  `json:"date"`
+	Paragraph  int     `json:"paragraph"`
+	Text       string  `json:"text"`
+	Highlight  string  `json:"highlight"`
+	Score      float64 `json:"score"`
+}
+
+// Answer is the reply to a question.
+type Answer struct {
+	Question string `json:"question"`
+	// Text is the answer with [n] markers referring to Citations.
+	Text      string     `json:"answer"`
+	Abstained bool       `json:"abstained"`
+	Citations []Citation `json:"citations"`
+}
+
+// Answerer writes an Answer from the snippets retrieved for a question.
+type Answerer interface {
+	// Answer must cite only the given snippets, numbering citations from 1
+	// in order of first use, and set Abstained (with no citations) when
+	// the snippets do not answer the question. Errors: EUNAVAILABLE when
+	// a remote model fails (callers may fall back to extraction).
+	Answer(ctx context.Context, question string, snippets []Snippet) (Answer, error)
+}
+
+// Asker is what every surface (CLI, web, Slack, Discord) needs.
+type Asker interface {
+	// Ask validates the question (EINVALID when empty, not UTF-8, or
+	// longer than MaxQuestionLen), retrieves and answers it.
+	Ask(ctx context.Context, question string) (Answer, error)
+}
+
+// Searcher returns ranked snippets for a query.
+type Searcher interface {
+	Search(ctx context.Context, query string, k int) ([]Snippet, error)
+}
+
+// Turn is one earlier exchange in a chat thread.
+type Turn struct {
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+}
+
+// Rewriter turns a follow-up question into a standalone one, using the
+// earlier turns of the thread (oldest first).
+type Rewriter interface {
+	Rewrite(ctx context.Context, history []Turn, question string) (string, error)
+}

@@ -1,0 +1,269 @@
+// Package postgres is a retrieval.Store on PostgreSQL with pgvector: an
+// HNSW index (cosine) for the dense arm, a generated tsvector column with a
+// GIN index for the lexical arm, and reciprocal rank fusion of the two.
+//
+// The schema is applied by embedded goose migrations when a Store is
+// opened. The vector dimension is fixed by the first document written into
+// an empty store, together with the name of the embedder that made it;
+// later writes and searches with another embedder fail with EMISMATCH
+// until Reset (coopbot ingest --reindex) empties the store.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DefaultEfSearch is the default HNSW search breadth (hnsw.ef_search).
+const DefaultEfSearch = 100
+
+// maxEfSearch is pgvector's upper bound for hnsw.ef_search; it also caps
+// the number of candidates each arm fetches.
+const maxEfSearch = 1000
+
+// maxDimensions is pgvector's limit for an HNSW-indexed vector column.
+const maxDimensions = 2000
+
+// Options tune a Store. The zero value is ready to use.
+type Options struct {
+	// EfSearch is the HNSW search breadth; 0 means DefaultEfSearch. Each
+	// search raises it to at least the number of candidates it fetches.
+	EfSearch int
+	// MaxConns caps the connection pool; 0 means pgxpool's default.
+	MaxConns int32
+	// ConnectTimeout bounds each new connection; 0 means 10 seconds (or
+	// the connect_timeout in the URL).
+	ConnectTimeout time.Duration
+	// Logger receives migration and slow-path messages; nil discards.
+	Logger *slog.Logger
+}
+
+// Store is a retrieval.Store backed by PostgreSQL with pgvector. It is safe
+// for concurrent use.
+type Store struct {
+	pool     *pgxpool.Pool
+	addr     string // host:port, for messages; never the password
+	efSearch int
+	log      *slog.Logger
+}
+
+var _ retrieval.Store = (*Store)(nil)
+
+// Open connects to the database at databaseURL (a postgres:// URL or
+// key=value DSN), applies any pending migrations (creating the pgvector
+// extension if needed) and returns a ready Store. Errors carry code
+// EUNAVAILABLE when the database cannot be reached, refuses the login, or
+// lacks pgvector; EINVALID when the URL is malformed. Messages never
+// include the password.
+func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		// The parse error may echo the URL, password included: drop it.
+		return nil, retrieval.Errorf(retrieval.EINVALID, "the database URL is malformed: expected postgres://user:password@host:port/dbname")
+	}
+	if opts.EfSearch < 0 || opts.EfSearch > maxEfSearch {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "ef_search must be between 1 and %d, not %d", maxEfSearch, opts.EfSearch)
+	}
+	s := &Store{
+		addr:     net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))),
+		efSearch: opts.EfSearch,
+		log:      opts.Logger,
+	}
+	if s.efSearch == 0 {
+		s.efSearch = DefaultEfSearch
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = 10 * time.Second
+		if opts.ConnectTimeout > 0 {
+			cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+		}
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+
+	// Migrate over database/sql (goose needs it) before the pool exists:
+	// the pool registers the vector type on connect, which needs the
+	// extension the first migration creates.
+	if err := s.migrate(ctx, cfg.ConnConfig.Copy()); err != nil {
+		return nil, err
+	}
+
+	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		return pgxvec.RegisterTypes(ctx, conn)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, s.classify(err, "open pool")
+	}
+	s.pool = pool
+	if err := s.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the connection pool. It is safe to call more than once.
+func (s *Store) Close() {
+	if s.pool != nil {
+		s.pool.Close()
+	}
+}
+
+// Ping checks that the database answers. It returns EUNAVAILABLE when it
+// cannot be reached.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return s.classify(err, "ping")
+	}
+	return nil
+}
+
+// Reset deletes every document, chunk and the embedder record, and drops
+// the HNSW index so the next PutDocument may use any embedder and
+// dimension (coopbot ingest --reindex).
+func (s *Store) Reset(ctx context.Context) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return s.classify(err, "reset")
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
+	for _, stmt := range []string{
+		`LOCK TABLE store_meta IN EXCLUSIVE MODE`,
+		`TRUNCATE chunks, documents, store_meta`,
+		`DROP INDEX IF EXISTS chunks_embedding_hnsw`,
+		`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector`,
+	} {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			return s.classify(err, "reset")
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return s.classify(err, "reset")
+	}
+	s.log.Info("postgres store reset", "addr", s.addr)
+	return nil
+}
+
+// migrate checks for pgvector and applies the embedded migrations.
+func (s *Store) migrate(ctx context.Context, cc *pgx.ConnConfig) error {
+	db := stdlib.OpenDB(*cc)
+	defer db.Close()
+	if err := db.PingContext(ctx); err != nil {
+		return s.classify(err, "connect")
+	}
+	var available bool
+	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'vector')
+		OR EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector')`).Scan(&available)
+	if err != nil {
+		return s.classify(err, "check pgvector")
+	}
+	if !available {
+		return s.noVector(cc)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub,
+		goose.WithDisableGlobalRegistry(true),
+		goose.WithSessionLocker(locker),
+	)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "42501" {
+			return retrieval.WrapError(retrieval.EUNAVAILABLE, err,
+				"PostgreSQL at %s refused to create the pgvector extension for user %q: run CREATE EXTENSION vector as a superuser in database %q and retry", s.addr, cc.User, cc.Database)
+		}
+		return s.classify(err, "migrate")
+	}
+	for _, r := range results {
+		s.log.Info("postgres migration applied", "version", r.Source.Version, "duration", r.Duration)
+	}
+	return nil
+}
+
+func (s *Store) noVector(cc *pgx.ConnConfig) error {
+	var version string
+	db := stdlib.OpenDB(*cc)
+	defer db.Close()
+	if err := db.QueryRow(`SELECT current_setting('server_version_num')`).Scan(&version); err == nil && len(version) >= 2 {
+		version = version[:2]
+	} else {
+		version = "NN"
+	}
+	return retrieval.Errorf(retrieval.EUNAVAILABLE,
+		"PostgreSQL at %s has no pgvector extension: install it (Debian/Ubuntu: apt install postgresql-%s-pgvector, or build from https://github.com/pgvector/pgvector) and retry", s.addr, version)
+}
+
+// classify turns a driver error into a retrieval error: EUNAVAILABLE for
+// anything that means the database cannot be reached or refused us, a
+// plain wrapped error (EINTERNAL) otherwise. Context errors pass through.
+func (s *Store) classify(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		if isConnectErr(err) {
+			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "timed out reaching the database at %s", s.addr)
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code == "28P01" || pgErr.Code == "28000":
+			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "the database at %s refused the login: check the user and password in the database URL", s.addr)
+		case pgErr.Code == "3D000":
+			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "the database named in the URL does not exist at %s: create it and retry", s.addr)
+		case len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03" || pgErr.Code == "53300"):
+			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot reach the database at %s", s.addr)
+		}
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if isConnectErr(err) {
+		return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot reach the database at %s", s.addr)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+func isConnectErr(err error) bool {
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, io.EOF) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, sql.ErrConnDone) || pgconn.Timeout(err)
+}

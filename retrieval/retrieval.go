@@ -1,0 +1,144 @@
+// Package retrieval is coopbot's domain: documents, chunks, embedders, stores,
+// and the core that turns a question into ranked, cited snippets and an
+// answer. It imports only the standard library; adapters live in
+// sub-packages named after what they adapt (retrieval/postgres,
+// retrieval/memory, retrieval/hash) and in bot/, ingest/ and cmd/.
+package retrieval
+
+import (
+	"context"
+)
+
+// Document is one source text (a news report) with its metadata.
+type Document struct {
+	// ID is stable across runs: the source file's path relative to the
+	// ingested root, with forward slashes and without extension
+	// (e.g. "000_36fd46dc1482b52a").
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Date   string `json:"date"` // YYYY-MM-DD, or "" when unknown
+	Outlet string `json:"outlet,omitempty"`
+	Author string `json:"author,omitempty"`
+	// Source is where the document was loaded from (a path or URL).
+	Source string `json:"source,omitempty"`
+	// Text is the normalized (NFC) main text: paragraphs separated by
+	// exactly one blank line ("\n\n"), boilerplate removed. Chunk offsets
+	// index into it.
+	Text string `json:"-"`
+	// Hash is the hex SHA-256 of the raw file bytes plus metadata; an
+	// unchanged hash means re-ingesting changes nothing.
+	Hash string `json:"-"`
+}
+
+// Span is a half-open byte range [Start, End).
+type Span struct {
+	Start int `json:"start"`
+	End   int `json:"end"`
+}
+
+// Chunk is a passage of a Document: one paragraph, several short
+// paragraphs merged, or a sentence-aligned piece of a long paragraph.
+type Chunk struct {
+	DocumentID string
+	// Ordinal is the chunk's 0-based position within its document.
+	Ordinal int
+	// ParaStart and ParaEnd are the 1-based numbers of the first and last
+	// paragraph the chunk covers (equal for a single paragraph).
+	ParaStart, ParaEnd int
+	// Start and End are byte offsets into Document.Text; Text is exactly
+	// Document.Text[Start:End].
+	Start, End int
+	Text       string
+	// Sentences are the sentence spans within Text (offsets relative to
+	// Text), as found by the ingest sentence splitter.
+	Sentences []Span
+	// Vector is the chunk's embedding; nil until embedded.
+	Vector []float32
+}
+
+// Embedder turns texts into vectors.
+type Embedder interface {
+	// Name is a versioned identifier such as "hash-v1-512". Vectors from
+	// embedders with different names are not comparable.
+	Name() string
+	// Dimensions is the length of every vector Embed returns. An embedder
+	// that learns its dimensions from a remote model returns 0 until the
+	// first successful Embed.
+	Dimensions() int
+	// Embed returns one vector per text, in order. It returns an error
+	// with code EUNAVAILABLE when a remote model cannot be reached.
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// Query is what a Store searches for.
+type Query struct {
+	Text   string    // the question, for the lexical arm
+	Vector []float32 // the question's embedding, for the dense arm
+	// Embedder names the embedder that made Vector. A store built by a
+	// different embedder (name or dimensions) refuses with EMISMATCH.
+	Embedder   string
+	Dimensions int
+	// K is the number of fused hits wanted; each arm fetches Candidates
+	// (at least K) before fusion.
+	K          int
+	Candidates int
+}
+
+// Hit is one chunk a Store found, with its document and ranks.
+type Hit struct {
+	Chunk    Chunk
+	Document Document // metadata only; Text may be empty
+	// DenseRank and LexicalRank are 1-based ranks in each arm; 0 means the
+	// chunk was not returned by that arm.
+	DenseRank, LexicalRank int
+	// Cosine is the cosine similarity to the query vector (when the dense
+	// arm saw the chunk; otherwise it may be computed or left 0).
+	Cosine float64
+	// Score is the fused reciprocal-rank score.
+	Score float64
+}
+
+// Store holds documents and their embedded chunks.
+type Store interface {
+	// Search runs the dense and lexical arms for q and returns up to q.K
+	// hits fused by reciprocal rank fusion (see Fuse), best first.
+	// Errors: EMISMATCH when q.Embedder or q.Dimensions differ from what
+	// built the store; EUNAVAILABLE when the backing database cannot be
+	// reached.
+	Search(ctx context.Context, q Query) ([]Hit, error)
+
+	// PutDocument writes doc and replaces all of its chunks atomically
+	// (one transaction): readers see either the old or the new version.
+	// Every chunk must carry a vector from the named embedder. Errors:
+	// EMISMATCH when the store was built by another embedder (use
+	// Reindex semantics: DeleteAll first); EINVALID for a malformed chunk.
+	PutDocument(ctx context.Context, doc Document, chunks []Chunk, embedder string, dims int) error
+
+	// DocumentHash returns the stored hash of the document with the given
+	// ID, or ENOTFOUND.
+	DocumentHash(ctx context.Context, id string) (string, error)
+
+	// DocumentIDs lists the IDs of all stored documents, sorted.
+	DocumentIDs(ctx context.Context) ([]string, error)
+
+	// DeleteDocument removes a document and its chunks; ENOTFOUND if absent.
+	DeleteDocument(ctx context.Context, id string) error
+
+	// Stats reports counts and the embedder that built the store.
+	Stats(ctx context.Context) (Stats, error)
+}
+
+// Stats describes a Store's contents.
+type Stats struct {
+	Documents  int    `json:"documents"`
+	Chunks     int    `json:"chunks"`
+	Embedder   string `json:"embedder"` // "" when empty
+	Dimensions int    `json:"dimensions"`
+}
+
+// Analyzer turns text into index terms: lower-cased, stemmed content words
+// with stop words removed. The same Analyzer must serve indexing and
+// querying.
+type Analyzer interface {
+	Terms(text string) []string
+}

@@ -1,0 +1,223 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Default search parameters.
+const (
+	DefaultK          = 5  // snippets returned by Search when k <= 0
+	MaxK              = 50 // the most snippets one Search returns
+	DefaultCandidates = 40 // hits each arm fetches before fusion
+)
+
+// Service is the retrieval core every surface shares: it embeds a query,
+// searches the Store with both arms, fuses, dedupes and highlights the
+// results, and answers questions with cited snippets.
+type Service struct {
+	Store    Store
+	Embedder Embedder
+	Analyzer Analyzer
+	// Answerer writes answers; nil means the extractive answerer. When it
+	// fails, Ask falls back to the extractive answer and logs why.
+	Answerer Answerer
+	// Rewriter, when set, turns follow-up questions into standalone ones.
+	Rewriter Rewriter
+	Logger   *slog.Logger
+	// Abstain decides when evidence is too weak to answer; zero value =
+	// DefaultAbstain.
+	Abstain AbstainRule
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// CleanQuestion validates a question and returns it with control
+// characters replaced by spaces and surrounding space trimmed. Errors
+// (code EINVALID): not valid UTF-8, empty, longer than MaxQuestionLen.
+func CleanQuestion(q string) (string, error) {
+	if !utf8.ValidString(q) {
+		return "", Errorf(EINVALID, "The question is not valid UTF-8 text.")
+	}
+	if len(q) > MaxQuestionLen {
+		return "", Errorf(EINVALID, "The question is too long (%d characters); the limit is %d.", utf8.RuneCountInString(q), MaxQuestionLen)
+	}
+	q = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, q)
+	q = strings.Join(strings.Fields(q), " ")
+	if q == "" {
+		return "", Errorf(EINVALID, "The question is empty: ask something like \"Which minister announced the Typhoon exercise plan?\"")
+	}
+	return q, nil
+}
+
+// Search returns up to k snippets for query (DefaultK when k <= 0, at most
+// MaxK), best first, with overlapping chunks removed and the best-matching
+// sentence of each marked. Errors: EINVALID for a bad query, EMISMATCH and
+// EUNAVAILABLE from the store or embedder.
+func (s *Service) Search(ctx context.Context, query string, k int) ([]Snippet, error) {
+	q, err := CleanQuestion(query)
+	if err != nil {
+		return nil, err
+	}
+	snips, _, err := s.search(ctx, q, k)
+	return snips, err
+}
+
+// search returns the top k snippets and the question's terms.
+func (s *Service) search(ctx context.Context, q string, k int) ([]Snippet, []string, error) {
+	if k <= 0 {
+		k = DefaultK
+	}
+	if k > MaxK {
+		k = MaxK
+	}
+	vecs, err := s.Embedder.Embed(ctx, []string{q})
+	if err != nil {
+		return nil, nil, fmt.Errorf("embed question: %w", err)
+	}
+	if len(vecs) != 1 {
+		return nil, nil, fmt.Errorf("embed question: got %d vectors for 1 text", len(vecs))
+	}
+	cand := DefaultCandidates
+	if cand < 3*k {
+		cand = 3 * k
+	}
+	hits, err := s.Store.Search(ctx, Query{
+		Text:       q,
+		Vector:     vecs[0],
+		Embedder:   s.Embedder.Name(),
+		Dimensions: len(vecs[0]),
+		K:          cand,
+		Candidates: cand,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: %w", err)
+	}
+	hits = dedupe(hits)
+	terms := uniqueTerms(s.Analyzer.Terms(q))
+	sets := make([]termSet, len(hits))
+	for i, h := range hits {
+		sets[i] = newTermSet(s.Analyzer.Terms(h.Chunk.Text))
+	}
+	weights := termWeights(terms, sets)
+	if len(hits) > k {
+		hits = hits[:k]
+	}
+	out := make([]Snippet, 0, len(hits))
+	for i, h := range hits {
+		out = append(out, snippet(h, terms, weights, sets[i], s.Analyzer))
+	}
+	return out, terms, nil
+}
+
+// dedupe drops hits whose chunk overlaps a better hit of the same document.
+func dedupe(hits []Hit) []Hit {
+	out := hits[:0:0]
+	for _, h := range hits {
+		overlap := false
+		for _, o := range out {
+			if o.Chunk.DocumentID == h.Chunk.DocumentID && h.Chunk.Start < o.Chunk.End && o.Chunk.Start < h.Chunk.End {
+				overlap = true
+				break
+			}
+		}
+		if !overlap {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// Ask answers a question: it retrieves snippets, abstains when the
+// evidence is weak, and otherwise asks the Answerer (falling back to the
+// extractive answer if it fails). Errors: EINVALID for a bad question;
+// EMISMATCH or EUNAVAILABLE when retrieval fails.
+func (s *Service) Ask(ctx context.Context, question string) (Answer, error) {
+	q, err := CleanQuestion(question)
+	if err != nil {
+		return Answer{}, err
+	}
+	return s.ask(ctx, q, q)
+}
+
+// AskFollowUp answers question in the context of earlier turns of a
+// thread: with a Rewriter it is first rewritten into a standalone
+// question (on failure the question is used as it is). The Answer's
+// Question is the one the user asked.
+func (s *Service) AskFollowUp(ctx context.Context, history []Turn, question string) (Answer, error) {
+	q, err := CleanQuestion(question)
+	if err != nil {
+		return Answer{}, err
+	}
+	standalone := q
+	if s.Rewriter != nil && len(history) > 0 {
+		r, err := s.Rewriter.Rewrite(ctx, history, q)
+		switch {
+		case err != nil:
+			s.logger().WarnContext(ctx, "rewrite follow-up failed; asking as is", "err", err)
+		default:
+			if r, err = CleanQuestion(r); err == nil {
+				standalone = r
+			}
+		}
+	}
+	return s.ask(ctx, q, standalone)
+}
+
+func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
+	snips, terms, err := s.search(ctx, q, DefaultK)
+	if err != nil {
+		return Answer{}, err
+	}
+	rule := s.Abstain
+	if rule == (AbstainRule{}) {
+		rule = DefaultAbstain
+	}
+	if rule.Weak(terms, snips) {
+		return Abstained(asked), nil
+	}
+	ext := Extractive{}
+	var ans Answer
+	if s.Answerer != nil {
+		ans, err = s.Answerer.Answer(ctx, q, snips)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Answer{}, WrapError(EUNAVAILABLE, ctx.Err(), "The answer took too long; please try again.")
+			}
+			s.logger().WarnContext(ctx, "answerer failed; using the extractive answer", "err", err)
+			ans, err = ext.Answer(ctx, q, snips)
+		}
+	} else {
+		ans, err = ext.Answer(ctx, q, snips)
+	}
+	if err != nil {
+		return Answer{}, err
+	}
+	ans.Question = asked
+	if ans.Citations == nil {
+		ans.Citations = []Citation{}
+	}
+	return ans, nil
+}
+
+// AbstainedText is the reply when the sources do not cover a question.
+const AbstainedText = "The sources don't cover this question. I can only answer from the bundled reports on UK–Japan defence cooperation."
+
+// Abstained returns the answer that says the sources don't cover question.
+func Abstained(question string) Answer {
+	return Answer{Question: question, Text: AbstainedText, Abstained: true, Citations: []Citation{}}
+}

@@ -1,0 +1,96 @@
+// Package snowball is coopbot's text analyzer: Unicode-aware word
+// tokenization, NFKC and case folding, English stop-word removal and
+// Snowball (Porter2) English stemming. The same Analyzer serves indexing
+// and querying, so "cooperation", "co-operation" and "Cooperating" all
+// become the term "cooper", and "P-1" and "P1" both become "p1".
+package snowball
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/kljensen/snowball/english"
+
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+var _ retrieval.Analyzer = (*Analyzer)(nil)
+
+// Analyzer implements retrieval.Analyzer. The zero value is ready to use
+// and safe for concurrent use.
+type Analyzer struct{}
+
+// New returns an Analyzer.
+func New() *Analyzer { return &Analyzer{} }
+
+// Terms returns the index terms of text in order of occurrence, repeats
+// included: the Snowball stems of its words (see Tokens) that are not
+// stop words. A hyphenated word yields its parts and then its joined form
+// ("UK-Japan" → "uk", "japan", "ukjapan"). Terms never fails; text that
+// is empty or holds only stop words yields no terms.
+func (*Analyzer) Terms(text string) []string {
+	bp := tokenPool.Get().(*[]Token)
+	toks := AppendTokens((*bp)[:0], text)
+	var out []string
+	for _, t := range toks {
+		if StopWord(t.Text) {
+			continue
+		}
+		if out == nil {
+			out = make([]string, 0, len(toks))
+		}
+		out = append(out, Stem(t.Text))
+	}
+	clear(toks)
+	*bp = toks[:0]
+	tokenPool.Put(bp)
+	return out
+}
+
+// tokenPool recycles token buffers across Terms calls.
+var tokenPool = sync.Pool{New: func() any { s := make([]Token, 0, 256); return &s }}
+
+// Stem returns the Snowball English stem of w, a folded word as found in
+// Token.Text ("cooperation" → "cooper", "japan's" → "japan"). Words
+// without an ASCII letter (numbers, "2+2", CJK) and words of at most two
+// bytes are returned unchanged. Stems are memoised, so Stem is cheap on a
+// corpus's recurring vocabulary.
+func Stem(w string) string {
+	if len(w) <= 2 || !hasASCIILetter(w) {
+		return w
+	}
+	if s, ok := stemCache.m.Load(w); ok {
+		return s.(string)
+	}
+	s := english.Stem(w, true)
+	if s == w {
+		s = w // keep the caller's string; avoid holding a copy
+	}
+	if stemCache.n.Load() < maxCachedStems {
+		if _, loaded := stemCache.m.LoadOrStore(strings.Clone(w), s); !loaded {
+			stemCache.n.Add(1)
+		}
+	}
+	return s
+}
+
+// maxCachedStems bounds the stem cache so that adversarial input cannot
+// grow it without limit; words beyond it are stemmed every time.
+const maxCachedStems = 1 << 17
+
+// stemCache memoises Stem. It only ever maps a word to its stem, so it
+// changes no result.
+var stemCache struct {
+	m sync.Map // string → string
+	n atomic.Int64
+}
+
+func hasASCIILetter(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= 'a' && c <= 'z' {
+			return true
+		}
+	}
+	return false
+}

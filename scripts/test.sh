@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# scripts/test.sh — coopbot's whole test suite, self-provisioning.
+#
+# With TEST_DATABASE_URL set, the suite runs against that PostgreSQL (it
+# must have pgvector; the role needs CREATEDB). Without it, this script:
+#   1. installs the PostgreSQL 15 server (apt) if /usr/lib/postgresql/15/bin
+#      is missing, and builds pgvector from Debian's source package if the
+#      server lacks it (PostgreSQL 15 in bookworm has no pgvector package);
+#   2. starts a throwaway cluster in a temporary directory on a free
+#      127.0.0.1 port (fsync off: it is disposable);
+#   3. exports TEST_DATABASE_URL and COOPBOT_REQUIRE_DB=1 so tests that need
+#      the database fail instead of skipping;
+#   4. runs gofmt, go vet and go test -race; and
+#   5. always stops the cluster and removes the directory on exit.
+# Set-up output goes to $COOPBOT_SETUP_LOG and is shown only on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_VERSION=${PG_VERSION:-15}
+PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
+PG_SHARE=/usr/share/postgresql/$PG_VERSION
+SETUP_LOG=${COOPBOT_SETUP_LOG:-${TMPDIR:-/tmp}/coopbot-setup.log}
+: >"$SETUP_LOG"
+
+command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
+
+say() { echo "test.sh: $*" >&2; }
+
+# quiet runs a set-up command with its output in the log; on failure it
+# prints the log's tail and exits.
+quiet() {
+	if ! "$@" >>"$SETUP_LOG" 2>&1; then
+		say "failed: $*"
+		tail -n 60 "$SETUP_LOG" >&2
+		exit 1
+	fi
+}
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+APT_OPTS=(-y -q --no-install-recommends -o DPkg::Lock::Timeout=900)
+apt_updated=0
+# apt_install installs Debian packages, running apt-get update once if the
+# package lists are missing or stale.
+apt_install() {
+	export DEBIAN_FRONTEND=noninteractive
+	say "installing $* (apt; log: $SETUP_LOG)"
+	if $SUDO apt-get install "${APT_OPTS[@]}" "$@" >>"$SETUP_LOG" 2>&1; then
+		return 0
+	fi
+	if [ "$apt_updated" = 0 ]; then
+		quiet $SUDO apt-get -q -o DPkg::Lock::Timeout=900 update
+		apt_updated=1
+	fi
+	quiet $SUDO apt-get install "${APT_OPTS[@]}" "$@"
+}
+
+# ensure_toolchain: go test -race needs cgo, so a C compiler.
+ensure_toolchain() {
+	if ! command -v gcc >/dev/null 2>&1; then
+		apt_install gcc libc6-dev
+	fi
+}
+
+ensure_postgres() {
+	if [ ! -x "$PG_BIN/initdb" ] || [ ! -x "$PG_BIN/pg_ctl" ]; then
+		apt_install "postgresql-$PG_VERSION"
+	fi
+}
+
+# ensure_pgvector builds and installs pgvector from Debian trixie's source
+# package, fetched through a private apt source list so the system's
+# sources stay untouched.
+ensure_pgvector() {
+	if [ -f "$PG_SHARE/extension/vector.control" ]; then
+		return 0
+	fi
+	local need=()
+	[ -f "/usr/include/postgresql/$PG_VERSION/server/postgres.h" ] || need+=("postgresql-server-dev-$PG_VERSION")
+	command -v make >/dev/null 2>&1 || need+=(make)
+	command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+	if [ ${#need[@]} -gt 0 ]; then
+		apt_install "${need[@]}"
+	fi
+	local work
+	work=$(mktemp -d "${TMPDIR:-/tmp}/coopbot-pgvector.XXXXXX")
+	mkdir -p "$work/lists/partial" "$work/src"
+	echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" >"$work/sources.list"
+	local opts=(-q -o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$work/lists" -o APT::Sandbox::User=root)
+	say "building pgvector from Debian source (log: $SETUP_LOG)"
+	quiet apt-get "${opts[@]}" update
+	(cd "$work/src" && quiet apt-get "${opts[@]}" source --download-only pgvector)
+	local orig
+	orig=$(ls "$work"/src/pgvector_*.orig.tar.* | head -n 1)
+	quiet tar -xf "$orig" -C "$work/src"
+	local dir
+	dir=$(find "$work/src" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+	local pgc="/usr/lib/postgresql/$PG_VERSION/bin/pg_config"
+	quiet make -C "$dir" PG_CONFIG="$pgc" OPTFLAGS="" -j2
+	quiet $SUDO make -C "$dir" PG_CONFIG="$pgc" OPTFLAGS="" install
+	rm -rf "$work"
+	[ -f "$PG_SHARE/extension/vector.control" ] || { say "pgvector install did not produce vector.control"; exit 1; }
+}
+
+# free_port prints a TCP port nothing listens on at 127.0.0.1.
+free_port() {
+	local p i
+	for i in $(seq 1 200); do
+		p=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	say "no free port found"
+	exit 1
+}
+
+PG_TMP=""
+PG_RUNAS=()
+stop_cluster() {
+	if [ -n "$PG_TMP" ] && [ -d "$PG_TMP" ]; then
+		if [ -f "$PG_TMP/data/postmaster.pid" ]; then
+			"${PG_RUNAS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -m immediate -w stop >>"$SETUP_LOG" 2>&1 || true
+		fi
+		rm -rf "$PG_TMP"
+	fi
+}
+
+start_cluster() {
+	PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/coopbot-pg.XXXXXX")
+	trap stop_cluster EXIT
+	trap 'exit 130' INT TERM
+	chmod 755 "$PG_TMP"
+	if [ "$(id -u)" = 0 ]; then
+		# initdb refuses to run as root.
+		id postgres >/dev/null 2>&1 || quiet useradd --system --home-dir "$PG_TMP" --shell /bin/sh postgres
+		chown postgres "$PG_TMP"
+		PG_RUNAS=(runuser -u postgres --)
+	fi
+	quiet "${PG_RUNAS[@]}" "$PG_BIN/initdb" -D "$PG_TMP/data" -U postgres -A trust -E UTF8 --no-locale --no-sync
+	local port
+	port=$(free_port)
+	quiet "${PG_RUNAS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/postgres.log" -w -t 60 start \
+		-o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$PG_TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB"
+	export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+	say "PostgreSQL $PG_VERSION (pgvector) on 127.0.0.1:$port"
+}
+
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+	ensure_toolchain
+	ensure_postgres
+	ensure_pgvector
+	start_cluster
+else
+	ensure_toolchain
+	say "using TEST_DATABASE_URL from the environment"
+fi
+export COOPBOT_REQUIRE_DB="${COOPBOT_REQUIRE_DB:-1}"
+
+# ---- extra set-up (e.g. headless Chromium for web tests) goes here -------
+
+# ---- end of extra set-up -------------------------------------------------
+
+say "gofmt"
+unformatted=$(gofmt -l . 2>&1)
+if [ -n "$unformatted" ]; then
+	say "these files need gofmt:"
+	echo "$unformatted" >&2
+	exit 1
+fi
+
+say "go vet ./..."
+go vet ./...
+
+say "go test -race -count=1 ./..."
+go test -race -count=1 ./...
+
+# ---- later steps (e.g. eval runs) go here --------------------------------
+
+# ---- end of later steps --------------------------------------------------
