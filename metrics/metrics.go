@@ -160,3 +160,16 @@ func Outcome(a retrieval.Answer, err error) string {
 	}
 	return OutcomeError
 }
+
+// ObserveIngest adds to the ingest counters: documents stored, deleted and
+// failed, and chunks stored. The Store decorator counts its own writes;
+// this is for work done before the decorator was in place.
+func (m *Metrics) ObserveIngest(stored, deleted, failed, chunks int) {
+	if m == nil {
+		return
+	}
+	m.ingestDocs.WithLabelValues("stored").Add(float64(stored))
+	m.ingestDocs.WithLabelValues("deleted").Add(float64(deleted))
+	m.ingestDocs.WithLabelValues("failed").Add(float64(failed))
+	m.ingestChunks.Add(float64(chunks))
+}

@@ -164,7 +164,7 @@ type AbstainRule struct {
 }
 
 // DefaultAbstain was calibrated on the golden set in eval/golden.jsonl.
-var DefaultAbstain = AbstainRule{MinCoverage: 0.5, Top: 3}
+var DefaultAbstain = AbstainRule{MinCoverage: 0.35, Top: 3}
 
 // Weak reports whether snippets are too weak evidence for a question with
 // the given terms: no content terms, no snippets, or no top snippet that

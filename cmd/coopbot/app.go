@@ -126,7 +126,7 @@ func (m *Main) Close() error {
 func (m *Main) newEmbedder(ctx context.Context) (retrieval.Embedder, error) {
 	switch m.Config.Embedder {
 	case "", "hash":
-		return hash.New(hash.DefaultDimensions), nil
+		return hash.New(hash.DefaultDims), nil
 	}
 	return nil, retrieval.Errorf(retrieval.EINVALID, "unknown EMBEDDER %q", m.Config.Embedder)
 }

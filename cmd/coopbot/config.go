@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -23,8 +26,10 @@ type Config struct {
 	ChatModel      string // CHAT_MODEL; set = generated answers
 	LLMTimeout     time.Duration
 
-	HTTPAddr string // HTTP_ADDR, default ":8080"
-	APIToken string // API_TOKEN (secret); set = /api/* needs "Authorization: Bearer <token>"
+	HTTPAddr        string        // HTTP_ADDR, default ":8080" (coopbot serve --addr)
+	APIToken        string        // API_TOKEN (secret); set = /api/* needs "Authorization: Bearer <token>"
+	AnswerTimeout   time.Duration // ANSWER_TIMEOUT for one question over HTTP, default 90s
+	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT to finish in-flight answers on SIGTERM, default 10s
 
 	SlackSigningSecret string   // SLACK_SIGNING_SECRET (secret)
 	SlackBotToken      string   // SLACK_BOT_TOKEN (secret, xoxb-…)
@@ -100,6 +105,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		return b
 	}
+	integer := func(name string, def int) int {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive whole number, got %q", name, v))
+			return def
+		}
+		return n
+	}
 	dur := func(name string, def time.Duration) time.Duration {
 		v := strings.TrimSpace(getenv(name))
 		if v == "" {
@@ -123,6 +140,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		LLMTimeout:         dur("LLM_TIMEOUT", 60*time.Second),
 		HTTPAddr:           str("HTTP_ADDR", ":8080"),
 		APIToken:           secret("API_TOKEN"),
+		AnswerTimeout:      dur("ANSWER_TIMEOUT", 90*time.Second),
+		ShutdownTimeout:    dur("SHUTDOWN_TIMEOUT", 10*time.Second),
 		SlackSigningSecret: secret("SLACK_SIGNING_SECRET"),
 		SlackBotToken:      secret("SLACK_BOT_TOKEN"),
 		SlackAppToken:      secret("SLACK_APP_TOKEN"),
@@ -132,8 +151,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		DiscordGuildID:     str("DISCORD_GUILD_ID", ""),
 		DiscordChannels:    list("DISCORD_CHANNELS"),
 		RatePerMinute:      num("RATE_PER_MINUTE", 6),
-		RateBurst:          int(num("RATE_BURST", 3)),
-		MaxInFlight:        int(num("MAX_IN_FLIGHT", 16)),
+		RateBurst:          integer("RATE_BURST", 3),
+		MaxInFlight:        integer("MAX_IN_FLIGHT", 16),
 		LogLevel:           str("LOG_LEVEL", "info"),
 		LogFormat:          str("LOG_FORMAT", "text"),
 	}
@@ -152,6 +171,21 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.SlackAppToken != "" && c.SlackBotToken == "" {
 		errs = append(errs, errors.New("SLACK_APP_TOKEN (Socket Mode) also needs SLACK_BOT_TOKEN"))
 	}
+	if err := checkAddr(c.HTTPAddr); err != nil {
+		errs = append(errs, fmt.Errorf("HTTP_ADDR: %w", err))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.Contains(c.DatabaseURL, "=") {
+		// Never echo the value: it holds a password.
+		errs = append(errs, errors.New("DATABASE_URL: want postgres://user:password@host:5432/dbname"))
+	}
+	if c.OpenAIBaseURL != "" {
+		if u, err := url.Parse(c.OpenAIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("OPENAI_BASE_URL: want an http(s) URL such as http://ollama:11434/v1, got %q", c.OpenAIBaseURL))
+		}
+	}
+	if (c.Embedder == "openai" || c.ChatModel != "") && c.OpenAIAPIKey == "" && c.OpenAIBaseURL == "" {
+		errs = append(errs, errors.New("EMBEDDER=openai or CHAT_MODEL needs OPENAI_API_KEY (api.openai.com) or OPENAI_BASE_URL (a local OpenAI-compatible server such as Ollama)"))
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -166,4 +200,46 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// checkAddr validates a listen address such as ":8080" or "127.0.0.1:0".
+func checkAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("want host:port such as :8080, got %q", addr)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return fmt.Errorf("want a port from 0 to 65535, got %q", port)
+	}
+	return nil
+}
+
+// LogValue logs the configuration with every secret reduced to whether it
+// is set, so a Config can be logged as a whole.
+func (c Config) LogValue() slog.Value {
+	set := func(s string) string {
+		if s == "" {
+			return "unset"
+		}
+		return "set"
+	}
+	return slog.GroupValue(
+		slog.String("database", map[bool]string{true: "postgres", false: "in-process"}[c.DatabaseURL != ""]),
+		slog.String("embedder", c.Embedder),
+		slog.String("embedding_model", c.EmbeddingModel),
+		slog.String("openai_base_url", c.OpenAIBaseURL),
+		slog.String("openai_api_key", set(c.OpenAIAPIKey)),
+		slog.String("chat_model", c.ChatModel),
+		slog.String("http_addr", c.HTTPAddr),
+		slog.String("api_token", set(c.APIToken)),
+		slog.String("slack", set(c.SlackBotToken)),
+		slog.String("slack_socket_mode", set(c.SlackAppToken)),
+		slog.String("discord", set(c.DiscordToken)),
+		slog.Float64("rate_per_minute", c.RatePerMinute),
+		slog.Int("rate_burst", c.RateBurst),
+		slog.Int("max_in_flight", c.MaxInFlight),
+		slog.Duration("answer_timeout", c.AnswerTimeout),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.String("log_level", c.LogLevel),
+	)
 }

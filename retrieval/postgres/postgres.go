@@ -65,6 +65,7 @@ type Options struct {
 type Store struct {
 	pool     *pgxpool.Pool
 	addr     string // host:port, for messages; never the password
+	dbname   string
 	efSearch int
 	log      *slog.Logger
 }
@@ -88,6 +89,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	}
 	s := &Store{
 		addr:     net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))),
+		dbname:   cfg.ConnConfig.Database,
 		efSearch: opts.EfSearch,
 		log:      opts.Logger,
 	}
@@ -155,7 +157,6 @@ func (s *Store) Reset(ctx context.Context) error {
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
 	for _, stmt := range []string{
-		`LOCK TABLE store_meta IN EXCLUSIVE MODE`,
 		`TRUNCATE chunks, documents, store_meta`,
 		`DROP INDEX IF EXISTS chunks_embedding_hnsw`,
 		`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector`,
@@ -249,7 +250,7 @@ func (s *Store) classify(err error, what string) error {
 		case pgErr.Code == "28P01" || pgErr.Code == "28000":
 			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "the database at %s refused the login: check the user and password in the database URL", s.addr)
 		case pgErr.Code == "3D000":
-			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "the database named in the URL does not exist at %s: create it and retry", s.addr)
+			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "database %q does not exist at %s: create it and retry", s.dbname, s.addr)
 		case len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03" || pgErr.Code == "53300"):
 			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot reach the database at %s", s.addr)
 		}

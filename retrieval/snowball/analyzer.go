@@ -64,11 +64,14 @@ func Stem(w string) string {
 		return s.(string)
 	}
 	s := english.Stem(w, true)
-	if s == w {
-		s = w // keep the caller's string; avoid holding a copy
-	}
 	if stemCache.n.Load() < maxCachedStems {
-		if _, loaded := stemCache.m.LoadOrStore(strings.Clone(w), s); !loaded {
+		// Clone: w may be a slice of a large text the cache must not pin.
+		k := strings.Clone(w)
+		v := s
+		if s == w {
+			v = k
+		}
+		if _, loaded := stemCache.m.LoadOrStore(k, v); !loaded {
 			stemCache.n.Add(1)
 		}
 	}

@@ -1,0 +1,141 @@
+// Package slack is coopbot's Slack adapter: the /ask slash command over
+// HTTP (POST /slack/commands) and Socket Mode, and answers to app_mention
+// events in threads (POST /slack/events and Socket Mode). It uses
+// github.com/slack-go/slack and renders answers as Block Kit.
+package slack
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/coopbot/coopbot/bot"
+)
+
+// Options configures an Adapter. Secrets are never logged.
+type Options struct {
+	SigningSecret string   // verifies HTTP requests; "" disables the HTTP routes
+	BotToken      string   // xoxb-…: chat.postMessage and conversations.replies
+	AppToken      string   // xapp-…: Socket Mode
+	Channels      []string // allow-list of channel ids; empty = all
+	Ephemeral     bool     // answers visible only to the asker
+	// APIURL is the Slack Web API base URL (default https://slack.com/api/);
+	// tests point it at slacktest.
+	APIURL string
+	// HTTPClient posts to response_url and calls the Web API (default: a
+	// client with a 15s timeout).
+	HTTPClient *http.Client
+}
+
+// Adapter answers Slack questions through a bot.Bot.
+type Adapter struct {
+	bot     *bot.Bot
+	opts    Options
+	log     *slog.Logger
+	api     *slack.Client
+	http    *http.Client
+	allow   bot.AllowList
+	dedupe  *bot.Dedupe
+	base    context.Context
+	cancel  context.CancelFunc
+	mu      sync.Mutex
+	closed  bool
+	wg      sync.WaitGroup
+	botUser string // the bot's own user id, from auth.test
+}
+
+// New returns an Adapter. It makes no network call.
+func New(b *bot.Bot, opts Options) *Adapter {
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Timeout: 15 * time.Second}
+	}
+	apiOpts := []slack.Option{slack.OptionHTTPClient(hc)}
+	if opts.APIURL != "" {
+		apiOpts = append(apiOpts, slack.OptionAPIURL(opts.APIURL))
+	}
+	if opts.AppToken != "" {
+		apiOpts = append(apiOpts, slack.OptionAppLevelToken(opts.AppToken))
+	}
+	base, cancel := context.WithCancel(context.Background())
+	return &Adapter{
+		bot:    b,
+		opts:   opts,
+		log:    b.Logger().With("platform", "slack"),
+		api:    slack.New(opts.BotToken, apiOpts...),
+		http:   hc,
+		allow:  bot.NewAllowList(opts.Channels),
+		dedupe: bot.NewDedupe(10*time.Minute, 10_000),
+		base:   base,
+		cancel: cancel,
+	}
+}
+
+// Register adds POST /slack/commands and POST /slack/events to mux.
+func (a *Adapter) Register(mux *http.ServeMux) {
+	mux.Handle("POST /slack/commands", a.CommandsHandler())
+	mux.Handle("POST /slack/events", a.EventsHandler())
+}
+
+// Identify calls auth.test to learn the bot's own user id, used to strip
+// its mention and to recognise its replies in threads. It needs BotToken.
+func (a *Adapter) Identify(ctx context.Context) error {
+	r, err := a.api.AuthTestContext(ctx)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.botUser = r.UserID
+	a.mu.Unlock()
+	return nil
+}
+
+func (a *Adapter) botUserID() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.botUser
+}
+
+// spawn runs f in the background with the adapter's base context, unless
+// the adapter is closed. It reports whether f was started.
+func (a *Adapter) spawn(f func(ctx context.Context)) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return false
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		f(a.base)
+	}()
+	return true
+}
+
+// Close waits for the answers in flight until ctx is done, then cancels
+// those left and returns once they have all stopped.
+func (a *Adapter) Close(ctx context.Context) error {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { a.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	a.cancel()
+	<-done
+	return nil
+}
+
+// deliver posts msg to a slash command's response_url.
+func (a *Adapter) deliver(ctx context.Context, responseURL string, msg *slack.WebhookMessage, reqID string) {
+	if err := slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.http, msg); err != nil {
+		a.log.Error("post to response_url failed", "request_id", reqID, "error", err)
+	}
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/coopbot/coopbot/corpus"
+	"github.com/coopbot/coopbot/eval"
+	"github.com/coopbot/coopbot/ingest"
+	"github.com/coopbot/coopbot/internal/pgtest"
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// env returns a getenv over the given pairs only, so tests never see the
+// developer's environment.
+func env(pairs ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		m[pairs[i]] = pairs[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+// run runs coopbot in-process and returns its exit code, stdout and stderr.
+func run(t *testing.T, getenv func(string) string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, getenv, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const exampleQuestion = "Which minister announced the Typhoon exercise plan?"
+
+func askJSON(t *testing.T, getenv func(string) string, q string) retrieval.Answer {
+	t.Helper()
+	code, out, errs := run(t, getenv, "ask", "--json", q)
+	if code != 0 {
+		t.Fatalf("coopbot ask --json %q: exit %d, stderr %s", q, code, errs)
+	}
+	if strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Fatalf("ask --json printed more than one line:\n%s", out)
+	}
+	var ans retrieval.Answer
+	if err := json.Unmarshal([]byte(out), &ans); err != nil {
+		t.Fatalf("ask --json output is not one JSON object: %v\n%s", err, out)
+	}
+	return ans
+}
+
+// checkExample asserts the README's example answer: citations include the
+// RAF Typhoon paragraph and a paragraph naming the Defence Secretary, and
+// every citation is verbatim from the bundled corpus.
+func checkExample(t *testing.T, ans retrieval.Answer) {
+	t.Helper()
+	if ans.Abstained || len(ans.Citations) == 0 {
+		t.Fatalf("example question abstained: %+v", ans)
+	}
+	var typhoon, secretary bool
+	for _, c := range ans.Citations {
+		if strings.Contains(c.Text, "Royal Air Force Eurofighter Typhoon") {
+			typhoon = true
+		}
+		if strings.Contains(strings.ToLower(c.Text), "defence secretary") {
+			secretary = true
+		}
+		if !strings.Contains(c.Text, c.Highlight) || c.Highlight == "" {
+			t.Errorf("citation %d highlight %q is not within its text", c.N, c.Highlight)
+		}
+		if !verbatimInCorpus(t, c.DocumentID, c.Text) {
+			t.Errorf("citation %d text is not verbatim from %s: %q", c.N, c.DocumentID, c.Text)
+		}
+		if c.Title == "" || c.Date == "" || c.Paragraph < 1 {
+			t.Errorf("citation %d lacks title, date or paragraph: %+v", c.N, c)
+		}
+	}
+	if !typhoon || !secretary {
+		t.Errorf("citations: Typhoon paragraph %v, Defence Secretary paragraph %v; want both\n%+v", typhoon, secretary, ans.Citations)
+	}
+	for i, c := range ans.Citations {
+		if c.N != i+1 {
+			t.Errorf("citation %d numbered %d", i+1, c.N)
+		}
+		if i == 0 && !strings.Contains(ans.Text, "[1]") {
+			t.Errorf("answer %q has no [1] marker", ans.Text)
+		}
+	}
+}
+
+// verbatimInCorpus reports whether text is a verbatim passage of the
+// normalized text of the bundled document doc.
+func verbatimInCorpus(t *testing.T, doc, text string) bool {
+	t.Helper()
+	docs, errs := ingest.LoadFS(corpus.FS, ".")
+	if len(errs) > 0 {
+		t.Fatalf("load corpus: %v", errs)
+	}
+	for _, d := range docs {
+		if d.ID == doc {
+			return strings.Contains(d.Text, text)
+		}
+	}
+	t.Fatalf("no bundled document %q", doc)
+	return false
+}
+
+func TestAskExampleMemory(t *testing.T) {
+	ans := askJSON(t, env(), exampleQuestion)
+	checkExample(t, ans)
+	if ans.Question != exampleQuestion {
+		t.Errorf("question = %q; want %q", ans.Question, exampleQuestion)
+	}
+}
+
+func TestAskOffTopicAbstains(t *testing.T) {
+	for _, q := range []string{"Who won the 2018 World Cup?", "How do I reset my password?"} {
+		ans := askJSON(t, env(), q)
+		if !ans.Abstained || len(ans.Citations) != 0 {
+			t.Errorf("ask(%q) = abstained %v with %d citations; want abstained with none", q, ans.Abstained, len(ans.Citations))
+		}
+	}
+}
+
+func TestCLIErrors(t *testing.T) {
+	long := strings.Repeat("typhoon ", retrieval.MaxQuestionLen)
+	tests := []struct {
+		name    string
+		getenv  func(string) string
+		args    []string
+		code    int
+		wantErr string
+	}{
+		{"empty question", env(), []string{"ask", "   "}, 1, "no question given"},
+		{"too long", env(), []string{"ask", long}, 1, "too long"},
+		{"invalid utf8", env(), []string{"ask", "typhoon \xff"}, 1, "not valid UTF-8"},
+		{"unknown command", env(), []string{"frobnicate"}, 2, "unknown command"},
+		{"ingest without database", env(), []string{"ingest"}, 1, "DATABASE_URL"},
+		{"unreachable database", env("DATABASE_URL", "postgres://coopbot:secret@127.0.0.1:1/coopbot?connect_timeout=2"), []string{"ask", "typhoon"}, 1, "cannot reach the database"},
+		{"bad embedder", env("EMBEDDER", "magic"), []string{"ask", "typhoon"}, 2, "EMBEDDER"},
+		{"bad k", env(), []string{"search", "-k", "0", "typhoon"}, 1, "-k must be between"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, errs := run(t, tt.getenv, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit = %d; want %d (stderr %q)", code, tt.code, errs)
+			}
+			lines := strings.Split(strings.TrimSpace(errs), "\n")
+			last := lines[len(lines)-1]
+			if !strings.Contains(last, tt.wantErr) || !strings.HasPrefix(last, "coopbot: ") {
+				t.Errorf("stderr last line = %q; want a coopbot: line containing %q", last, tt.wantErr)
+			}
+			if strings.Contains(errs, "goroutine ") || strings.Contains(errs, "panic") || strings.Contains(errs, "secret") {
+				t.Errorf("stderr leaks internals: %q", errs)
+			}
+		})
+	}
+}
+
+func TestGoldenMemory(t *testing.T) {
+	m := NewMain(Config{Embedder: "hash", LogLevel: "info", LogFormat: "text"}, &bytes.Buffer{}, &bytes.Buffer{})
+	defer m.Close()
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "memory", m.Service)
+}
+
+// Thresholds set from measurement (see README, "Quality"): a drop below
+// them fails the suite.
+const (
+	minRecallAt5        = 0.90
+	minMRR              = 0.75
+	minAbstainPrecision = 0.90
+	minAbstainRecall    = 0.90
+)
+
+func golden(t *testing.T, label string, core eval.Core) eval.Report {
+	t.Helper()
+	f, err := os.Open("../../eval/golden.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cases, err := eval.Load(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) < 30 {
+		t.Fatalf("golden set has %d cases; want at least 30", len(cases))
+	}
+	rep, err := eval.Run(context.Background(), core, cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	rep.WriteTable(&b, "golden set, "+label+" store")
+	t.Log("\n" + b.String())
+	os.Stdout.WriteString(b.String())
+	for _, f := range rep.Failures() {
+		t.Logf("miss: %q rank %d abstained %v (want abstain %v)", f.Case.Question, f.Rank, f.Abstained, f.Case.Abstain)
+	}
+	if rep.RecallAt5 < minRecallAt5 || rep.MRR < minMRR || rep.AbstainPrecision < minAbstainPrecision || rep.AbstainRecall < minAbstainRecall || rep.ValidCitations < 1 {
+		t.Errorf("%s: recall@5 %.3f (min %.2f), MRR %.3f (min %.2f), abstain precision %.3f (min %.2f), recall %.3f (min %.2f), valid citations %.3f (want 1)",
+			label, rep.RecallAt5, minRecallAt5, rep.MRR, minMRR, rep.AbstainPrecision, minAbstainPrecision, rep.AbstainRecall, minAbstainRecall, rep.ValidCitations)
+	}
+	return rep
+}
+
+func TestPostgresEndToEnd(t *testing.T) {
+	url := pgtest.NewDB(t, "coopbot_cmd")
+	getenv := env("DATABASE_URL", url)
+	for i := 0; i < 2; i++ {
+		code, _, errs := run(t, getenv, "ingest")
+		if code != 0 {
+			t.Fatalf("ingest run %d: exit %d: %s", i+1, code, errs)
+		}
+		if i == 1 && !strings.Contains(errs, "ingested 0, unchanged 2") {
+			t.Errorf("second ingest: %q; want everything unchanged", errs)
+		}
+	}
+	m := NewMain(Config{DatabaseURL: url, Embedder: "hash", LogLevel: "info", LogFormat: "text"}, &bytes.Buffer{}, &bytes.Buffer{})
+	defer m.Close()
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st, err := m.Store.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mem := NewMain(Config{Embedder: "hash", LogLevel: "info", LogFormat: "text"}, &bytes.Buffer{}, &bytes.Buffer{})
+	defer mem.Close()
+	if err := mem.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mst, _ := mem.Store.Stats(context.Background())
+	if st.Documents != 2 || st.Chunks != mst.Chunks {
+		t.Errorf("postgres stats after two ingests = %+v; want 2 documents and %d chunks like the in-process store", st, mst.Chunks)
+	}
+
+	pgAns := askJSON(t, getenv, exampleQuestion)
+	checkExample(t, pgAns)
+	memAns := askJSON(t, env(), exampleQuestion)
+	if len(pgAns.Citations) != len(memAns.Citations) {
+		t.Fatalf("postgres cites %d passages, memory %d", len(pgAns.Citations), len(memAns.Citations))
+	}
+	for i := range pgAns.Citations {
+		p, q := pgAns.Citations[i], memAns.Citations[i]
+		if p.DocumentID != q.DocumentID || p.Paragraph != q.Paragraph || p.Text != q.Text {
+			t.Errorf("citation %d: postgres %s ¶%d, memory %s ¶%d", i+1, p.DocumentID, p.Paragraph, q.DocumentID, q.Paragraph)
+		}
+	}
+	golden(t, "postgres", m.Service)
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coopbot/coopbot/bot"
+	"github.com/coopbot/coopbot/bot/discord"
+	slackbot "github.com/coopbot/coopbot/bot/slack"
+)
+
+// startBots starts every chat adapter whose credentials are set, over
+// m.Service (m.Open must have been called): the Slack HTTP routes on mux
+// (SLACK_SIGNING_SECRET), Slack Socket Mode (SLACK_APP_TOKEN and
+// SLACK_BOT_TOKEN) and the Discord gateway (DISCORD_TOKEN). For each
+// adapter left off it logs how to enable it. stop closes the connections,
+// giving answers in flight a few seconds to finish.
+func (m *Main) startBots(ctx context.Context, mux *http.ServeMux) (stop func(), err error) {
+	if m.Service == nil {
+		return nil, errors.New("start chat bots: the retrieval core is not open")
+	}
+	cfg := m.Config
+	log := m.Logger
+	b := bot.New(m.Service, log, bot.Options{
+		RatePerMinute: cfg.RatePerMinute,
+		Burst:         cfg.RateBurst,
+		MaxInFlight:   cfg.MaxInFlight,
+		Timeout:       cfg.LLMTimeout + 30*time.Second,
+	})
+
+	var stops []func(context.Context)
+	stopAll := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i](ctx)
+		}
+	}
+
+	// Slack.
+	slackOn := cfg.SlackSigningSecret != "" || cfg.SlackAppToken != ""
+	if slackOn {
+		sa := slackbot.New(b, slackbot.Options{
+			SigningSecret: cfg.SlackSigningSecret,
+			BotToken:      cfg.SlackBotToken,
+			AppToken:      cfg.SlackAppToken,
+			Channels:      cfg.SlackChannels,
+			Ephemeral:     cfg.SlackEphemeral,
+		})
+		if cfg.SlackSigningSecret != "" {
+			sa.Register(mux)
+			log.Info("slack: /ask at POST /slack/commands, events at POST /slack/events")
+			if cfg.SlackBotToken == "" {
+				log.Info("slack: set SLACK_BOT_TOKEN to answer @mentions (events need chat:write)")
+			} else if err := sa.Identify(ctx); err != nil {
+				log.Warn("slack: auth.test failed; mentions will be recognised less precisely", "error", err)
+			}
+		}
+		runCtx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		if cfg.SlackAppToken != "" {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				log.Info("slack: connecting over Socket Mode")
+				if err := sa.RunSocketMode(runCtx); err != nil {
+					log.Error("slack: socket mode stopped", "error", err)
+				}
+			}()
+		} else {
+			log.Info("slack: Socket Mode off; set SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN to use it without a public URL")
+		}
+		stops = append(stops, func(ctx context.Context) {
+			cancel()
+			wg.Wait()
+			_ = sa.Close(ctx)
+		})
+	} else {
+		log.Info("slack: off; set SLACK_SIGNING_SECRET (HTTP /slack/commands) or SLACK_APP_TOKEN + SLACK_BOT_TOKEN (Socket Mode) to enable it; see docs")
+	}
+
+	// Discord.
+	if cfg.DiscordToken != "" {
+		da, err := discord.New(b, discord.Options{Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, Channels: cfg.DiscordChannels})
+		if err == nil {
+			err = da.Open(ctx)
+		}
+		if err != nil {
+			stopAll()
+			return nil, err
+		}
+		stops = append(stops, func(ctx context.Context) { _ = da.Close(ctx) })
+	} else {
+		log.Info("discord: off; set DISCORD_TOKEN (and optionally DISCORD_GUILD_ID) to enable it; see docs")
+	}
+
+	var once sync.Once
+	return func() { once.Do(stopAll) }, nil
+}

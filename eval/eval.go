@@ -1,0 +1,251 @@
+// Package eval measures retrieval and answer quality on a golden set of
+// questions about the corpus: recall@1, recall@5, MRR, and abstention
+// precision and recall.
+package eval
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// Case is one golden question. An answerable case names the expected
+// document and paragraph(s), or evidence phrases that a relevant passage
+// contains (all of them, case-insensitively), or both. An abstain case
+// expects the bot to say the sources do not cover the question.
+type Case struct {
+	Question   string   `json:"question"`
+	Document   string   `json:"document,omitempty"`
+	Paragraph  int      `json:"paragraph,omitempty"`
+	Paragraphs []int    `json:"paragraphs,omitempty"`
+	Evidence   []string `json:"evidence,omitempty"`
+	Abstain    bool     `json:"abstain,omitempty"`
+}
+
+// Load reads a JSONL golden set. Blank lines and lines starting with # are
+// skipped. It reports the first malformed line by number.
+func Load(r io.Reader) ([]Case, error) {
+	var cases []Case
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var c Case
+		dec := json.NewDecoder(strings.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n, err)
+		}
+		if c.Paragraph != 0 {
+			c.Paragraphs = append(c.Paragraphs, c.Paragraph)
+		}
+		switch {
+		case strings.TrimSpace(c.Question) == "":
+			return nil, fmt.Errorf("line %d: no question", n)
+		case !c.Abstain && c.Document == "" && len(c.Evidence) == 0:
+			return nil, fmt.Errorf("line %d: need document, evidence or abstain", n)
+		case c.Abstain && (c.Document != "" || len(c.Evidence) > 0):
+			return nil, fmt.Errorf("line %d: an abstain case names no document or evidence", n)
+		}
+		cases = append(cases, c)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read golden set: %w", err)
+	}
+	if len(cases) == 0 {
+		return nil, fmt.Errorf("golden set is empty")
+	}
+	return cases, nil
+}
+
+// Relevant reports whether a passage (document, paragraph range and text)
+// answers c.
+func (c Case) Relevant(doc string, paraStart, paraEnd int, text string) bool {
+	if c.Abstain {
+		return false
+	}
+	if c.Document != "" && doc != c.Document {
+		return false
+	}
+	if len(c.Paragraphs) > 0 {
+		in := false
+		for _, p := range c.Paragraphs {
+			if p >= paraStart && p <= paraEnd {
+				in = true
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	lower := strings.ToLower(text)
+	for _, e := range c.Evidence {
+		if !strings.Contains(lower, strings.ToLower(e)) {
+			return false
+		}
+	}
+	return true
+}
+
+// Core is what Run evaluates.
+type Core interface {
+	Search(ctx context.Context, query string, k int) ([]retrieval.Snippet, error)
+	Ask(ctx context.Context, question string) (retrieval.Answer, error)
+}
+
+// Result is one case's outcome.
+type Result struct {
+	Case      Case              `json:"case"`
+	Rank      int               `json:"rank"` // 1-based rank of the first relevant snippet in the top 10; 0 = none
+	Abstained bool              `json:"abstained"`
+	Answer    *retrieval.Answer `json:"answer,omitempty"`
+	// CitationsValid is false when the answer cites a passage it was not
+	// given or one that is not verbatim from the store's search results.
+	CitationsValid bool `json:"citations_valid"`
+}
+
+// Report holds the metrics over a golden set.
+type Report struct {
+	Cases      int     `json:"cases"`
+	Answerable int     `json:"answerable"`
+	RecallAt1  float64 `json:"recall_at_1"`
+	RecallAt5  float64 `json:"recall_at_5"`
+	MRR        float64 `json:"mrr"`
+	// AbstainPrecision is the share of abstentions that were expected;
+	// AbstainRecall the share of expected abstentions that happened.
+	AbstainPrecision float64 `json:"abstain_precision"`
+	AbstainRecall    float64 `json:"abstain_recall"`
+	// ValidCitations is the share of non-abstained answers whose every
+	// citation refers to a retrieved passage quoted verbatim.
+	ValidCitations float64  `json:"valid_citations"`
+	Results        []Result `json:"results,omitempty"`
+}
+
+// depth is how deep MRR looks.
+const depth = 10
+
+// Run evaluates every case against core and computes the metrics.
+func Run(ctx context.Context, core Core, cases []Case) (Report, error) {
+	rep := Report{Cases: len(cases)}
+	var rr, hit1, hit5 float64
+	var abstained, abstainedRight, expectAbstain, answered, valid int
+	for _, c := range cases {
+		res := Result{Case: c}
+		if !c.Abstain {
+			rep.Answerable++
+			snips, err := core.Search(ctx, c.Question, depth)
+			if err != nil {
+				return rep, fmt.Errorf("search %q: %w", c.Question, err)
+			}
+			for i, s := range snips {
+				if c.Relevant(s.DocumentID, s.Paragraph, s.ParaEnd, s.Text) {
+					res.Rank = i + 1
+					break
+				}
+			}
+			if res.Rank > 0 {
+				rr += 1 / float64(res.Rank)
+				if res.Rank == 1 {
+					hit1++
+				}
+				if res.Rank <= 5 {
+					hit5++
+				}
+			}
+		} else {
+			expectAbstain++
+		}
+		ans, err := core.Ask(ctx, c.Question)
+		if err != nil {
+			return rep, fmt.Errorf("ask %q: %w", c.Question, err)
+		}
+		res.Answer = &ans
+		res.Abstained = ans.Abstained
+		res.CitationsValid = true
+		if ans.Abstained {
+			abstained++
+			if c.Abstain {
+				abstainedRight++
+			}
+		} else {
+			answered++
+			snips, err := core.Search(ctx, c.Question, retrieval.MaxK)
+			if err != nil {
+				return rep, fmt.Errorf("search %q: %w", c.Question, err)
+			}
+			res.CitationsValid = citationsValid(ans, snips)
+			if res.CitationsValid {
+				valid++
+			}
+		}
+		rep.Results = append(rep.Results, res)
+	}
+	if rep.Answerable > 0 {
+		n := float64(rep.Answerable)
+		rep.RecallAt1, rep.RecallAt5, rep.MRR = hit1/n, hit5/n, rr/n
+	}
+	rep.AbstainPrecision, rep.AbstainRecall = 1, 1
+	if abstained > 0 {
+		rep.AbstainPrecision = float64(abstainedRight) / float64(abstained)
+	}
+	if expectAbstain > 0 {
+		rep.AbstainRecall = float64(abstainedRight) / float64(expectAbstain)
+	}
+	rep.ValidCitations = 1
+	if answered > 0 {
+		rep.ValidCitations = float64(valid) / float64(answered)
+	}
+	return rep, nil
+}
+
+// citationsValid reports whether every citation of ans is numbered 1..m in
+// order, has at least one [n] marker use or is listed, and quotes a passage
+// that search returned for the same question, verbatim.
+func citationsValid(ans retrieval.Answer, snips []retrieval.Snippet) bool {
+	if len(ans.Citations) == 0 {
+		return false
+	}
+	for i, c := range ans.Citations {
+		if c.N != i+1 {
+			return false
+		}
+		found := false
+		for _, s := range snips {
+			if s.DocumentID == c.DocumentID && s.Paragraph == c.Paragraph && s.Text == c.Text && strings.Contains(s.Text, c.Highlight) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// Failures lists the cases that missed: answerable ones with no relevant
+// passage in the top 5 or that abstained, and abstain cases that answered.
+func (r Report) Failures() []Result {
+	var out []Result
+	for _, res := range r.Results {
+		if res.Case.Abstain != res.Abstained || (!res.Case.Abstain && (res.Rank == 0 || res.Rank > 5)) {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// WriteTable prints the metrics as a small table.
+func (r Report) WriteTable(w io.Writer, label string) {
+	fmt.Fprintf(w, "%s: %d cases (%d answerable)\n", label, r.Cases, r.Answerable)
+	fmt.Fprintf(w, "  recall@1 %.3f  recall@5 %.3f  MRR %.3f\n", r.RecallAt1, r.RecallAt5, r.MRR)
+	fmt.Fprintf(w, "  abstention precision %.3f  recall %.3f  valid citations %.3f\n", r.AbstainPrecision, r.AbstainRecall, r.ValidCitations)
+}

@@ -1,0 +1,297 @@
+package ingest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// MaxFileSize is the largest file a loader accepts, in bytes.
+const MaxFileSize = 32 << 20
+
+// hashVersion is mixed into every Document.Hash. Bump it whenever loading
+// or cleaning changes what a file turns into, so that the next ingest run
+// re-indexes every document instead of skipping it as unchanged.
+const hashVersion = "coopbot-ingest-v1"
+
+// Supported reports whether name has an extension the loaders read:
+// .txt, .md, .markdown, .html or .htm (any case).
+func Supported(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".txt", ".md", ".markdown", ".html", ".htm":
+		return true
+	}
+	return false
+}
+
+// FileError is a file that could not be ingested, and why.
+type FileError struct {
+	Path string // the file, as shown to the user
+	Err  error  // a *retrieval.Error whose message names the file
+}
+
+func (e FileError) Error() string { return e.Err.Error() }
+func (e FileError) Unwrap() error { return e.Err }
+
+// fileError returns an EINVALID error whose message names the file.
+func fileError(src, reason string, cause error) error {
+	return &retrieval.Error{Code: retrieval.EINVALID, Message: src + ": " + reason, Err: cause}
+}
+
+// meta is the metadata a loader finds in a file.
+type meta struct {
+	Title, Date, Outlet, Author string
+}
+
+// Parse turns the raw bytes of a file into a Document. The extension of
+// source picks the loader (.md/.markdown, .html/.htm, anything else as
+// plain text); id becomes Document.ID and source Document.Source. Errors
+// are EINVALID and name source: "binary file", "not valid UTF-8", "no
+// text", a front matter problem, or a file larger than MaxFileSize.
+func Parse(id, source string, raw []byte) (retrieval.Document, error) {
+	if len(raw) > MaxFileSize {
+		return retrieval.Document{}, fileError(source, fmt.Sprintf("file too large (%d bytes, limit %d)", len(raw), MaxFileSize), nil)
+	}
+	if looksBinary(raw) {
+		return retrieval.Document{}, fileError(source, "binary file", nil)
+	}
+	if !utf8.Valid(raw) {
+		return retrieval.Document{}, fileError(source, "not valid UTF-8", nil)
+	}
+	s := strings.TrimPrefix(string(raw), "\ufeff")
+	var m meta
+	body := s
+	var err error
+	switch strings.ToLower(path.Ext(source)) {
+	case ".md", ".markdown":
+		m, body, err = parseMarkdown(s)
+	case ".html", ".htm":
+		m, body, err = parseHTML(s)
+	}
+	if err != nil {
+		return retrieval.Document{}, fileError(source, err.Error(), err)
+	}
+	m.Title, m.Outlet, m.Author = cleanInline(m.Title), cleanInline(m.Outlet), cleanInline(m.Author)
+	text := cleanBody(body, m.Title)
+	if text == "" {
+		return retrieval.Document{}, fileError(source, "no text", nil)
+	}
+	if m.Title == "" {
+		m.Title = fallbackTitle(id, text)
+	}
+	doc := retrieval.Document{
+		ID: id, Title: m.Title, Date: m.Date, Outlet: m.Outlet, Author: m.Author,
+		Source: source, Text: text,
+	}
+	doc.Hash = documentHash(raw, doc)
+	return doc, nil
+}
+
+// documentHash is the hex SHA-256 of the raw bytes and the metadata.
+func documentHash(raw []byte, d retrieval.Document) string {
+	h := sha256.New()
+	for _, s := range []string{hashVersion, d.ID, d.Title, d.Date, d.Outlet, d.Author} {
+		io.WriteString(h, s)
+		h.Write([]byte{0})
+	}
+	h.Write(raw)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// parseDate accepts "YYYY-MM-DD" or an RFC 3339 timestamp and returns the
+// date part; ok is false for anything else.
+func parseDate(s string) (date string, ok bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", true
+	}
+	if _, err := time.Parse(time.DateOnly, s); err == nil {
+		return s, true
+	}
+	if _, err := time.Parse(time.RFC3339, s); err == nil {
+		return s[:len(time.DateOnly)], true
+	}
+	return "", false
+}
+
+// fallbackTitle names a document that carries no title: from its file name
+// when that has at least two words ("uk-japan_talks" → "Uk japan talks"),
+// else from the first words of its text.
+func fallbackTitle(id, text string) string {
+	var words []string
+	for _, w := range strings.FieldsFunc(path.Base(id), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if isWord(w) {
+			words = append(words, strings.ToLower(w))
+		}
+	}
+	if len(words) >= 2 {
+		t := strings.Join(words, " ")
+		r, n := utf8.DecodeRuneInString(t)
+		return string(unicode.ToUpper(r)) + t[n:]
+	}
+	const maxWords, maxLen = 12, 80
+	first, _, _ := strings.Cut(text, "\n")
+	var b strings.Builder
+	for i, w := range strings.Fields(first) {
+		if i == maxWords || b.Len()+1+len(w) > maxLen {
+			if b.Len() == 0 { // one very long word
+				w = truncateRunes(w, maxLen)
+				b.WriteString(w)
+			}
+			b.WriteString("…")
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	if b.Len() == 0 {
+		return id
+	}
+	return b.String()
+}
+
+// isWord reports whether a file-name part reads as a word: it has a letter
+// and does not look like a hash or a number.
+func isWord(w string) bool {
+	letter, hex := false, true
+	for _, r := range w {
+		if unicode.IsLetter(r) {
+			letter = true
+		}
+		if !strings.ContainsRune("0123456789abcdefABCDEF", r) {
+			hex = false
+		}
+	}
+	return letter && !(hex && len(w) >= 6)
+}
+
+// truncateRunes cuts s to at most n bytes at a rune boundary.
+func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// docID is Document.ID for a file at rel (slash-separated, relative to the
+// walked root): rel without its extension.
+func docID(rel string) string {
+	return strings.TrimSuffix(rel, path.Ext(rel))
+}
+
+// fileRef is one file to ingest: where to read it and what to call it.
+type fileRef struct {
+	fsys   fs.FS
+	name   string // path within fsys
+	id     string
+	source string // as shown to the user and stored in Document.Source
+}
+
+func (f fileRef) load() (retrieval.Document, error) {
+	info, err := fs.Stat(f.fsys, f.name)
+	if err != nil {
+		return retrieval.Document{}, fileError(f.source, "cannot read", err)
+	}
+	if info.Size() > MaxFileSize {
+		return retrieval.Document{}, fileError(f.source, fmt.Sprintf("file too large (%d bytes, limit %d)", info.Size(), MaxFileSize), nil)
+	}
+	raw, err := fs.ReadFile(f.fsys, f.name)
+	if err != nil {
+		return retrieval.Document{}, fileError(f.source, "cannot read", err)
+	}
+	return Parse(f.id, f.source, raw)
+}
+
+// walkFS lists the supported files under root in fsys, in lexical order,
+// skipping hidden files and directories (names starting with "."). source
+// maps a path within fsys to the name shown to the user. Problems reading a
+// directory come back as FileErrors.
+func walkFS(fsys fs.FS, root string, source func(string) string) ([]fileRef, []FileError) {
+	var refs []fileRef
+	var errs []FileError
+	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			src := source(p)
+			errs = append(errs, FileError{Path: src, Err: fileError(src, "cannot read", err)})
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !Supported(p) {
+			return nil
+		}
+		if d.Type()&fs.ModeSymlink != 0 {
+			if info, err := fs.Stat(fsys, p); err == nil && info.IsDir() {
+				return nil // symlinked directories are not followed
+			}
+		}
+		rel := p
+		if root != "." {
+			rel = strings.TrimPrefix(strings.TrimPrefix(p, root), "/")
+		}
+		if rel == "" { // root is the file itself
+			rel = path.Base(p)
+		}
+		refs = append(refs, fileRef{fsys: fsys, name: p, id: docID(rel), source: source(p)})
+		return nil
+	})
+	if err != nil {
+		src := source(root)
+		errs = append(errs, FileError{Path: src, Err: fileError(src, "cannot read", err)})
+	}
+	return refs, errs
+}
+
+// LoadFS loads every supported file under root in fsys (for example
+// corpus.FS with root "."), walking it recursively and skipping hidden
+// files. Document IDs are paths relative to root without extension;
+// Source is the path within fsys. Files that fail to load are returned as
+// FileErrors, and the others still load. Documents come in ID order.
+func LoadFS(fsys fs.FS, root string) ([]retrieval.Document, []FileError) {
+	refs, errs := walkFS(fsys, root, func(p string) string { return p })
+	docs := make([]retrieval.Document, 0, len(refs))
+	for _, ref := range refs {
+		doc, err := ref.load()
+		if err != nil {
+			errs = append(errs, FileError{Path: ref.source, Err: err})
+			continue
+		}
+		docs = append(docs, doc)
+	}
+	return docs, errs
+}
+
+// LoadFile loads one file from the operating system's file system; its ID
+// is the file's base name without extension.
+func LoadFile(name string) (retrieval.Document, error) {
+	if !Supported(name) {
+		return retrieval.Document{}, fileError(name, "unsupported file type (want .txt, .md, .html)", nil)
+	}
+	base := filepath.Base(name)
+	return fileRef{fsys: os.DirFS(filepath.Dir(name)), name: base, id: docID(base), source: name}.load()
+}

@@ -1,0 +1,289 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// DefaultBatchSize is how many chunk texts go to the embedder at once.
+const DefaultBatchSize = 64
+
+// Pipeline loads files, chunks and embeds them, and writes them to a store.
+type Pipeline struct {
+	Store    retrieval.Store
+	Embedder retrieval.Embedder
+	// Logger receives a line per file (unless Progress is a terminal) and
+	// a warning per skipped file; nil means slog.Default().
+	Logger *slog.Logger
+	// Progress, when it is a terminal, shows a one-line progress bar.
+	Progress  io.Writer
+	BatchSize int // chunk texts per Embed call; 0 means DefaultBatchSize
+	Chunking  ChunkOptions
+}
+
+// RunOptions says what a Run ingests.
+type RunOptions struct {
+	// Paths are files or directories; directories are walked recursively
+	// for supported files, skipping hidden ones. A document's ID is its
+	// path relative to the directory given (a file given directly: its
+	// base name), without extension.
+	Paths []string
+	// FS is another source, walked from "." (for example corpus.FS).
+	FS fs.FS
+	// Prune deletes stored documents that no walked file produced. It is
+	// done only when every source is a directory (or FS) walked without
+	// error, so that a partial run never deletes what it did not look at.
+	Prune bool
+	// Reindex treats every document as changed. The caller is expected to
+	// have emptied the store first (as when switching embedders).
+	Reindex bool
+}
+
+// Summary counts what a Run did. Skipped files are listed in Errors; a
+// caller should exit non-zero when Skipped > 0.
+type Summary struct {
+	Ingested  int // documents written
+	Unchanged int // documents whose stored hash matched
+	Skipped   int // files that could not be ingested
+	Pruned    int // stored documents deleted by Prune
+	Chunks    int // chunks written
+	Errors    []FileError
+}
+
+// Run ingests opts' sources: for each supported file it loads and
+// normalizes the document, skips it when the store holds the same hash
+// (unless Reindex), chunks it, embeds the chunks in batches, and writes
+// the document with PutDocument (one transaction per document). A bad
+// file is logged, counted in Summary.Skipped and skipped; the run goes on.
+// Run returns an error, with the summary so far, only when it cannot go
+// on: the context ends, the embedder or the store fails (EUNAVAILABLE), or
+// the store was built by another embedder (EMISMATCH).
+func (p *Pipeline) Run(ctx context.Context, opts RunOptions) (Summary, error) {
+	var sum Summary
+	if p.Store == nil || p.Embedder == nil {
+		return sum, retrieval.Errorf(retrieval.EINTERNAL, "ingest: the pipeline needs a store and an embedder")
+	}
+	if len(opts.Paths) == 0 && opts.FS == nil {
+		return sum, retrieval.Errorf(retrieval.EINVALID, "Nothing to ingest: name files or directories.")
+	}
+	log := p.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if !opts.Reindex {
+		st, err := p.Store.Stats(ctx)
+		if err != nil {
+			return sum, err
+		}
+		if st.Embedder != "" && st.Embedder != p.Embedder.Name() {
+			return sum, retrieval.Errorf(retrieval.EMISMATCH,
+				"The index was built with embedder %s, not %s; re-index to switch embedders.", st.Embedder, p.Embedder.Name())
+		}
+	}
+
+	r := run{p: p, log: log, sum: &sum, chunking: p.Chunking.withDefaults(), prog: newProgress(p.Progress)}
+	refs, complete := r.collect(opts)
+	r.prog.total = len(refs)
+	seen := make(map[string]string, len(refs)) // document ID → source
+	for i, ref := range refs {
+		if err := ctx.Err(); err != nil {
+			r.prog.finish()
+			return sum, err
+		}
+		r.prog.show(i, ref.source)
+		if other, dup := seen[ref.id]; dup {
+			r.skip(ref.source, fileError(ref.source, fmt.Sprintf("duplicate document ID %q (also %s)", ref.id, other), nil))
+			continue
+		}
+		seen[ref.id] = ref.source
+		if err := r.ingest(ctx, ref, opts.Reindex); err != nil {
+			r.prog.finish()
+			return sum, err
+		}
+	}
+	r.prog.show(len(refs), "")
+	r.prog.finish()
+
+	if opts.Prune {
+		if !complete {
+			log.Warn("not pruning: some sources were single files or could not be read completely")
+		} else if err := r.prune(ctx, seen); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// run is the state of one Pipeline.Run.
+type run struct {
+	p        *Pipeline
+	log      *slog.Logger
+	sum      *Summary
+	prog     *progress
+	chunking ChunkOptions
+}
+
+// collect lists the files of every source. complete is false when a
+// source is a single file or could not be walked completely.
+func (r *run) collect(opts RunOptions) (refs []fileRef, complete bool) {
+	complete = true
+	addWalk := func(got []fileRef, errs []FileError) {
+		refs = append(refs, got...)
+		for _, e := range errs {
+			r.skip(e.Path, e.Err)
+			complete = false
+		}
+	}
+	for _, root := range opts.Paths {
+		info, err := os.Stat(root)
+		switch {
+		case err != nil:
+			r.skip(root, fileError(root, "cannot read", err))
+			complete = false
+		case info.IsDir():
+			addWalk(walkFS(os.DirFS(root), ".", func(p string) string {
+				return filepath.Join(root, filepath.FromSlash(p))
+			}))
+		default:
+			complete = false
+			if !Supported(root) {
+				r.skip(root, fileError(root, "unsupported file type (want .txt, .md, .html)", nil))
+				continue
+			}
+			base := filepath.Base(root)
+			refs = append(refs, fileRef{fsys: os.DirFS(filepath.Dir(root)), name: base, id: docID(base), source: root})
+		}
+	}
+	if opts.FS != nil {
+		addWalk(walkFS(opts.FS, ".", func(p string) string { return p }))
+	}
+	return refs, complete
+}
+
+// skip records and logs a file that cannot be ingested.
+func (r *run) skip(source string, err error) {
+	r.sum.Skipped++
+	r.sum.Errors = append(r.sum.Errors, FileError{Path: source, Err: err})
+	r.prog.clear()
+	r.log.Warn("skipped file", "file", source, "reason", err.Error())
+}
+
+// info logs a per-file line: at Info level, or Debug under a progress bar.
+func (r *run) info(msg string, args ...any) {
+	level := slog.LevelInfo
+	if r.prog.tty {
+		level = slog.LevelDebug
+	}
+	r.log.Log(context.Background(), level, msg, args...)
+}
+
+// ingest loads, chunks, embeds and stores one file. Bad files are skipped;
+// the error returned stops the run.
+func (r *run) ingest(ctx context.Context, ref fileRef, reindex bool) error {
+	doc, err := ref.load()
+	if err != nil {
+		r.skip(ref.source, err)
+		return nil
+	}
+	doc.Hash = chunkingHash(doc.Hash, r.chunking)
+	if !reindex {
+		stored, err := r.p.Store.DocumentHash(ctx, doc.ID)
+		switch {
+		case err == nil && stored == doc.Hash:
+			r.sum.Unchanged++
+			r.info("unchanged", "file", ref.source, "id", doc.ID)
+			return nil
+		case err != nil && retrieval.ErrorCode(err) != retrieval.ENOTFOUND:
+			return err
+		}
+	}
+	chunks := Chunk(doc, r.chunking)
+	dims, err := r.embed(ctx, chunks)
+	if err != nil {
+		return err
+	}
+	if err := r.p.Store.PutDocument(ctx, doc, chunks, r.p.Embedder.Name(), dims); err != nil {
+		if retrieval.ErrorCode(err) == retrieval.EINVALID {
+			r.skip(ref.source, err)
+			return nil
+		}
+		return err
+	}
+	r.sum.Ingested++
+	r.sum.Chunks += len(chunks)
+	r.info("ingested", "file", ref.source, "id", doc.ID, "chunks", len(chunks))
+	return nil
+}
+
+// embed fills in the chunks' vectors, BatchSize texts per call, and
+// returns their dimension.
+func (r *run) embed(ctx context.Context, chunks []retrieval.Chunk) (int, error) {
+	size := r.p.BatchSize
+	if size <= 0 {
+		size = DefaultBatchSize
+	}
+	dims := r.p.Embedder.Dimensions()
+	for lo := 0; lo < len(chunks); lo += size {
+		batch := chunks[lo:min(lo+size, len(chunks))]
+		texts := make([]string, len(batch))
+		for i, c := range batch {
+			texts[i] = c.Text
+		}
+		vecs, err := r.p.Embedder.Embed(ctx, texts)
+		if err != nil {
+			return 0, err
+		}
+		if len(vecs) != len(batch) {
+			return 0, retrieval.Errorf(retrieval.EINTERNAL, "embedder %s returned %d vectors for %d texts", r.p.Embedder.Name(), len(vecs), len(batch))
+		}
+		for i, v := range vecs {
+			if dims <= 0 {
+				dims = len(v)
+			}
+			if len(v) == 0 || len(v) != dims {
+				return 0, retrieval.Errorf(retrieval.EINTERNAL, "embedder %s returned a vector of %d dimensions, want %d", r.p.Embedder.Name(), len(v), dims)
+			}
+			batch[i].Vector = v
+		}
+	}
+	return dims, nil
+}
+
+// prune deletes stored documents whose IDs no source produced.
+func (r *run) prune(ctx context.Context, seen map[string]string) error {
+	ids, err := r.p.Store.DocumentIDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, ok := seen[id]; ok {
+			continue
+		}
+		if err := r.p.Store.DeleteDocument(ctx, id); err != nil && retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
+			return err
+		}
+		r.sum.Pruned++
+		r.info("pruned", "id", id)
+	}
+	return nil
+}
+
+// chunkingHash folds non-default chunk sizes into a document hash, so that
+// changing them re-chunks every document on the next run. With the
+// defaults the hash is the loader's, as LoadFS returns it.
+func chunkingHash(hash string, o ChunkOptions) string {
+	if o == DefaultChunkOptions() {
+		return hash
+	}
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00chunking %d %d %d", hash, o.MinChars, o.TargetChars, o.MaxChars))
+	return hex.EncodeToString(sum[:])
+}

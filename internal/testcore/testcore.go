@@ -1,0 +1,59 @@
+// Package testcore builds the real retrieval core over the bundled corpus
+// for other packages' tests: the in-process store, the hash embedder and
+// the Snowball analyzer, exactly as `coopbot` wires them without
+// DATABASE_URL.
+package testcore
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/coopbot/coopbot/corpus"
+	"github.com/coopbot/coopbot/ingest"
+	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/hash"
+	"github.com/coopbot/coopbot/retrieval/memory"
+	"github.com/coopbot/coopbot/retrieval/snowball"
+)
+
+// Service returns a fresh Service over the bundled corpus.
+func Service(tb testing.TB) *retrieval.Service {
+	tb.Helper()
+	s, _ := New(tb)
+	return s
+}
+
+// New returns a fresh Service over the bundled corpus and its store, to
+// which a test may add documents with Add.
+func New(tb testing.TB) (*retrieval.Service, *memory.Store) {
+	tb.Helper()
+	a := snowball.New()
+	st := memory.New(a)
+	e := hash.New(hash.DefaultDims)
+	p := ingest.Pipeline{Store: st, Embedder: e, Logger: slog.New(slog.DiscardHandler)}
+	if _, err := p.Run(context.Background(), ingest.RunOptions{FS: corpus.FS}); err != nil {
+		tb.Fatalf("index bundled corpus: %v", err)
+	}
+	return &retrieval.Service{Store: st, Embedder: e, Analyzer: a}, st
+}
+
+// Add chunks, embeds and stores an extra document in the service's store.
+func Add(tb testing.TB, s *retrieval.Service, doc retrieval.Document) {
+	tb.Helper()
+	chunks := ingest.Chunk(doc, ingest.ChunkOptions{})
+	texts := make([]string, len(chunks))
+	for i, c := range chunks {
+		texts[i] = c.Text
+	}
+	vecs, err := s.Embedder.Embed(context.Background(), texts)
+	if err != nil {
+		tb.Fatalf("embed %s: %v", doc.ID, err)
+	}
+	for i := range chunks {
+		chunks[i].Vector = vecs[i]
+	}
+	if err := s.Store.PutDocument(context.Background(), doc, chunks, s.Embedder.Name(), s.Embedder.Dimensions()); err != nil {
+		tb.Fatalf("store %s: %v", doc.ID, err)
+	}
+}

@@ -1,0 +1,114 @@
+package metrics
+
+import (
+	"context"
+	"time"
+
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// Asker returns an Asker that asks a and records every question under the
+// given surface (e.g. "web", "api", "slack", "discord"): its outcome in
+// coopbot_questions_total and its latency in coopbot_answer_seconds. It
+// returns a unchanged when m is nil.
+func (m *Metrics) Asker(surface string, a retrieval.Asker) retrieval.Asker {
+	if m == nil {
+		return a
+	}
+	return &asker{m: m, surface: surface, next: a}
+}
+
+type asker struct {
+	m       *Metrics
+	surface string
+	next    retrieval.Asker
+}
+
+func (a *asker) Ask(ctx context.Context, question string) (retrieval.Answer, error) {
+	start := time.Now()
+	ans, err := a.next.Ask(ctx, question)
+	a.m.ObserveQuestion(a.surface, Outcome(ans, err), time.Since(start))
+	return ans, err
+}
+
+// Embedder returns an Embedder that records the latency of every Embed
+// call in coopbot_embed_seconds. It returns e unchanged when m is nil.
+func (m *Metrics) Embedder(e retrieval.Embedder) retrieval.Embedder {
+	if m == nil || e == nil {
+		return e
+	}
+	return &embedder{m: m, next: e}
+}
+
+type embedder struct {
+	m    *Metrics
+	next retrieval.Embedder
+}
+
+var _ retrieval.Embedder = (*embedder)(nil)
+
+func (e *embedder) Name() string    { return e.next.Name() }
+func (e *embedder) Dimensions() int { return e.next.Dimensions() }
+
+func (e *embedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	start := time.Now()
+	v, err := e.next.Embed(ctx, texts)
+	e.m.embed.Observe(time.Since(start).Seconds())
+	return v, err
+}
+
+// Store returns a Store that records the latency of every Search in
+// coopbot_search_seconds and counts writes in the ingest counters
+// (coopbot_ingest_documents_total by result, coopbot_ingest_chunks_total).
+// It returns s unchanged when m is nil.
+func (m *Metrics) Store(s retrieval.Store) retrieval.Store {
+	if m == nil || s == nil {
+		return s
+	}
+	return &store{m: m, next: s}
+}
+
+type store struct {
+	m    *Metrics
+	next retrieval.Store
+}
+
+var _ retrieval.Store = (*store)(nil)
+
+func (s *store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit, error) {
+	start := time.Now()
+	hits, err := s.next.Search(ctx, q)
+	s.m.search.Observe(time.Since(start).Seconds())
+	return hits, err
+}
+
+func (s *store) PutDocument(ctx context.Context, doc retrieval.Document, chunks []retrieval.Chunk, embedder string, dims int) error {
+	err := s.next.PutDocument(ctx, doc, chunks, embedder, dims)
+	if err != nil {
+		s.m.ingestDocs.WithLabelValues("failed").Inc()
+		return err
+	}
+	s.m.ingestDocs.WithLabelValues("stored").Inc()
+	s.m.ingestChunks.Add(float64(len(chunks)))
+	return nil
+}
+
+func (s *store) DocumentHash(ctx context.Context, id string) (string, error) {
+	return s.next.DocumentHash(ctx, id)
+}
+
+func (s *store) DocumentIDs(ctx context.Context) ([]string, error) {
+	return s.next.DocumentIDs(ctx)
+}
+
+func (s *store) DeleteDocument(ctx context.Context, id string) error {
+	err := s.next.DeleteDocument(ctx, id)
+	if err == nil {
+		s.m.ingestDocs.WithLabelValues("deleted").Inc()
+	}
+	return err
+}
+
+func (s *store) Stats(ctx context.Context) (retrieval.Stats, error) {
+	return s.next.Stats(ctx)
+}

@@ -1,0 +1,139 @@
+package metrics_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coopbot/coopbot/internal/testcore"
+	"github.com/coopbot/coopbot/metrics"
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// scrape returns the text the /metrics handler serves.
+func scrape(t *testing.T, m *metrics.Metrics) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	b, _ := io.ReadAll(rec.Result().Body)
+	return string(b)
+}
+
+func wantLines(t *testing.T, text string, lines ...string) {
+	t.Helper()
+	for _, l := range lines {
+		if !strings.Contains(text, l) {
+			t.Errorf("metrics lack %q", l)
+		}
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	tests := []struct {
+		ans  retrieval.Answer
+		err  error
+		want string
+	}{
+		{retrieval.Answer{Citations: []retrieval.Citation{{N: 1}}}, nil, metrics.OutcomeAnswered},
+		{retrieval.Abstained("q"), nil, metrics.OutcomeAbstained},
+		{retrieval.Answer{}, retrieval.Errorf(retrieval.EINVALID, "empty"), metrics.OutcomeInvalid},
+		{retrieval.Answer{}, retrieval.Errorf(retrieval.ERATELIMIT, "slow down"), metrics.OutcomeRateLimited},
+		{retrieval.Answer{}, retrieval.Errorf(retrieval.EBUSY, "busy"), metrics.OutcomeRateLimited},
+		{retrieval.Answer{}, retrieval.Errorf(retrieval.EUNAVAILABLE, "down"), metrics.OutcomeError},
+		{retrieval.Answer{}, errors.New("bug"), metrics.OutcomeError},
+	}
+	for _, tt := range tests {
+		if got := metrics.Outcome(tt.ans, tt.err); got != tt.want {
+			t.Errorf("Outcome(abstained=%v, %v) = %q; want %q", tt.ans.Abstained, tt.err, got, tt.want)
+		}
+	}
+}
+
+// TestDecoratorsOverRealCore instruments the real core and checks every
+// metric the issue names.
+func TestDecoratorsOverRealCore(t *testing.T) {
+	ctx := context.Background()
+	m := metrics.New()
+	svc := testcore.Service(t)
+	raw := svc.Store
+	svc.Embedder = m.Embedder(svc.Embedder)
+	svc.Store = m.Store(svc.Store)
+	if err := m.RegisterIndexGauges(raw.Stats); err != nil {
+		t.Fatal(err)
+	}
+	slack := m.Asker("slack", svc)
+
+	ans, err := slack.Ask(ctx, "Which minister announced the Typhoon exercise plan?")
+	if err != nil || ans.Abstained {
+		t.Fatalf("Ask = %+v, %v; want an answer", ans, err)
+	}
+	if _, err := slack.Ask(ctx, "Who won the 2015 Rugby World Cup?"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := slack.Ask(ctx, "   "); err == nil {
+		t.Fatal("empty question accepted")
+	}
+	testcore.Add(t, svc, retrieval.Document{ID: "extra", Title: "Extra", Date: "2020-01-01",
+		Text: "A third report about a naval exercise.\n\nIt has two paragraphs."})
+	if err := svc.Store.DeleteDocument(ctx, "extra"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := raw.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	text := scrape(t, m)
+	wantLines(t, text,
+		`coopbot_questions_total{outcome="answered",surface="slack"} 1`,
+		`coopbot_questions_total{outcome="abstained",surface="slack"} 1`,
+		`coopbot_questions_total{outcome="invalid",surface="slack"} 1`,
+		`coopbot_answer_seconds_bucket{surface="slack",le="+Inf"} 3`,
+		`coopbot_answer_seconds_bucket{surface="slack",le="0.001"}`,
+		`coopbot_embed_seconds_bucket{le="+Inf"} 3`, // two questions and the extra document's chunks
+		`coopbot_search_seconds_count 2`,
+		`coopbot_ingest_documents_total{result="stored"} 1`,
+		`coopbot_ingest_documents_total{result="deleted"} 1`,
+		`coopbot_ingest_documents_total{result="failed"} 0`,
+		"coopbot_index_chunks "+strconv.Itoa(st.Chunks),
+		"coopbot_index_documents "+strconv.Itoa(st.Documents),
+		"go_goroutines",
+	)
+	if strings.Contains(text, "coopbot_ingest_chunks_total 0") {
+		t.Errorf("the extra document's chunks were not counted")
+	}
+}
+
+func TestPrivateRegistries(t *testing.T) {
+	a, b := metrics.New(), metrics.New()
+	a.ObserveQuestion("web", metrics.OutcomeAnswered, 20*time.Millisecond)
+	a.ObserveIngest(2, 0, 1, 7)
+	if text := scrape(t, b); strings.Contains(text, `surface="web"`) {
+		t.Errorf("a question recorded on one Metrics shows on another")
+	}
+	wantLines(t, scrape(t, a),
+		`coopbot_questions_total{outcome="answered",surface="web"} 1`,
+		`coopbot_answer_seconds_bucket{surface="web",le="0.025"} 1`,
+		`coopbot_answer_seconds_bucket{surface="web",le="0.01"} 0`,
+		`coopbot_ingest_documents_total{result="stored"} 2`,
+		`coopbot_ingest_documents_total{result="failed"} 1`,
+		`coopbot_ingest_chunks_total 7`,
+	)
+}
+
+func TestNilMetricsIsANoOp(t *testing.T) {
+	var m *metrics.Metrics
+	svc := testcore.Service(t)
+	if got := m.Asker("web", svc); got != retrieval.Asker(svc) {
+		t.Errorf("nil Metrics wrapped the Asker")
+	}
+	if got := m.Store(svc.Store); got != svc.Store {
+		t.Errorf("nil Metrics wrapped the Store")
+	}
+	m.ObserveQuestion("web", metrics.OutcomeAnswered, time.Second) // must not panic
+}

@@ -1,0 +1,108 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/coopbot/coopbot/internal/pgtest"
+	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/postgres"
+)
+
+const benchDims = 512
+
+var benchWords = strings.Fields(`britain japan defence cooperation fighter jet gcap submarine exercise
+	treaty reciprocal access agreement navy army air force tokyo london minister talks industry
+	italy partnership security pacific indo carrier frigate drill missile research programme`)
+
+func randVec(r *rand.Rand) []float32 {
+	v := make([]float32, benchDims)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return v
+}
+
+func randText(r *rand.Rand, n int) string {
+	w := make([]string, n)
+	for i := range w {
+		w[i] = benchWords[r.IntN(len(benchWords))]
+	}
+	return strings.Join(w, " ") + "."
+}
+
+// benchStore fills a fresh store with docs documents of 10 chunks each.
+func benchStore(b *testing.B, docs int) *postgres.Store {
+	b.Helper()
+	url := pgtest.NewDB(b, "retrieval_postgres_bench")
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, url, postgres.Options{})
+	if err != nil {
+		b.Fatalf("Open() = %v", err)
+	}
+	b.Cleanup(s.Close)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range docs {
+		var paras []string
+		for range 10 {
+			paras = append(paras, randText(r, 60))
+		}
+		d := retrieval.Document{ID: fmt.Sprintf("doc%04d", i), Title: "T", Text: strings.Join(paras, "\n\n"), Hash: "h"}
+		var cs []retrieval.Chunk
+		off := 0
+		for j, p := range paras {
+			cs = append(cs, retrieval.Chunk{DocumentID: d.ID, Ordinal: j, ParaStart: j + 1, ParaEnd: j + 1,
+				Start: off, End: off + len(p), Text: p, Vector: randVec(r)})
+			off += len(p) + 2
+		}
+		if err := s.PutDocument(ctx, d, cs, "bench-512", benchDims); err != nil {
+			b.Fatalf("PutDocument() = %v", err)
+		}
+	}
+	return s
+}
+
+// BenchmarkSearch measures one hybrid search (both arms, fusion) over
+// 5,000 chunks of 512 dimensions, 40 candidates per arm.
+func BenchmarkSearch(b *testing.B) {
+	s := benchStore(b, 500)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(3, 4))
+	q := retrieval.Query{Text: "What does the reciprocal access agreement let the navy do?", Vector: randVec(r),
+		Embedder: "bench-512", Dimensions: benchDims, K: 8, Candidates: 40}
+	dense, lexical := q, q
+	dense.Text, lexical.Vector = "", nil
+	for _, bc := range []struct {
+		name string
+		q    retrieval.Query
+	}{{"hybrid", q}, {"dense", dense}, {"lexical", lexical}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Search(ctx, bc.q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPutDocument measures replacing a 10-chunk document.
+func BenchmarkPutDocument(b *testing.B) {
+	s := benchStore(b, 50)
+	ctx := context.Background()
+	r := rand.New(rand.NewPCG(5, 6))
+	var cs []retrieval.Chunk
+	for j := range 10 {
+		cs = append(cs, retrieval.Chunk{Ordinal: j, Text: randText(r, 60), Vector: randVec(r)})
+	}
+	d := retrieval.Document{ID: "doc0001", Title: "T", Hash: "h2"}
+	b.ResetTimer()
+	for b.Loop() {
+		if err := s.PutDocument(ctx, d, cs, "bench-512", benchDims); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

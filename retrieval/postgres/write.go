@@ -1,0 +1,246 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pgvector/pgvector-go"
+
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// meta is the store_meta row: the embedder that built the store.
+type meta struct {
+	embedder string
+	dims     int
+}
+
+func mismatch(built meta, embedder string, dims int) error {
+	return retrieval.Errorf(retrieval.EMISMATCH,
+		"store was built with %q (%d dims); query uses %q (%d dims): run coopbot ingest --reindex",
+		built.embedder, built.dims, embedder, dims)
+}
+
+// readMeta returns the store's embedder record; ok is false for an empty
+// store.
+func readMeta(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (m meta, ok bool, err error) {
+	err = q.QueryRow(ctx, `SELECT embedder, dimensions FROM store_meta`).Scan(&m.embedder, &m.dims)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return meta{}, false, nil
+	}
+	return m, err == nil, err
+}
+
+// validate checks doc and its chunks before anything is written.
+func validate(doc retrieval.Document, chunks []retrieval.Chunk, embedder string, dims int) error {
+	if doc.ID == "" {
+		return retrieval.Errorf(retrieval.EINVALID, "document has no ID")
+	}
+	for _, s := range []string{doc.ID, doc.Title, doc.Date, doc.Outlet, doc.Author, doc.Source, doc.Hash, doc.Text} {
+		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+			return retrieval.Errorf(retrieval.EINVALID, "document %q has invalid UTF-8 or a NUL byte", doc.ID)
+		}
+	}
+	if len(chunks) == 0 {
+		return nil
+	}
+	if embedder == "" {
+		return retrieval.Errorf(retrieval.EINVALID, "document %q: chunks need an embedder name", doc.ID)
+	}
+	if dims <= 0 || dims > maxDimensions {
+		return retrieval.Errorf(retrieval.EINVALID, "document %q: embedding dimensions must be between 1 and %d, not %d", doc.ID, maxDimensions, dims)
+	}
+	for i, c := range chunks {
+		switch {
+		case c.DocumentID != "" && c.DocumentID != doc.ID:
+			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d belongs to document %q", doc.ID, i, c.DocumentID)
+		case c.Ordinal < 0:
+			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has negative ordinal %d", doc.ID, i, c.Ordinal)
+		case len(c.Vector) != dims:
+			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has a %d-dimensional vector; the embedder makes %d", doc.ID, c.Ordinal, len(c.Vector), dims)
+		case c.Start < 0 || c.End < c.Start || (doc.Text != "" && c.End > len(doc.Text)):
+			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has offsets [%d,%d) outside the text", doc.ID, c.Ordinal, c.Start, c.End)
+		case !utf8.ValidString(c.Text) || strings.ContainsRune(c.Text, 0):
+			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has invalid UTF-8 or a NUL byte", doc.ID, c.Ordinal)
+		}
+		for _, v := range c.Vector {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has a non-finite vector component", doc.ID, c.Ordinal)
+			}
+		}
+		for _, sp := range c.Sentences {
+			if sp.Start < 0 || sp.End < sp.Start || sp.End > len(c.Text) {
+				return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has sentence span [%d,%d) outside its text", doc.ID, c.Ordinal, sp.Start, sp.End)
+			}
+		}
+	}
+	return nil
+}
+
+// PutDocument writes doc and replaces its chunks in one transaction. On
+// the first write into an empty store it records embedder and dims, fixes
+// the embedding column to vector(dims) and builds the HNSW index. Errors:
+// EINVALID for a malformed document or chunk (nothing is written);
+// EMISMATCH when the store was built by another embedder; EUNAVAILABLE
+// when the database cannot be reached.
+func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks []retrieval.Chunk, embedder string, dims int) error {
+	if err := validate(doc, chunks, embedder, dims); err != nil {
+		return err
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return s.classify(err, "put document")
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
+
+	if len(chunks) > 0 {
+		if err := s.claim(ctx, tx, embedder, dims); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO documents (id, title, date, outlet, author, source, hash, text, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+		ON CONFLICT (id) DO UPDATE SET title = $2, date = $3, outlet = $4, author = $5,
+			source = $6, hash = $7, text = $8, updated_at = now()`,
+		doc.ID, doc.Title, doc.Date, doc.Outlet, doc.Author, doc.Source, doc.Hash, doc.Text)
+	if err != nil {
+		return s.classify(err, "upsert document")
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE document_id = $1`, doc.ID); err != nil {
+		return s.classify(err, "delete old chunks")
+	}
+	rows := make([][]any, len(chunks))
+	for i, c := range chunks {
+		sent := make([]int32, 0, 2*len(c.Sentences))
+		for _, sp := range c.Sentences {
+			sent = append(sent, int32(sp.Start), int32(sp.End))
+		}
+		rows[i] = []any{doc.ID, int32(c.Ordinal), int32(c.ParaStart), int32(c.ParaEnd),
+			int32(c.Start), int32(c.End), c.Text, sent, pgvector.NewVector(c.Vector)}
+	}
+	if len(rows) > 0 {
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"},
+			[]string{"document_id", "ordinal", "para_start", "para_end", "start_off", "end_off", "text", "sentences", "embedding"},
+			pgx.CopyFromRows(rows))
+		if err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+				return retrieval.WrapError(retrieval.EINVALID, err, "document %q has two chunks with the same ordinal", doc.ID)
+			}
+			return s.classify(err, "copy chunks")
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return s.classify(err, "commit document")
+	}
+	return nil
+}
+
+// claim makes sure the store belongs to embedder/dims, recording them if
+// the store is empty. Two writers racing on an empty store serialize on
+// the store_meta primary key: the loser waits, then sees the winner's row.
+func (s *Store) claim(ctx context.Context, tx pgx.Tx, embedder string, dims int) error {
+	tag, err := tx.Exec(ctx, `INSERT INTO store_meta (id, embedder, dimensions) VALUES (true, $1, $2) ON CONFLICT (id) DO NOTHING`, embedder, dims)
+	if err != nil {
+		return s.classify(err, "record embedder")
+	}
+	if tag.RowsAffected() == 0 {
+		m, ok, err := readMeta(ctx, tx)
+		if err != nil {
+			return s.classify(err, "read embedder")
+		}
+		if ok && (m.embedder != embedder || m.dims != dims) {
+			return mismatch(m, embedder, dims)
+		}
+		return nil
+	}
+	// First write: fix the dimension and index it. dims is a validated
+	// int, so formatting it into DDL (which takes no parameters) is safe.
+	n := strconv.Itoa(dims)
+	for _, stmt := range []string{
+		`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(` + n + `)`,
+		`CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops)`,
+	} {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "22000" {
+				// Rows left with another dimension (a store emptied by
+				// hand without Reset).
+				return retrieval.WrapError(retrieval.EMISMATCH, err, "store holds vectors of another dimension: run coopbot ingest --reindex")
+			}
+			return s.classify(err, "set vector dimension")
+		}
+	}
+	s.log.Info("postgres store claimed", "embedder", embedder, "dimensions", dims)
+	return nil
+}
+
+// DocumentHash returns the stored hash of document id, or ENOTFOUND.
+func (s *Store) DocumentHash(ctx context.Context, id string) (string, error) {
+	var h string
+	err := s.pool.QueryRow(ctx, `SELECT hash FROM documents WHERE id = $1`, id).Scan(&h)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", retrieval.Errorf(retrieval.ENOTFOUND, "document %q not found", id)
+	}
+	if err != nil {
+		return "", s.classify(err, "document hash")
+	}
+	return h, nil
+}
+
+// DocumentIDs lists all document IDs in byte order.
+func (s *Store) DocumentIDs(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id FROM documents ORDER BY id COLLATE "C"`)
+	if err != nil {
+		return nil, s.classify(err, "document ids")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, s.classify(err, "document ids")
+	}
+	return ids, nil
+}
+
+// DeleteDocument removes document id and its chunks; ENOTFOUND if absent.
+func (s *Store) DeleteDocument(ctx context.Context, id string) error {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM documents WHERE id = $1`, id)
+	if err != nil {
+		return s.classify(err, "delete document")
+	}
+	if tag.RowsAffected() == 0 {
+		return retrieval.Errorf(retrieval.ENOTFOUND, "document %q not found", id)
+	}
+	return nil
+}
+
+// Stats reports document and chunk counts and the embedder that built the
+// store ("" and 0 when it is empty).
+func (s *Store) Stats(ctx context.Context) (retrieval.Stats, error) {
+	var st retrieval.Stats
+	var emb *string
+	var dims *int32
+	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),
+		(SELECT embedder FROM store_meta), (SELECT dimensions FROM store_meta)`).Scan(&st.Documents, &st.Chunks, &emb, &dims)
+	if err != nil {
+		return retrieval.Stats{}, s.classify(err, "stats")
+	}
+	if emb != nil {
+		st.Embedder = *emb
+	}
+	if dims != nil {
+		st.Dimensions = int(*dims)
+	}
+	return st, nil
+}
+
+// String describes the store for logs, without credentials.
+func (s *Store) String() string { return fmt.Sprintf("postgres(%s)", s.addr) }
