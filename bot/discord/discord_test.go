@@ -222,8 +222,14 @@ func TestCorpusEveryone(t *testing.T) {
 	var m sentMessage
 	r.JSON(t, &m)
 	checkNoMentions(t, r.Body, m)
-	if !strings.Contains(string(r.Body), "Kestrel") {
-		t.Errorf("reply does not quote the passage: %s", r.Body)
+	quoted := false
+	for _, e := range m.Embeds {
+		for _, f := range e.Fields {
+			quoted = quoted || (strings.Contains(f.Name, "Notice to all hands") && strings.Contains(f.Value, "@\u200beveryone"))
+		}
+	}
+	if !quoted {
+		t.Errorf("reply does not cite the passage with its mention neutralized: %s", r.Body)
 	}
 	if strings.Contains(string(r.Body), "<@&123456>") {
 		t.Errorf("reply echoes a live role mention: %s", r.Body)

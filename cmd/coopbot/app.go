@@ -108,6 +108,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Embedder: m.Embedder,
 		Analyzer: m.Analyzer,
 		Answerer: ans,
+		Rewriter: m.llmRewriter(),
 		Logger:   m.Logger,
 	}
 	return nil
@@ -127,12 +128,15 @@ func (m *Main) newEmbedder(ctx context.Context) (retrieval.Embedder, error) {
 	switch m.Config.Embedder {
 	case "", "hash":
 		return hash.New(hash.DefaultDims), nil
+	case "openai":
+		return m.openAIEmbedder()
 	}
 	return nil, retrieval.Errorf(retrieval.EINVALID, "unknown EMBEDDER %q", m.Config.Embedder)
 }
 
 // newAnswerer returns the configured answerer: nil means the extractive
-// default of retrieval.Service.
+// default of retrieval.Service; with CHAT_MODEL, generated answers (see
+// llm.go).
 func (m *Main) newAnswerer(ctx context.Context) (retrieval.Answerer, error) {
-	return nil, nil
+	return m.llmAnswerer(ctx)
 }

@@ -75,6 +75,12 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot listen on %s (is another server using the port?)", *addr)
 	}
+	stopBots, err := m.startBots(ctx, mux)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopBots()
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -100,6 +106,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 		log.Warn("in-flight requests did not finish in time; closing them", "err", err)
 		_ = srv.Close()
 	}
+	stopBots()
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 		return fmt.Errorf("serve http: %w", serveErr)
 	}

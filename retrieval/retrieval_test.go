@@ -1,0 +1,176 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+func hit(doc string, ord, start, end int) Hit {
+	return Hit{Chunk: Chunk{DocumentID: doc, Ordinal: ord, Start: start, End: end}}
+}
+
+func TestFuse(t *testing.T) {
+	dense := []Hit{hit("a", 0, 0, 10), hit("a", 1, 10, 20), hit("b", 0, 0, 5)}
+	lexical := []Hit{hit("b", 0, 0, 5), hit("a", 0, 0, 10)}
+	got := Fuse(dense, lexical, 10)
+	want := []struct {
+		doc        string
+		ord, d, l  int
+		scoreAbove float64
+	}{
+		{"a", 0, 1, 2, 0},
+		{"b", 0, 3, 1, 0},
+		{"a", 1, 2, 0, 0},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("Fuse returned %d hits; want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Chunk.DocumentID != w.doc || g.Chunk.Ordinal != w.ord || g.DenseRank != w.d || g.LexicalRank != w.l {
+			t.Errorf("Fuse()[%d] = %s/%d ranks %d/%d; want %s/%d ranks %d/%d", i, g.Chunk.DocumentID, g.Chunk.Ordinal, g.DenseRank, g.LexicalRank, w.doc, w.ord, w.d, w.l)
+		}
+	}
+	if s := 1.0/61 + 1.0/62; math.Abs(got[0].Score-s) > 1e-12 {
+		t.Errorf("Fuse()[0].Score = %v; want %v", got[0].Score, s)
+	}
+	if n := len(Fuse(dense, lexical, 1)); n != 1 {
+		t.Errorf("Fuse(k=1) returned %d hits; want 1", n)
+	}
+}
+
+func TestDedupe(t *testing.T) {
+	hits := []Hit{hit("a", 1, 100, 200), hit("a", 2, 180, 300), hit("b", 0, 100, 200), hit("a", 3, 200, 250)}
+	got := dedupe(hits)
+	var ords []int
+	for _, h := range got {
+		ords = append(ords, h.Chunk.Ordinal)
+	}
+	if len(got) != 3 || got[1].Chunk.DocumentID != "b" || got[2].Chunk.Ordinal != 3 {
+		t.Errorf("dedupe kept ordinals %v; want a/1, b/0, a/3", ords)
+	}
+}
+
+func TestWithinOneEdit(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"michael", "micheal", true},
+		{"fallon", "falon", true},
+		{"kawasaki", "kawaski", true},
+		{"typhoon", "typhoon", true},
+		{"typhoon", "tycoon", false},
+		{"nakatani", "nakatanu", true},
+		{"abc", "abcde", false},
+	}
+	for _, tt := range tests {
+		if got := withinOneEdit(tt.a, tt.b); got != tt.want {
+			t.Errorf("withinOneEdit(%q, %q) = %v; want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestCleanQuestion(t *testing.T) {
+	tests := []struct {
+		in, want, err string
+	}{
+		{"  Who?\t\n", "Who?", ""},
+		{"a\x00b\x07c", "a b c", ""},
+		{"", "", "empty"},
+		{" \n\t ", "", "empty"},
+		{"bad \xff", "", "UTF-8"},
+		{strings.Repeat("x", MaxQuestionLen+1), "", "too long"},
+	}
+	for _, tt := range tests {
+		got, err := CleanQuestion(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || ErrorCode(err) != EINVALID {
+				t.Errorf("CleanQuestion(%.20q) error = %v; want EINVALID containing %q", tt.in, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("CleanQuestion(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func TestErrorMessage(t *testing.T) {
+	inner := errors.New("dial tcp 10.0.0.1:5432: password=hunter2")
+	tests := []struct {
+		err  error
+		code string
+		msg  string
+	}{
+		{Errorf(EINVALID, "The question is empty."), EINVALID, "The question is empty."},
+		{WrapError(EUNAVAILABLE, inner, "The database is unavailable."), EUNAVAILABLE, "The database is unavailable."},
+		{inner, EINTERNAL, "Sorry, something went wrong"},
+		{nil, "", ""},
+	}
+	for _, tt := range tests {
+		if c := ErrorCode(tt.err); c != tt.code {
+			t.Errorf("ErrorCode(%v) = %q; want %q", tt.err, c, tt.code)
+		}
+		if m := ErrorMessage(tt.err); !strings.HasPrefix(m, tt.msg) || strings.Contains(m, "hunter2") {
+			t.Errorf("ErrorMessage(%v) = %q; want prefix %q and no internals", tt.err, m, tt.msg)
+		}
+	}
+}
+
+func TestAbstainRule(t *testing.T) {
+	r := AbstainRule{MinCoverage: 0.35, Top: 2}
+	snips := func(cov ...float64) []Snippet {
+		var s []Snippet
+		for _, c := range cov {
+			s = append(s, Snippet{Coverage: c})
+		}
+		return s
+	}
+	tests := []struct {
+		name  string
+		terms []string
+		snips []Snippet
+		want  bool
+	}{
+		{"strong first", []string{"typhoon"}, snips(0.9, 0.1), false},
+		{"strong second", []string{"typhoon"}, snips(0.1, 0.5), false},
+		{"strong only below top", []string{"typhoon"}, snips(0.1, 0.1, 0.9), true},
+		{"no terms", nil, snips(0.9), true},
+		{"no snippets", []string{"typhoon"}, nil, true},
+	}
+	for _, tt := range tests {
+		if got := r.Weak(tt.terms, tt.snips); got != tt.want {
+			t.Errorf("%s: Weak = %v; want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestExtractive(t *testing.T) {
+	snips := []Snippet{
+		{DocumentID: "a", Title: "A", Paragraph: 3, Text: "One. Two typhoon.", Highlight: "Two typhoon.", Coverage: 0.7},
+		{DocumentID: "b", Title: "B", Paragraph: 1, Text: "Typhoon jets.", Highlight: "Typhoon jets.", Coverage: 0.9},
+		{DocumentID: "c", Title: "C", Paragraph: 7, Text: "Unrelated.", Highlight: "Unrelated.", Coverage: 0.1},
+	}
+	ans, err := Extractive{}.Answer(context.Background(), "q", snips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Citations) != 2 {
+		t.Fatalf("Extractive cited %d snippets; want 2 (the weak one dropped): %+v", len(ans.Citations), ans.Citations)
+	}
+	if want := "Typhoon jets. [2] Two typhoon. [1]"; ans.Text != want {
+		t.Errorf("Extractive text = %q; want %q", ans.Text, want)
+	}
+	for i, c := range ans.Citations {
+		if c.N != i+1 || c.DocumentID != snips[i].DocumentID {
+			t.Errorf("citation %d = %+v; want n=%d doc %s", i, c, i+1, snips[i].DocumentID)
+		}
+	}
+	if a, _ := (Extractive{}).Answer(context.Background(), "q", nil); !a.Abstained || len(a.Citations) != 0 {
+		t.Errorf("Extractive with no snippets = %+v; want abstained", a)
+	}
+}

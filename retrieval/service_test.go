@@ -1,0 +1,114 @@
+package retrieval_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/coopbot/coopbot/corpus"
+	"github.com/coopbot/coopbot/ingest"
+	"github.com/coopbot/coopbot/internal/testcore"
+	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/hash"
+)
+
+func TestSearchSnippetsAreVerbatim(t *testing.T) {
+	svc := testcore.Service(t)
+	docs, errs := ingest.LoadFS(corpus.FS, ".")
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	text := map[string]string{}
+	for _, d := range docs {
+		text[d.ID] = d.Text
+	}
+	for _, q := range []string{"Typhoon jets", "missile feasibility study", "Micheal Falon", "P-1 maritime patrol aircraft"} {
+		snips, err := svc.Search(context.Background(), q, 8)
+		if err != nil {
+			t.Fatalf("Search(%q): %v", q, err)
+		}
+		if len(snips) == 0 || len(snips) > 8 {
+			t.Fatalf("Search(%q) returned %d snippets; want 1..8", q, len(snips))
+		}
+		for i, s := range snips {
+			if got := text[s.DocumentID][s.Start:s.End]; got != s.Text {
+				t.Errorf("Search(%q)[%d]: text at offsets %d..%d = %q; want %q", q, i, s.Start, s.End, got, s.Text)
+			}
+			if s.Highlight == "" || !strings.Contains(s.Text, s.Highlight) {
+				t.Errorf("Search(%q)[%d]: highlight %q not in text", q, i, s.Highlight)
+			}
+			for _, o := range snips[:i] {
+				if o.DocumentID == s.DocumentID && s.Start < o.End && o.Start < s.End {
+					t.Errorf("Search(%q): snippets %d..%d and %d..%d of %s overlap", q, o.Start, o.End, s.Start, s.End, s.DocumentID)
+				}
+			}
+		}
+	}
+}
+
+func TestSearchMisspelledName(t *testing.T) {
+	svc := testcore.Service(t)
+	snips, err := svc.Search(context.Background(), "What did Michael Falon say about the meeting?", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range snips {
+		if strings.Contains(s.Text, "hugely symbolic") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("misspelled Fallon question did not find the 'hugely symbolic' quote in the top 3: %+v", snips)
+	}
+}
+
+func TestSearchEmbedderMismatch(t *testing.T) {
+	svc := testcore.Service(t)
+	other := *svc
+	other.Embedder = hash.New(256)
+	_, err := other.Search(context.Background(), "Typhoon", 3)
+	if retrieval.ErrorCode(err) != retrieval.EMISMATCH || !strings.Contains(err.Error(), "hash-v1-512") || !strings.Contains(err.Error(), "hash-v1-256") {
+		t.Errorf("Search with another embedder: %v; want EMISMATCH naming both embedders", err)
+	}
+}
+
+// rewriter is a Rewriter that resolves "it" to a fixed topic, standing in
+// for a language model (the OpenAI-compatible one is tested in llm/openai).
+type rewriter struct{ topic string }
+
+func (r rewriter) Rewrite(ctx context.Context, history []retrieval.Turn, q string) (string, error) {
+	return strings.ReplaceAll(q, "it", r.topic), nil
+}
+
+func TestAskFollowUp(t *testing.T) {
+	svc := testcore.Service(t)
+	history := []retrieval.Turn{{Question: "What is the JNAAM?", Answer: "A joint missile project [1]"}}
+	q := "When did the feasibility study on it start?"
+	plain, err := svc.AskFollowUp(context.Background(), history, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Rewriter = rewriter{topic: "a new air-to-air missile"}
+	rewritten, err := svc.AskFollowUp(context.Background(), history, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rewritten.Question != q || rewritten.Abstained {
+		t.Fatalf("AskFollowUp = %+v; want the asked question answered", rewritten)
+	}
+	cites := func(a retrieval.Answer) bool {
+		for _, c := range a.Citations {
+			if strings.Contains(c.Text, "kicked off in November") {
+				return true
+			}
+		}
+		return false
+	}
+	if !cites(rewritten) {
+		t.Errorf("rewritten follow-up citations = %+v; want the feasibility study paragraph", rewritten.Citations)
+	}
+	if plain.Question != q {
+		t.Errorf("AskFollowUp without a rewriter: question = %q; want %q", plain.Question, q)
+	}
+}
