@@ -33,6 +33,8 @@ type Core interface {
 	AskFollowUp(ctx context.Context, history []retrieval.Turn, question string) (retrieval.Answer, error)
 }
 
+var _ Core = (*retrieval.Service)(nil)
+
 // Request is one question asked on a chat platform.
 type Request struct {
 	Platform  string // "slack" or "discord"

@@ -23,7 +23,6 @@ import (
 	"github.com/coopbot/coopbot/bot/internal/fakediscord"
 	"github.com/coopbot/coopbot/bot/slack"
 	"github.com/coopbot/coopbot/internal/testcore"
-	"github.com/coopbot/coopbot/retrieval"
 )
 
 // cite is what every surface must agree on about a citation.
@@ -167,5 +166,3 @@ func discordCites(t *testing.T, b *bot.Bot, q string) []cite {
 	}
 	return out
 }
-
-var _ bot.Core = (*retrieval.Service)(nil)

@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/coopbot/coopbot/llm"
 	"github.com/coopbot/coopbot/retrieval"
 )
 
@@ -207,10 +209,25 @@ func Run(ctx context.Context, core Core, cases []Case) (Report, error) {
 }
 
 // citationsValid reports whether every citation of ans is numbered 1..m in
-// order, has at least one [n] marker use or is listed, and quotes a passage
-// that search returned for the same question, verbatim.
+// order, is referred to by an [n] marker in the text (and every marker by
+// a citation), and quotes a passage that search returned for the same
+// question, verbatim.
 func citationsValid(ans retrieval.Answer, snips []retrieval.Snippet) bool {
 	if len(ans.Citations) == 0 {
+		return false
+	}
+	// Every [n] marker in the text names a listed citation, and every
+	// citation is used in the text.
+	used := make([]bool, len(ans.Citations))
+	for _, m := range llm.ParseMarkers(ans.Text) {
+		for _, n := range m.Refs {
+			if n < 1 || n > len(ans.Citations) {
+				return false
+			}
+			used[n-1] = true
+		}
+	}
+	if slices.Contains(used, false) {
 		return false
 	}
 	for i, c := range ans.Citations {

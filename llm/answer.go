@@ -95,17 +95,7 @@ func Build(question, reply string, sources []retrieval.Snippet) (retrieval.Answe
 	}
 	cites := make([]retrieval.Citation, 0, len(v.Cited))
 	for k, n := range v.Cited {
-		s := sources[n-1]
-		cites = append(cites, retrieval.Citation{
-			N:          k + 1,
-			DocumentID: s.DocumentID,
-			Title:      s.Title,
-			Date:       s.Date,
-			Paragraph:  s.Paragraph,
-			Text:       s.Text,
-			Highlight:  s.Highlight,
-			Score:      s.Score,
-		})
+		cites = append(cites, retrieval.CitationOf(k+1, sources[n-1]))
 	}
 	return retrieval.Answer{Question: question, Text: v.Text, Citations: cites}, "", v
 }

@@ -130,7 +130,7 @@ stop_cluster() {
 }
 
 start_cluster() {
-	PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/coopbot-pg.XXXXXX")
+	PG_TMP=$(mktemp -d /tmp/coopbot-pg.XXXXXX) # /tmp: the postgres user must reach it
 	trap stop_cluster EXIT
 	trap 'exit 130' INT TERM
 	chmod 755 "$PG_TMP"

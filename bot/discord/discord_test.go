@@ -267,3 +267,32 @@ func TestEmbedLimits(t *testing.T) {
 		t.Errorf("Content has %d characters; want at most %d", bot.Len(c), discord.MaxContent)
 	}
 }
+
+// downCore is a core whose database is unreachable.
+type downCore struct{}
+
+func (downCore) Ask(context.Context, string) (retrieval.Answer, error) {
+	return retrieval.Answer{}, retrieval.WrapError(retrieval.EUNAVAILABLE, fmt.Errorf("dial tcp 10.1.2.3:5432: connection refused"), "The database is unreachable.")
+}
+
+func (d downCore) AskFollowUp(ctx context.Context, _ []retrieval.Turn, q string) (retrieval.Answer, error) {
+	return d.Ask(ctx, q)
+}
+
+func TestFailureApologyAndAllowList(t *testing.T) {
+	fake := start(t, downCore{}, discord.Options{Channels: []string{"C1"}})
+	fake.NextTo(t, "PUT", "/commands")
+	other := message("501", "43", false, "<@"+fakediscord.BotID+"> "+question, true)
+	other["channel_id"] = "C2"
+	fake.Dispatch("MESSAGE_CREATE", other)
+	fake.None(t)
+
+	fake.Dispatch("MESSAGE_CREATE", message("502", "43", false, "<@"+fakediscord.BotID+"> "+question, true))
+	r, _ := fake.NextTo(t, "POST", "/channels/C1/messages")
+	var m sentMessage
+	r.JSON(t, &m)
+	checkNoMentions(t, r.Body, m)
+	if !strings.Contains(m.Content, "request id r") || strings.Contains(string(r.Body), "10.1.2.3") || m.Reference == nil {
+		t.Errorf("reply with the database down = %s; want a referenced apology with a request id and no internals", r.Body)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/coopbot/coopbot/eval"
@@ -53,7 +52,7 @@ func runEval(ctx context.Context, m *Main, args []string) error {
 		fs.Float64Var(t.min, t.flag, 0, t.usage+" (0-1; 0 = no check)")
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: coopbot eval [flags] FILE\n\nFILE is a golden set in JSONL (- for stdin): one object per line with \"question\" and\n\"document\" + \"paragraphs\", or \"evidence\" phrases, or \"abstain\": true.\nExits 1 when a metric is below its --min-… threshold.")
+		fmt.Fprintln(m.Stderr, "Usage: coopbot eval [flags] FILE\n\nFILE is a golden set in JSONL: one object per line with \"question\" and\n\"document\" + \"paragraphs\", or \"evidence\" phrases, or \"abstain\": true.\nExits 1 when a metric is below its --min-… threshold.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -67,7 +66,7 @@ func runEval(ctx context.Context, m *Main, args []string) error {
 			return retrieval.Errorf(retrieval.EINVALID, "--%s must be between 0 and 1, got %g", t.flag, *t.min)
 		}
 	}
-	cases, err := loadGolden(fs.Arg(0), m.Stdin())
+	cases, err := loadGolden(fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -126,19 +125,15 @@ func runEval(ctx context.Context, m *Main, args []string) error {
 	return nil
 }
 
-// loadGolden reads a golden set from path ("-" = stdin). Errors (EINVALID)
-// name the file and, for a malformed line, its number.
-func loadGolden(path string, stdin io.Reader) ([]eval.Case, error) {
-	var r io.Reader = stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, retrieval.Errorf(retrieval.EINVALID, "cannot read golden set %s: %v", path, errorsCause(err))
-		}
-		defer f.Close()
-		r = f
+// loadGolden reads a golden set. Errors (EINVALID) name the file and, for
+// a malformed line, its number.
+func loadGolden(path string) ([]eval.Case, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "cannot read golden set %s: %v", path, errorsCause(err))
 	}
-	cases, err := eval.Load(r)
+	defer f.Close()
+	cases, err := eval.Load(f)
 	if err != nil {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "golden set %s: %v", path, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/coopbot/coopbot/bot"
 	"github.com/coopbot/coopbot/bot/discord"
 	slackbot "github.com/coopbot/coopbot/bot/slack"
+	"github.com/coopbot/coopbot/retrieval"
 )
 
 // startBots starts every chat adapter whose credentials are set, over
@@ -90,7 +91,7 @@ func (m *Main) startBots(ctx context.Context, mux *http.ServeMux) (stop func(), 
 		}
 		if err != nil {
 			stopAll()
-			return nil, err
+			return nil, retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot connect to Discord (check DISCORD_TOKEN and the network)")
 		}
 		stops = append(stops, func(ctx context.Context) { _ = da.Close(ctx) })
 	} else {

@@ -244,8 +244,11 @@ func TestAnswererBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 		reqs := srv.ChatRequests()
-		if len(reqs) != 1 || reqs[0].Sources() != tt.want {
-			t.Fatalf("Answer(max %d, budget %d) sent %d requests with %d sources; want 1 with %d", tt.maxSources, tt.budget, len(reqs), reqs[0].Sources(), tt.want)
+		if len(reqs) != 1 {
+			t.Fatalf("Answer(max %d, budget %d) sent %d requests; want 1", tt.maxSources, tt.budget, len(reqs))
+		}
+		if n := reqs[0].Sources(); n != tt.want {
+			t.Fatalf("Answer(max %d, budget %d) sent %d sources; want %d", tt.maxSources, tt.budget, n, tt.want)
 		}
 		if len(got.Citations) != 1 || got.Citations[0].Text != big[tt.want-1].Text {
 			t.Errorf("Answer(max %d, budget %d) citations = %+v; want source %d", tt.maxSources, tt.budget, got.Citations, tt.want)

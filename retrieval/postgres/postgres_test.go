@@ -2,11 +2,10 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"math"
-	neturl "net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -84,39 +83,6 @@ func corpus(t *testing.T, s *postgres.Store) {
 	d, cs = doc("exr", "Exercise", [][]float32{{0, 0, 1, 0}},
 		"Troops trained together in a joint exercise near Mount Fuji.")
 	put(t, s, d, cs)
-}
-
-func TestOpenUnreachable(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	_, err := postgres.Open(ctx, "postgres://coopbot:s3cret-pw@127.0.0.1:1/coopbot?sslmode=disable", postgres.Options{})
-	if code := retrieval.ErrorCode(err); code != retrieval.EUNAVAILABLE {
-		t.Fatalf("Open(127.0.0.1:1) code = %q (%v); want %q", code, err, retrieval.EUNAVAILABLE)
-	}
-	if msg := retrieval.ErrorMessage(err); msg != "cannot reach the database at 127.0.0.1:1" {
-		t.Errorf("Open(127.0.0.1:1) message = %q; want %q", msg, "cannot reach the database at 127.0.0.1:1")
-	}
-	if strings.Contains(err.Error(), "s3cret-pw") {
-		t.Errorf("Open error %q reveals the password", err)
-	}
-	_, err = postgres.Open(ctx, "postgres://coopbot:s3cret-pw@127.0.0.1:notaport/x", postgres.Options{})
-	if code := retrieval.ErrorCode(err); code != retrieval.EINVALID || strings.Contains(err.Error(), "s3cret-pw") {
-		t.Errorf("Open(bad URL) = %q, %v; want %q without the password", code, err, retrieval.EINVALID)
-	}
-}
-
-func TestOpenMissingDatabase(t *testing.T) {
-	admin := pgtest.AdminURL(t)
-	u, err := neturl.Parse(admin)
-	if err != nil {
-		t.Fatalf("parse %s: %v", pgtest.EnvURL, err)
-	}
-	u.Path = "/coopbot_no_such_database"
-	_, err = postgres.Open(context.Background(), u.String(), postgres.Options{})
-	want := `database "coopbot_no_such_database" does not exist at ` + u.Host + `: create it and retry`
-	if retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE || retrieval.ErrorMessage(err) != want {
-		t.Errorf("Open(missing database) = %q, %q; want %q, %q", retrieval.ErrorCode(err), retrieval.ErrorMessage(err), retrieval.EUNAVAILABLE, want)
-	}
 }
 
 func TestStore(t *testing.T) {
@@ -384,6 +350,34 @@ func TestStore(t *testing.T) {
 			hits, err := s.Search(ctx, retrieval.Query{Text: "dimensions", Vector: []float32{1, 2, 3, 4, 5, 6, 7, 8}, Embedder: "other-v2-8", Dimensions: 8, K: 3})
 			if err != nil || len(hits) != 1 || hits[0].DenseRank != 1 || hits[0].LexicalRank != 1 {
 				t.Errorf("Search(8 dims) after Reset = %v, %v; want new/0 from both arms", ids(hits), err)
+			}
+		}},
+		{"racing first writes into an empty store", func(t *testing.T) {
+			errs := make(chan error, 6)
+			for i := range 6 {
+				go func() {
+					d, cs := doc(fmt.Sprintf("race%d", i), "Race", [][]float32{{1, float32(i), 0, 0}}, "Racing writers.")
+					name, dims := embName, embDims
+					if i == 5 {
+						name = "other-v1-4" // loses unless it wins the race
+					}
+					errs <- s.PutDocument(ctx, d, cs, name, dims)
+				}()
+			}
+			var ok, mism int
+			for range 6 {
+				switch err := <-errs; retrieval.ErrorCode(err) {
+				case "":
+					ok++
+				case retrieval.EMISMATCH:
+					mism++
+				default:
+					t.Errorf("racing PutDocument = %v; want nil or EMISMATCH", err)
+				}
+			}
+			st := stats(t, s)
+			if st.Documents != ok || st.Chunks != ok || (ok != 5 && ok != 1) || ok+mism != 6 {
+				t.Errorf("racing writers: %d ok, %d mismatch, stats %+v; want 5 (or 1) ok, all stored", ok, mism, st)
 			}
 		}},
 		{"invalid input stores nothing", func(t *testing.T) {
