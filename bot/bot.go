@@ -77,17 +77,26 @@ type Options struct {
 	Timeout time.Duration
 	// Command is the slash command named in the usage text (default "/ask").
 	Command string
+	// Recorder, when set, counts every question by platform and outcome
+	// (answered, abstained, invalid, rate_limited, error).
+	Recorder Recorder
+}
+
+// Recorder counts questions; *metrics.Metrics implements it.
+type Recorder interface {
+	ObserveQuestion(surface, outcome string, elapsed time.Duration)
 }
 
 // Bot runs requests from any platform through the shared checks and the
 // Core. It is safe for concurrent use.
 type Bot struct {
-	core    Core
-	logger  *slog.Logger
-	limiter *Limiter
-	slots   chan struct{}
-	timeout time.Duration
-	command string
+	core     Core
+	logger   *slog.Logger
+	limiter  *Limiter
+	slots    chan struct{}
+	timeout  time.Duration
+	command  string
+	recorder Recorder
 }
 
 // New returns a Bot over core. A nil logger discards logs.
@@ -95,7 +104,7 @@ func New(core Core, logger *slog.Logger, opts Options) *Bot {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{core: core, logger: logger, timeout: opts.Timeout, command: opts.Command}
+	b := &Bot{core: core, logger: logger, timeout: opts.Timeout, command: opts.Command, recorder: opts.Recorder}
 	if b.timeout <= 0 {
 		b.timeout = 60 * time.Second
 	}
@@ -197,6 +206,19 @@ func (b *Bot) Answer(ctx context.Context, requestID string, req Request) (out Ou
 }
 
 func (b *Bot) log(req Request, id, outcome string, latency time.Duration, err error, extra ...any) {
+	if b.recorder != nil && outcome != "help" {
+		metric := outcome
+		switch outcome {
+		case "answered", "abstained":
+		case retrieval.ERATELIMIT, retrieval.EBUSY:
+			metric = "rate_limited"
+		case retrieval.EINVALID:
+			metric = "invalid"
+		default:
+			metric = "error"
+		}
+		b.recorder.ObserveQuestion(req.Platform, metric, latency)
+	}
 	attrs := []any{
 		slog.String("request_id", id),
 		slog.String("platform", req.Platform),

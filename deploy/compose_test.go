@@ -42,7 +42,7 @@ func load(t *testing.T, dotEnv string, profiles ...string) *types.Project {
 	opts, err := cli.NewProjectOptions(
 		[]string{filepath.Join(dir, "docker-compose.yml")},
 		cli.WithWorkingDirectory(dir),
-		cli.WithEnv(nil), // not the developer's environment
+		cli.WithEnv(nil),   // not the developer's environment
 		cli.WithEnvFiles(), // the project's .env, as docker compose reads it
 		cli.WithDotEnv,
 		cli.WithProfiles(profiles),

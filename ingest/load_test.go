@@ -64,6 +64,7 @@ func TestParse(t *testing.T) {
 		{name: "only boilerplate", source: "nav.txt", raw: "Advertisement\n\nMore In Home\n", wantErr: "nav.txt: no text"},
 		{name: "binary with NUL", source: "image.txt", raw: "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", wantErr: "image.txt: binary file"},
 		{name: "binary control bytes", source: "ctl.txt", raw: strings.Repeat("\x01\x02\x03abc", 50), wantErr: "ctl.txt: binary file"},
+		{name: "binary without NUL", source: "blob.txt", raw: strings.Repeat("\x80\xfe\x91\xc3(\xa0\xe2\x28", 40), wantErr: "blob.txt: binary file"},
 		{name: "invalid UTF-8", source: "dir/latin1.txt", raw: "Caf\xe9 au lait, cr\xe8me br\xfbl\xe9e and more text.", wantErr: "dir/latin1.txt: not valid UTF-8"},
 		{
 			name:   "title from file name",

@@ -13,9 +13,11 @@ import (
 // binarySample is how much of a file the binary check inspects.
 const binarySample = 8 << 10
 
-// looksBinary reports whether raw is not text: it holds a NUL byte, or more
-// than a tenth of its first binarySample bytes are control characters or
-// bytes that are not UTF-8.
+// looksBinary reports whether raw is not text: it holds a NUL byte, or in
+// its first binarySample bytes more than a tenth of the characters are
+// control characters, or more than a third are control characters or bytes
+// that are not UTF-8 (text in a legacy encoding such as Latin-1 stays
+// below that and is reported as "not valid UTF-8" instead).
 func looksBinary(raw []byte) bool {
 	if bytes.IndexByte(raw, 0) >= 0 {
 		return true
@@ -24,21 +26,21 @@ func looksBinary(raw []byte) bool {
 	if len(sample) > binarySample {
 		sample = sample[:binarySample]
 	}
-	bad, total := 0, 0
+	control, invalid, total := 0, 0, 0
 	for i := 0; i < len(sample); {
 		r, size := utf8.DecodeRune(sample[i:])
 		if r == utf8.RuneError && size == 1 {
 			if len(sample) < len(raw) && len(sample)-i < utf8.UTFMax {
 				break // a rune cut by the end of the sample
 			}
-			bad++
+			invalid++
 		} else if r == 0x7f || (r < 0x20 && r != '\n' && r != '\r' && r != '\t' && r != '\f' && r != '\v') {
-			bad++
+			control++
 		}
 		total++
 		i += size
 	}
-	return bad*10 > total
+	return control*10 > total || (control+invalid)*3 > total
 }
 
 // lineBreaks turns every line-break convention into "\n".

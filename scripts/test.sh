@@ -161,6 +161,11 @@ fi
 export COOPBOT_REQUIRE_DB="${COOPBOT_REQUIRE_DB:-1}"
 
 # ---- extra set-up (e.g. headless Chromium for web tests) goes here -------
+# Headless Chromium for the web page tests (web/, cmd/coopbot serve).
+if ! command -v chromium >/dev/null 2>&1; then apt_install chromium; fi
+export COOPBOT_REQUIRE_BROWSER=1
+export TEST_ARTIFACTS=${TEST_ARTIFACTS:-${TMPDIR:-/tmp}/coopbot-test-artifacts}
+mkdir -p "$TEST_ARTIFACTS"
 
 # ---- end of extra set-up -------------------------------------------------
 
@@ -179,5 +184,21 @@ say "go test -race -count=1 ./..."
 go test -race -count=1 ./...
 
 # ---- later steps (e.g. eval runs) go here --------------------------------
+# The golden set through the real binary, against both stores; thresholds
+# were set from measurement (README, "Quality").
+bin_dir=$(mktemp -d)
+go build -o "$bin_dir/coopbot" ./cmd/coopbot
+thresholds=(--min-recall5 0.9 --min-mrr 0.75 --min-abstain-precision 0.9 --min-abstain-recall 0.9 --min-valid-citations 1)
+say "coopbot eval eval/golden.jsonl (in-process store)"
+env -u DATABASE_URL "$bin_dir/coopbot" eval "${thresholds[@]}" eval/golden.jsonl
+say "coopbot eval eval/golden.jsonl (PostgreSQL store)"
+base=${TEST_DATABASE_URL%%\?*}
+query=${TEST_DATABASE_URL#"$base"}
+eval_url="${base%/*}/coopbot_eval$query"
+psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_eval' -c 'CREATE DATABASE coopbot_eval' >>"$SETUP_LOG" 2>&1
+DATABASE_URL="$eval_url" "$bin_dir/coopbot" ingest
+DATABASE_URL="$eval_url" "$bin_dir/coopbot" eval "${thresholds[@]}" eval/golden.jsonl
+psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_eval' >>"$SETUP_LOG" 2>&1
+rm -rf "$bin_dir"
 
 # ---- end of later steps --------------------------------------------------

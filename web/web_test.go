@@ -145,7 +145,7 @@ func TestAPIAskBadRequests(t *testing.T) {
 		{"empty question", "application/json", `{"question": "   "}`, "empty"},
 		{"too long", "application/json", `{"question": "` + strings.Repeat("why ", 600) + `"}`, "too long"},
 		{"huge body", "application/json", `{"question": "` + strings.Repeat("x", 20*retrieval.MaxQuestionLen) + `"}`, "too large"},
-		{"form post", "application/x-www-form-urlencoded", `question=hi`, "Content-Type"},
+		{"form post", "application/x-www-form-urlencoded", `question=hi`, "not valid JSON"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/coopbot/coopbot/corpus"
 	"github.com/coopbot/coopbot/ingest"
+	"github.com/coopbot/coopbot/metrics"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/hash"
 	"github.com/coopbot/coopbot/retrieval/memory"
@@ -28,6 +29,8 @@ type Main struct {
 	Store    retrieval.Store
 	Postgres *postgres.Store // nil with the in-process store
 	Service  *retrieval.Service
+	// Metrics, when set (by serve), counts questions from every surface.
+	Metrics *metrics.Metrics
 
 	closers []func()
 }

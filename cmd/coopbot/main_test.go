@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -241,17 +243,21 @@ func TestPostgresEndToEnd(t *testing.T) {
 		t.Errorf("postgres stats after two ingests = %+v; want 2 documents and %d chunks like the in-process store", st, mst.Chunks)
 	}
 
+	// The dense arms agree; the lexical arms rank differently by design
+	// (ts_rank_cd in PostgreSQL, BM25 in memory), so fusion may order the
+	// citations differently: the same passages must be cited.
 	pgAns := askJSON(t, getenv, exampleQuestion)
 	checkExample(t, pgAns)
 	memAns := askJSON(t, env(), exampleQuestion)
-	if len(pgAns.Citations) != len(memAns.Citations) {
-		t.Fatalf("postgres cites %d passages, memory %d", len(pgAns.Citations), len(memAns.Citations))
-	}
-	for i := range pgAns.Citations {
-		p, q := pgAns.Citations[i], memAns.Citations[i]
-		if p.DocumentID != q.DocumentID || p.Paragraph != q.Paragraph || p.Text != q.Text {
-			t.Errorf("citation %d: postgres %s ¶%d, memory %s ¶%d", i+1, p.DocumentID, p.Paragraph, q.DocumentID, q.Paragraph)
+	cited := func(a retrieval.Answer) map[string]bool {
+		set := map[string]bool{}
+		for _, c := range a.Citations {
+			set[fmt.Sprintf("%s ¶%d", c.DocumentID, c.Paragraph)] = true
 		}
+		return set
+	}
+	if p, q := cited(pgAns), cited(memAns); !reflect.DeepEqual(p, q) {
+		t.Errorf("example question: postgres cites %v, memory %v; want the same passages", p, q)
 	}
 	golden(t, "postgres", m.Service)
 }

@@ -119,6 +119,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 // was indexed by this process, so it is counted as ingested.
 func (m *Main) instrument(ctx context.Context) (*metrics.Metrics, error) {
 	mt := metrics.New()
+	m.Metrics = mt
 	st := m.Store
 	m.Service.Embedder = mt.Embedder(m.Service.Embedder)
 	m.Service.Store = mt.Store(m.Service.Store)

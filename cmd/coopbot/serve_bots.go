@@ -25,12 +25,16 @@ func (m *Main) startBots(ctx context.Context, mux *http.ServeMux) (stop func(), 
 	}
 	cfg := m.Config
 	log := m.Logger
-	b := bot.New(m.Service, log, bot.Options{
+	opts := bot.Options{
 		RatePerMinute: cfg.RatePerMinute,
 		Burst:         cfg.RateBurst,
 		MaxInFlight:   cfg.MaxInFlight,
 		Timeout:       cfg.LLMTimeout + 30*time.Second,
-	})
+	}
+	if m.Metrics != nil {
+		opts.Recorder = m.Metrics
+	}
+	b := bot.New(m.Service, log, opts)
 
 	var stops []func(context.Context)
 	stopAll := func() {
