@@ -171,7 +171,7 @@ func TestParse(t *testing.T) {
 		{
 			name:   "HTML: body only, title from h1 and dropped from the body",
 			source: "page.html",
-			raw:    `<body><h1>Only heading</h1><p>Text one.</p><p>Text two.</p><pre>keep
+			raw: `<body><h1>Only heading</h1><p>Text one.</p><p>Text two.</p><pre>keep
   this</pre></body>`,
 			text: "Text one.\n\nText two.\n\nkeep this",
 			check: func(t *testing.T, d retrieval.Document) {

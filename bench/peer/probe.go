@@ -1,0 +1,5 @@
+package main
+
+import _ "github.com/tmc/langchaingo/vectorstores/pgvector"
+
+func main() {}

@@ -1,0 +1,312 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pgvector/pgvector-go"
+
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// Index names, as created by the migrations, PutDocument and BuildIndex.
+const (
+	hnswIndex = "chunks_embedding_hnsw"
+	ginIndex  = "chunks_tsv_gin"
+)
+
+// BulkDocument is one new document and its embedded chunks for BulkLoad.
+type BulkDocument struct {
+	Document retrieval.Document
+	Chunks   []retrieval.Chunk
+}
+
+// chunkColumns are the chunks columns COPY writes, in copyRow's order.
+var chunkColumns = []string{"document_id", "ordinal", "para_start", "para_end", "start_off", "end_off", "text", "sentences", "embedding"}
+
+func copyRow(docID string, c retrieval.Chunk) []any {
+	sent := make([]int32, 0, 2*len(c.Sentences))
+	for _, sp := range c.Sentences {
+		sent = append(sent, int32(sp.Start), int32(sp.End))
+	}
+	return []any{docID, int32(c.Ordinal), int32(c.ParaStart), int32(c.ParaEnd),
+		int32(c.Start), int32(c.End), c.Text, sent, pgvector.NewVector(c.Vector)}
+}
+
+// BulkLoad writes many new documents and their chunks in one transaction
+// with COPY: the fast path for loading a large corpus into a store (see
+// coopbot bench). Unlike PutDocument it does not replace documents: every
+// document must be new, or nothing is written (EINVALID naming the
+// duplicate). When BulkLoad is the first write into an empty store it
+// records embedder and dims and fixes the vector column like PutDocument
+// does, but it leaves the store without its HNSW and full-text indexes, so
+// that the rows go in without index maintenance: call BuildIndex after the
+// last BulkLoad (searches stay correct before that, but scan every chunk).
+// Concurrent BulkLoads of disjoint documents are safe. Errors: EINVALID
+// for a malformed or already stored document (nothing is written);
+// EMISMATCH when the store was built by another embedder; EUNAVAILABLE
+// when the database cannot be reached.
+func (s *Store) BulkLoad(ctx context.Context, docs []BulkDocument, embedder string, dims int) error {
+	n := 0
+	for _, d := range docs {
+		if err := validate(d.Document, d.Chunks, embedder, dims); err != nil {
+			return err
+		}
+		n += len(d.Chunks)
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return s.classify(err, "bulk load")
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
+
+	if n > 0 {
+		if err := s.claimBulk(ctx, tx, embedder, dims); err != nil {
+			return err
+		}
+	}
+	docRows := make([][]any, len(docs))
+	for i, d := range docs {
+		doc := d.Document
+		docRows[i] = []any{doc.ID, doc.Title, doc.Date, doc.Outlet, doc.Author, doc.Source, doc.Hash, doc.Text}
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"documents"},
+		[]string{"id", "title", "date", "outlet", "author", "source", "hash", "text"}, pgx.CopyFromRows(docRows))
+	if err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+			return retrieval.WrapError(retrieval.EINVALID, err, "bulk load: a document is already stored or listed twice (%s): bulk loading only adds new documents", pgErr.Detail)
+		}
+		return s.classify(err, "bulk load: copy documents")
+	}
+	i, j := 0, 0 // document, chunk within it
+	src := pgx.CopyFromFunc(func() ([]any, error) {
+		for i < len(docs) && j >= len(docs[i].Chunks) {
+			i, j = i+1, 0
+		}
+		if i == len(docs) {
+			return nil, nil
+		}
+		c := docs[i].Chunks[j]
+		j++
+		return copyRow(docs[i].Document.ID, c), nil
+	})
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, src); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+			return retrieval.WrapError(retrieval.EINVALID, err, "bulk load: two chunks share a document and ordinal (%s)", pgErr.Detail)
+		}
+		return s.classify(err, "bulk load: copy chunks")
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return s.classify(err, "bulk load: commit")
+	}
+	return nil
+}
+
+// claimBulk is claim without building the HNSW index; on the first write
+// into an empty store it also drops the full-text index, which BuildIndex
+// recreates after the load.
+func (s *Store) claimBulk(ctx context.Context, tx pgx.Tx, embedder string, dims int) error {
+	tag, err := tx.Exec(ctx, `INSERT INTO store_meta (id, embedder, dimensions) VALUES (true, $1, $2) ON CONFLICT (id) DO NOTHING`, embedder, dims)
+	if err != nil {
+		return s.classify(err, "record embedder")
+	}
+	if tag.RowsAffected() == 0 {
+		m, ok, err := readMeta(ctx, tx)
+		if err != nil {
+			return s.classify(err, "read embedder")
+		}
+		if ok && (m.embedder != embedder || m.dims != dims) {
+			return mismatch(m, embedder, dims)
+		}
+		return nil
+	}
+	var hasRows bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM chunks)`).Scan(&hasRows); err != nil {
+		return s.classify(err, "bulk load: check chunks")
+	}
+	stmts := []string{`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(` + strconv.Itoa(dims) + `)`}
+	if !hasRows {
+		stmts = append(stmts, `DROP INDEX IF EXISTS `+ginIndex, `DROP INDEX IF EXISTS `+hnswIndex)
+	}
+	for _, stmt := range stmts {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			var pgErr *pgconn.PgError
+			if errors.As(err, &pgErr) && pgErr.Code == "22000" {
+				return retrieval.WrapError(retrieval.EMISMATCH, err, "store holds vectors of another dimension: run coopbot ingest --reindex")
+			}
+			return s.classify(err, "set vector dimension")
+		}
+	}
+	s.log.Info("postgres store claimed for bulk load", "embedder", embedder, "dimensions", dims)
+	return nil
+}
+
+// IndexOptions tune BuildIndex. The zero value keeps the server's
+// settings.
+type IndexOptions struct {
+	// MaintenanceWorkMem is the memory the build may use, as a PostgreSQL
+	// size ("2GB", "512MB"); "" keeps the server's maintenance_work_mem.
+	// The HNSW build is much faster when the whole graph fits: about
+	// chunks × (4 × dimensions + 200) bytes.
+	MaintenanceWorkMem string
+	// ParallelWorkers sets max_parallel_maintenance_workers for the build;
+	// 0 keeps the server's setting, a negative value disables them.
+	ParallelWorkers int
+}
+
+// BuildIndex creates the indexes a BulkLoad left out — the full-text GIN
+// index and the HNSW index on the embeddings — if they are missing. It is
+// a no-op on a store that has them, and an empty store gets only the
+// full-text index (PutDocument builds the HNSW index on first write).
+// Errors: EINVALID for a malformed option; EUNAVAILABLE when the database
+// cannot be reached.
+func (s *Store) BuildIndex(ctx context.Context, opts IndexOptions) error {
+	if opts.MaintenanceWorkMem != "" && !validSize(opts.MaintenanceWorkMem) {
+		return retrieval.Errorf(retrieval.EINVALID, "maintenance_work_mem must be a size such as 2GB or 512MB, not %q", opts.MaintenanceWorkMem)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return s.classify(err, "build index")
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
+	if opts.MaintenanceWorkMem != "" {
+		if _, err := tx.Exec(ctx, `SELECT set_config('maintenance_work_mem', $1, true)`, opts.MaintenanceWorkMem); err != nil {
+			return s.classify(err, "build index: set maintenance_work_mem")
+		}
+	}
+	if opts.ParallelWorkers != 0 {
+		if _, err := tx.Exec(ctx, `SELECT set_config('max_parallel_maintenance_workers', $1, true)`, strconv.Itoa(max(opts.ParallelWorkers, 0))); err != nil {
+			return s.classify(err, "build index: set max_parallel_maintenance_workers")
+		}
+	}
+	if _, err := tx.Exec(ctx, `CREATE INDEX IF NOT EXISTS `+ginIndex+` ON chunks USING gin (tsv)`); err != nil {
+		return s.classify(err, "build full-text index")
+	}
+	_, claimed, err := readMeta(ctx, tx)
+	if err != nil {
+		return s.classify(err, "build index: read embedder")
+	}
+	if claimed {
+		if _, err := tx.Exec(ctx, `CREATE INDEX IF NOT EXISTS `+hnswIndex+` ON chunks USING hnsw (embedding vector_cosine_ops)`); err != nil {
+			return s.classify(err, "build hnsw index")
+		}
+	}
+	if _, err := tx.Exec(ctx, `ANALYZE chunks`); err != nil {
+		return s.classify(err, "build index: analyze")
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return s.classify(err, "build index: commit")
+	}
+	return nil
+}
+
+// validSize accepts a PostgreSQL memory size: digits and an optional
+// unit (kB, MB, GB, TB).
+func validSize(v string) bool {
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 12 {
+		return false
+	}
+	switch v[i:] {
+	case "", "kB", "MB", "GB", "TB":
+		return true
+	}
+	return false
+}
+
+// Neighbor is one chunk a nearest-neighbour search found.
+type Neighbor struct {
+	DocumentID string
+	Ordinal    int
+	Distance   float64 // cosine distance, 1 - cosine similarity
+}
+
+// NearestOptions choose how Nearest searches.
+type NearestOptions struct {
+	// Exact scans every chunk instead of using the HNSW index: the ground
+	// truth for measuring the index's recall.
+	Exact bool
+	// EfSearch is the HNSW search breadth for this call; 0 means the
+	// store's (raised to k when smaller).
+	EfSearch int
+}
+
+// Nearest returns the k chunks closest to vec by cosine distance, closest
+// first (ties broken by document ID and ordinal): the dense arm alone,
+// approximate (HNSW) unless opts.Exact. It is meant for measuring the
+// index (coopbot bench). Errors: EINVALID for k or EfSearch out of range;
+// EMISMATCH when vec's dimension differs from the store's; EUNAVAILABLE
+// when the database cannot be reached.
+func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestOptions) ([]Neighbor, error) {
+	if k <= 0 || k > maxEfSearch {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "k must be between 1 and %d, not %d", maxEfSearch, k)
+	}
+	if opts.EfSearch < 0 || opts.EfSearch > maxEfSearch {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "ef_search must be between 1 and %d, not %d", maxEfSearch, opts.EfSearch)
+	}
+	ef := opts.EfSearch
+	if ef == 0 {
+		ef = s.efSearch
+	}
+	ef = max(ef, k)
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, s.classify(err, "nearest")
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	m, ok, err := readMeta(ctx, tx)
+	if err != nil {
+		return nil, s.classify(err, "nearest: read embedder")
+	}
+	if !ok {
+		return nil, nil
+	}
+	if m.dims != len(vec) {
+		return nil, retrieval.Errorf(retrieval.EMISMATCH, "store holds %d-dimensional vectors; the query has %d", m.dims, len(vec))
+	}
+	set := `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true)`
+	if opts.Exact {
+		set = `SELECT set_config('hnsw.ef_search', $1, true), set_config('enable_indexscan', 'off', true)`
+	}
+	if _, err := tx.Exec(ctx, set, strconv.Itoa(ef)); err != nil {
+		return nil, s.classify(err, "nearest: settings")
+	}
+	rows, err := tx.Query(ctx, `SELECT document_id, ordinal, dist FROM (
+		SELECT document_id, ordinal, embedding <=> $1 AS dist FROM chunks ORDER BY embedding <=> $1 LIMIT $2) c
+		ORDER BY dist, document_id, ordinal`, pgvector.NewVector(vec), k)
+	if err != nil {
+		return nil, s.classify(err, "nearest")
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Neighbor, error) {
+		var n Neighbor
+		var ord int32
+		err := row.Scan(&n.DocumentID, &ord, &n.Distance)
+		n.Ordinal = int(ord)
+		return n, err
+	})
+	if err != nil {
+		return nil, s.classify(err, "nearest")
+	}
+	return out, nil
+}
+
+// HasIndexes reports whether the HNSW and full-text indexes exist (a
+// BulkLoad without BuildIndex leaves them out).
+func (s *Store) HasIndexes(ctx context.Context) (hnsw, fullText bool, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL`, hnswIndex, ginIndex).Scan(&hnsw, &fullText)
+	if err != nil {
+		return false, false, s.classify(err, "check indexes")
+	}
+	return hnsw, fullText, nil
+}
