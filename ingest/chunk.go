@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -202,7 +201,7 @@ func sentenceUnits(text string, p retrieval.Span, maxLen int) []retrieval.Span {
 	for _, s := range SplitSentences(text[p.Start:p.End]) {
 		s = retrieval.Span{Start: p.Start + s.Start, End: p.Start + s.End}
 		for s.End-s.Start > maxLen {
-			cut := hardCut(text, s.Start, s.Start+maxLen)
+			cut := cutPoint(text, s.Start, s.Start+maxLen)
 			if piece, ok := trimSpan(text, retrieval.Span{Start: s.Start, End: cut}); ok {
 				out = append(out, piece)
 			}
@@ -220,21 +219,4 @@ func sentenceUnits(text string, p retrieval.Span, maxLen int) []retrieval.Span {
 		out = append(out, p)
 	}
 	return out
-}
-
-// hardCut returns where to cut text[lo:] so that text[lo:cut] has at most
-// hi-lo bytes: at the last ASCII white space in (lo, hi], else at the last
-// rune boundary in (lo, hi]. hi < len(text).
-func hardCut(text string, lo, hi int) int {
-	for i := hi; i > lo; i-- {
-		if isASCIISpace(text[i]) {
-			return i
-		}
-	}
-	for i := hi; i > lo; i-- {
-		if utf8.RuneStart(text[i]) {
-			return i
-		}
-	}
-	return hi // only continuation bytes: invalid UTF-8, cut anywhere
 }

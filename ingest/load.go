@@ -49,6 +49,10 @@ func fileError(src, reason string, cause error) error {
 	return &retrieval.Error{Code: retrieval.EINVALID, Message: src + ": " + reason, Err: cause}
 }
 
+func tooLarge(src string, size int64) error {
+	return fileError(src, fmt.Sprintf("file too large (%d bytes, limit %d)", size, MaxFileSize), nil)
+}
+
 // meta is the metadata a loader finds in a file.
 type meta struct {
 	Title, Date, Outlet, Author string
@@ -61,7 +65,7 @@ type meta struct {
 // text", a front matter problem, or a file larger than MaxFileSize.
 func Parse(id, source string, raw []byte) (retrieval.Document, error) {
 	if len(raw) > MaxFileSize {
-		return retrieval.Document{}, fileError(source, fmt.Sprintf("file too large (%d bytes, limit %d)", len(raw), MaxFileSize), nil)
+		return retrieval.Document{}, tooLarge(source, int64(len(raw)))
 	}
 	if looksBinary(raw) {
 		return retrieval.Document{}, fileError(source, "binary file", nil)
@@ -211,7 +215,7 @@ func (f fileRef) load() (retrieval.Document, error) {
 		return retrieval.Document{}, fileError(f.source, "cannot read", err)
 	}
 	if info.Size() > MaxFileSize {
-		return retrieval.Document{}, fileError(f.source, fmt.Sprintf("file too large (%d bytes, limit %d)", info.Size(), MaxFileSize), nil)
+		return retrieval.Document{}, tooLarge(f.source, info.Size())
 	}
 	raw, err := fs.ReadFile(f.fsys, f.name)
 	if err != nil {
@@ -289,9 +293,19 @@ func LoadFS(fsys fs.FS, root string) ([]retrieval.Document, []FileError) {
 // LoadFile loads one file from the operating system's file system; its ID
 // is the file's base name without extension.
 func LoadFile(name string) (retrieval.Document, error) {
+	ref, err := osFile(name)
+	if err != nil {
+		return retrieval.Document{}, err
+	}
+	return ref.load()
+}
+
+// osFile refers to a file of the operating system named directly: its ID
+// is its base name without extension.
+func osFile(name string) (fileRef, error) {
 	if !Supported(name) {
-		return retrieval.Document{}, fileError(name, "unsupported file type (want .txt, .md, .html)", nil)
+		return fileRef{}, fileError(name, "unsupported file type (want .txt, .md or .html)", nil)
 	}
 	base := filepath.Base(name)
-	return fileRef{fsys: os.DirFS(filepath.Dir(name)), name: base, id: docID(base), source: name}.load()
+	return fileRef{fsys: os.DirFS(filepath.Dir(name)), name: base, id: docID(base), source: name}, nil
 }

@@ -155,12 +155,12 @@ func (r *run) collect(opts RunOptions) (refs []fileRef, complete bool) {
 			}))
 		default:
 			complete = false
-			if !Supported(root) {
-				r.skip(root, fileError(root, "unsupported file type (want .txt, .md, .html)", nil))
+			ref, err := osFile(root)
+			if err != nil {
+				r.skip(root, err)
 				continue
 			}
-			base := filepath.Base(root)
-			refs = append(refs, fileRef{fsys: os.DirFS(filepath.Dir(root)), name: base, id: docID(base), source: root})
+			refs = append(refs, ref)
 		}
 	}
 	if opts.FS != nil {

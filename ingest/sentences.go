@@ -39,7 +39,7 @@ func SplitSentences(text string) []retrieval.Span {
 	for pos := 0; pos < len(text); {
 		end, last := len(text), true
 		if end-pos > sentenceWindow {
-			end, last = cutBefore(text, pos, pos+sentenceWindow), false
+			end, last = cutPoint(text, pos, pos+sentenceWindow), false
 		}
 		got := tokenize(text[pos:end], pos)
 		if !last && len(got) >= 2 {
@@ -106,20 +106,22 @@ func isASCIISpace(b byte) bool {
 	return b == ' ' || b == '\n' || b == '\t' || b == '\r' || b == '\f' || b == '\v'
 }
 
-// cutBefore returns a cut point in (lo, hi]: just before the last ASCII
-// white space in text[lo+1:hi], else hi moved back to a rune boundary.
-func cutBefore(text string, lo, hi int) int {
-	for i := hi - 1; i > lo; i-- {
+// cutPoint returns where to cut text[lo:] so that text[lo:cut] has at
+// most hi-lo bytes, with lo < cut ≤ hi < len(text): at the last ASCII white
+// space in (lo, hi], else at the last rune boundary there (a word longer
+// than the limit), else at hi (invalid UTF-8).
+func cutPoint(text string, lo, hi int) int {
+	for i := hi; i > lo; i-- {
 		if isASCIISpace(text[i]) {
 			return i
 		}
 	}
-	for i := hi; i > lo+1; i-- {
+	for i := hi; i > lo; i-- {
 		if utf8.RuneStart(text[i]) {
 			return i
 		}
 	}
-	return min(hi, len(text))
+	return hi
 }
 
 // missedBreak finds a number ending a sentence before a capitalized word
