@@ -127,19 +127,20 @@ func (b *Bot) Logger() *slog.Logger { return b.logger }
 func (b *Bot) Usage() string { return Usage(b.command) }
 
 // Precheck decides, without calling the Core, whether req should be
-// answered. It returns ok=false and an Outcome to send instead for a help
-// request, a question over the length limit, or a user over the rate
-// limit. Cheap enough to run before acknowledging a platform request.
+// answered. It returns ok=false and an Outcome to send instead for a
+// question over the length limit or not UTF-8, a help request (also a
+// question that is nothing but mentions, see StripChatMarkup), or a user
+// over the rate limit. Cheap enough to run before acknowledging a platform request.
 func (b *Bot) Precheck(req Request) (Outcome, bool) {
 	id := NewRequestID()
-	q := strings.TrimSpace(req.Question)
-	if IsHelp(q) {
-		b.log(req, id, "help", 0, nil)
-		return Outcome{RequestID: id, Kind: KindHelp, Text: b.Usage()}, false
-	}
-	if err := CheckQuestion(q); err != nil {
+	raw := strings.TrimSpace(req.Question)
+	if err := CheckQuestion(raw); err != nil {
 		b.log(req, id, retrieval.ErrorCode(err), 0, err)
 		return Outcome{RequestID: id, Kind: KindError, Text: ErrorText(err, id), Err: err}, false
+	}
+	if IsHelp(StripChatMarkup(raw)) {
+		b.log(req, id, "help", 0, nil)
+		return Outcome{RequestID: id, Kind: KindHelp, Text: b.Usage()}, false
 	}
 	if b.limiter != nil {
 		if ok, wait := b.limiter.Allow(req.Platform + ":" + req.UserID); !ok {
@@ -152,7 +153,8 @@ func (b *Bot) Precheck(req Request) (Outcome, bool) {
 }
 
 // Answer asks the Core (a follow-up when req.History is set) under the
-// in-flight limit and the answer timeout, logs the outcome with latency and
+// in-flight limit and the answer timeout, with chat markup (mentions,
+// channel tokens, Slack links) stripped from the questions, logs the outcome with latency and
 // returns it. requestID is the id Precheck returned ("" makes a new one).
 // It never panics on a Core panic: that becomes an internal error.
 func (b *Bot) Answer(ctx context.Context, requestID string, req Request) (out Outcome) {
@@ -186,13 +188,17 @@ func (b *Bot) Answer(ctx context.Context, requestID string, req Request) (out Ou
 	}
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
-	q := strings.TrimSpace(req.Question)
+	q := StripChatMarkup(req.Question)
 	var (
 		a   retrieval.Answer
 		err error
 	)
 	if len(req.History) > 0 {
-		a, err = b.core.AskFollowUp(ctx, req.History, q)
+		history := make([]retrieval.Turn, len(req.History))
+		for i, t := range req.History {
+			history[i] = retrieval.Turn{Question: StripChatMarkup(t.Question), Answer: t.Answer}
+		}
+		a, err = b.core.AskFollowUp(ctx, history, q)
 	} else {
 		a, err = b.core.Ask(ctx, q)
 	}

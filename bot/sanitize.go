@@ -12,14 +12,14 @@ const zwsp = "\u200b"
 var (
 	// massMention matches @everyone, @here and @channel (Slack) as words.
 	massMention = regexp.MustCompile(`(?i)@(everyone|here|channel)\b`)
-	// angleMention matches Slack (<@U…>, <!here>, <!channel>, <!subteam^…>)
-	// and Discord (<@123>, <@!123>, <@&123>) mention syntax.
-	angleMention = regexp.MustCompile(`<([@!])`)
+	// angleMention matches Slack (<@U…>, <!here>, <!channel>, <!subteam^…>,
+	// <#C…>) and Discord (<@123>, <@!123>, <@&123>, <#123>) mention syntax.
+	angleMention = regexp.MustCompile(`<([@!#])`)
 )
 
 // NeutralizeMentions makes every mention in s inert — @everyone, @here,
 // @channel, <@user>, <@!user>, <@&role>, <!here>, <!channel>,
-// <!subteam^…> — by inserting a zero-width space after "<" or "@". Apply it
+// <!subteam^…>, <#channel> — by inserting a zero-width space after "<" or "@". Apply it
 // to anything echoed back (questions, answers, corpus quotes) as defence in
 // depth on top of the platforms' own mention controls.
 func NeutralizeMentions(s string) string {
@@ -67,3 +67,33 @@ func NewAllowList(ids []string) AllowList {
 
 // Allows reports whether the bot may answer in channel id.
 func (a AllowList) Allows(id string) bool { return len(a.ids) == 0 || a.ids[id] }
+
+// chatMarkup matches what addresses people or places in a chat message
+// rather than asking anything: Slack and Discord user, role, group and
+// channel tokens (<@U1>, <@U1|name>, <@!1>, <@&1>, <!channel>, <!here>,
+// <!everyone>, <!subteam^S1|@team>, <!date^…|…>, <#C1>, <#C1|general>),
+// Discord custom emoji (<:name:1>, <a:name:1>) and the mass mentions
+// @everyone, @here and @channel typed as words.
+var chatMarkup = regexp.MustCompile(`<(?:[@#][!&]?[A-Za-z0-9]+|![^<>|]*|a?:\w+:\d+)(?:\|[^<>]*)?>|(?i:(?:^|\B)@(?:everyone|here|channel)\b)`)
+
+// slackLink matches a Slack link token <https://x|label> or <mailto:x>.
+var slackLink = regexp.MustCompile(`<((?:https?|mailto|tel):[^<>|\s]*)(?:\|([^<>]*))?>`)
+
+// StripChatMarkup removes from a chat question the tokens that address
+// people, groups or channels (see chatMarkup) — they are not part of the
+// question and, as unknown terms, would only make the core less sure of
+// its sources — and reduces Slack link tokens to their label (or URL). It
+// collapses the whitespace left behind. Everything else is kept verbatim.
+func StripChatMarkup(q string) string {
+	if strings.ContainsAny(q, "<@") {
+		q = chatMarkup.ReplaceAllString(q, " ")
+		q = slackLink.ReplaceAllStringFunc(q, func(m string) string {
+			p := slackLink.FindStringSubmatch(m)
+			if strings.TrimSpace(p[2]) != "" {
+				return p[2]
+			}
+			return p[1]
+		})
+	}
+	return strings.Join(strings.Fields(q), " ")
+}

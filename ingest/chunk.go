@@ -22,7 +22,7 @@ type ChunkOptions struct {
 
 // Default chunk sizes.
 const (
-	DefaultMinChars    = 200
+	DefaultMinChars    = 100
 	DefaultTargetChars = 800
 	DefaultMaxChars    = 1200
 	minMaxChars        = 16 // the smallest MaxChars honoured

@@ -100,8 +100,8 @@ func TestChunkCorpus(t *testing.T) {
 		}
 	}
 	t.Logf("bundled corpus: %d chunks", total)
-	if total != 20 {
-		t.Errorf("bundled corpus gives %d chunks, want 20", total)
+	if total != 31 {
+		t.Errorf("bundled corpus gives %d chunks, want 31", total)
 	}
 }
 
@@ -183,7 +183,7 @@ func TestChunkOptionsDefaults(t *testing.T) {
 	tests := []struct{ in, want ChunkOptions }{
 		{ChunkOptions{}, DefaultChunkOptions()},
 		{ChunkOptions{MinChars: -1, TargetChars: -1, MaxChars: -1}, DefaultChunkOptions()},
-		{ChunkOptions{MaxChars: 500}, ChunkOptions{MinChars: 200, TargetChars: 500, MaxChars: 500}},
+		{ChunkOptions{MaxChars: 500}, ChunkOptions{MinChars: 100, TargetChars: 500, MaxChars: 500}},
 		{ChunkOptions{MinChars: 900, TargetChars: 2000, MaxChars: 1000}, ChunkOptions{MinChars: 900, TargetChars: 1000, MaxChars: 1000}},
 		{ChunkOptions{MaxChars: 3}, ChunkOptions{MinChars: minMaxChars, TargetChars: minMaxChars, MaxChars: minMaxChars}},
 	}

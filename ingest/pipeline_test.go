@@ -317,7 +317,7 @@ func TestPipelineCorpusFS(t *testing.T) {
 	store := newFakeStore()
 	var logs bytes.Buffer
 	sum, err := newPipeline(store, &fakeEmbedder{}, &logs).Run(context.Background(), RunOptions{FS: corpus.FS, Prune: true})
-	if err != nil || sum.Ingested != 2 || sum.Chunks != 20 || sum.Skipped != 0 {
+	if err != nil || sum.Ingested != 2 || sum.Chunks != 31 || sum.Skipped != 0 {
 		t.Fatalf("%+v, %v", sum, err)
 	}
 	// With default chunking the stored hash is the loader's.

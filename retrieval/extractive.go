@@ -10,7 +10,7 @@ import (
 // best-matching sentence of the strongest snippets, quoted verbatim with
 // [n] markers, followed by the numbered citations.
 type Extractive struct {
-	// MaxCitations bounds the citations listed (default 4).
+	// MaxCitations bounds the citations listed (default 3).
 	MaxCitations int
 }
 
@@ -24,7 +24,7 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 	}
 	max := e.MaxCitations
 	if max <= 0 {
-		max = 4
+		max = 3
 	}
 	best := 0.0
 	for _, s := range snips {
@@ -32,14 +32,14 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 			best = s.Coverage
 		}
 	}
-	// Cite the snippets that carry a fair share of the best coverage, in
-	// rank order; the top-ranked snippet always.
+	// Cite the snippets, in rank order, that carry at least a quarter of
+	// the best coverage; the top-ranked snippet always.
 	var cited []Snippet
 	for i, s := range snips {
 		if len(cited) == max {
 			break
 		}
-		if i == 0 || s.Coverage >= 0.4*best {
+		if i == 0 || s.Coverage >= 0.25*best {
 			cited = append(cited, s)
 		}
 	}

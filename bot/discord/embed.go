@@ -28,9 +28,17 @@ func NoMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
+// inert neutralizes mentions (bot.NeutralizeMentions) and breaks masked
+// links "[label](url)" — which embeds render as a link whose target is
+// hidden — with a zero-width space, so quoted corpus text, echoed
+// questions and model output can neither ping anyone nor disguise a link.
+func inert(s string) string {
+	return strings.ReplaceAll(bot.NeutralizeMentions(s), "](", "]\u200b(")
+}
+
 // Content makes text safe and short enough for a message's content.
 func Content(text string) string {
-	return bot.Shorten(bot.NeutralizeMentions(text), MaxContent)
+	return bot.Shorten(inert(text), MaxContent)
 }
 
 // Embed lays a Reply out as one embed: the question as title, the answer as
@@ -42,21 +50,21 @@ func Content(text string) string {
 func Embed(r bot.Reply) *discordgo.MessageEmbed {
 	e := &discordgo.MessageEmbed{Color: embedColor}
 	if q := strings.TrimSpace(r.Question); q != "" {
-		e.Title = bot.Shorten(bot.NeutralizeMentions(q), MaxTitle)
+		e.Title = bot.Shorten(inert(q), MaxTitle)
 	}
 	cites := r.Citations
 	if len(cites) > MaxFields {
 		cites = cites[:MaxFields]
 	}
-	answer := bot.NeutralizeMentions(r.Text)
+	answer := inert(r.Text)
 	fullNames := make([]string, len(cites))
 	names := make([]string, len(cites))
 	heads := make([]string, len(cites))
 	quotes := make([]string, len(cites))
 	for i, c := range cites {
-		fullNames[i] = bot.NeutralizeMentions(c.Label())
+		fullNames[i] = inert(c.Label())
 		heads[i] = c.Where()
-		quotes[i] = bot.NeutralizeMentions(c.Quote)
+		quotes[i] = inert(c.Quote)
 	}
 	setNames := func(max int) {
 		for i := range names {

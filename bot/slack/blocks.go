@@ -25,6 +25,15 @@ func Escape(s string) string {
 	return bot.NeutralizeMentions(s)
 }
 
+// Unescape decodes the three entities Slack escapes in message and command
+// text (&lt;, &gt;, &amp;), giving the text the user typed.
+func Unescape(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
 // fit shortens raw text so that, escaped, it has at most max characters.
 func fit(raw string, max int) string {
 	limit := max

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -71,7 +70,7 @@ func (a *Adapter) command(cmd slack.SlashCommand) *slack.Msg {
 	if !a.allow.Allows(cmd.ChannelID) {
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "I'm not enabled in this channel. Ask your workspace admin to add it to SLACK_CHANNELS."}
 	}
-	req := bot.Request{Platform: "slack", Surface: "command", UserID: cmd.UserID, ChannelID: cmd.ChannelID, Question: cmd.Text}
+	req := bot.Request{Platform: "slack", Surface: "command", UserID: cmd.UserID, ChannelID: cmd.ChannelID, Question: Unescape(bot.StripChatMarkup(cmd.Text))}
 	out, ok := a.bot.Precheck(req)
 	if !ok {
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: Escape(out.Text)}
@@ -86,7 +85,7 @@ func (a *Adapter) command(cmd slack.SlashCommand) *slack.Msg {
 	if !started {
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "I'm restarting. Please try again in a moment."}
 	}
-	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "Searching… _" + fit(strings.TrimSpace(cmd.Text), 300) + "_"}
+	return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "Searching… _" + fit(req.Question, 300) + "_"}
 }
 
 // EventsHandler serves POST /slack/events: url_verification, and

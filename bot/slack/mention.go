@@ -56,10 +56,7 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 // as history when m is itself in a thread.
 func (a *Adapter) answerMention(ctx context.Context, m mention) {
 	botID := a.botUserID()
-	req := bot.Request{Platform: "slack", Surface: "mention", UserID: m.user, ChannelID: m.channel, Question: bot.StripMention(m.text, botID)}
-	if botID == "" {
-		req.Question = bot.StripMention(m.text, "")
-	}
+	req := bot.Request{Platform: "slack", Surface: "mention", UserID: m.user, ChannelID: m.channel, Question: Unescape(bot.StripChatMarkup(m.text))}
 	thread := m.threadTS
 	if thread == "" {
 		thread = m.ts
@@ -107,7 +104,7 @@ func (a *Adapter) history(ctx context.Context, channel, threadTS, ts, botID stri
 			turns = append(turns, retrieval.Turn{Question: pending, Answer: strings.TrimSpace(msg.Text)})
 			pending = ""
 		case !fromBot && (botID == "" || strings.Contains(msg.Text, "<@"+botID)):
-			pending = bot.StripMention(msg.Text, botID)
+			pending = Unescape(bot.StripChatMarkup(msg.Text))
 		}
 	}
 	if len(turns) > maxHistory {

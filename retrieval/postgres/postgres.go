@@ -39,6 +39,10 @@ var migrations embed.FS
 // DefaultEfSearch is the default HNSW search breadth (hnsw.ef_search).
 const DefaultEfSearch = 100
 
+// DefaultLexicalScan bounds the chunks the lexical arm ranks per branch
+// (see Options.LexicalScan).
+const DefaultLexicalScan = 200
+
 // maxEfSearch is pgvector's upper bound for hnsw.ef_search; it also caps
 // the number of candidates each arm fetches.
 const maxEfSearch = 1000
@@ -51,6 +55,12 @@ type Options struct {
 	// EfSearch is the HNSW search breadth; 0 means DefaultEfSearch. Each
 	// search raises it to at least the number of candidates it fetches.
 	EfSearch int
+	// LexicalScan bounds the work of the lexical arm on a large store: it
+	// ranks the first LexicalScan chunks matching every content word of the
+	// question plus the first LexicalScan matching any of them (each at
+	// least the candidate count), instead of every match. 0 means
+	// DefaultLexicalScan; a store with fewer matches ranks them all.
+	LexicalScan int
 	// MaxConns caps the connection pool; 0 means pgxpool's default.
 	MaxConns int32
 	// ConnectTimeout bounds each new connection; 0 means 10 seconds (or
@@ -67,7 +77,9 @@ type Store struct {
 	addr     string // host:port, for messages; never the password
 	dbname   string
 	efSearch int
-	log      *slog.Logger
+	// lexicalScan is Options.LexicalScan.
+	lexicalScan int
+	log         *slog.Logger
 }
 
 var _ retrieval.Store = (*Store)(nil)
@@ -95,6 +107,13 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	}
 	if s.efSearch == 0 {
 		s.efSearch = DefaultEfSearch
+	}
+	if opts.LexicalScan < 0 {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "the lexical scan bound must be positive, not %d", opts.LexicalScan)
+	}
+	s.lexicalScan = opts.LexicalScan
+	if s.lexicalScan == 0 {
+		s.lexicalScan = DefaultLexicalScan
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

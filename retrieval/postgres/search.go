@@ -28,18 +28,31 @@ ORDER BY c.dist, c.document_id, c.ordinal`
 
 // lexicalSQL is the full-text arm with OR semantics: plainto_tsquery
 // stems the question and drops stop words, and its AND operators become
-// OR so a chunk matching only some content words still ranks (by
-// ts_rank_cd, which rewards more and closer matches). A question with no
-// content words yields an empty tsquery, which matches nothing. The top
-// rows are picked first; metadata and COSINE (replaced by the cosine
-// expression or 0) are computed only for them.
-const lexicalSQL = `WITH q AS (
-    SELECT replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery AS query
+// OR so a chunk matching only some content words still ranks (by ts_rank,
+// which rewards more matches). A question with no content words yields an
+// empty tsquery, which matches nothing.
+//
+// On a large store a common word matches a large share of the chunks, and
+// ranking them all costs seconds, so the arm ranks a bounded candidate
+// set ($3 rows from each branch): the chunks matching every content word
+// (the AND query, served by the GIN index when it is selective), and the
+// first chunks matching any of them. The planner sees the queries as
+// constants (custom plans), so it picks the GIN index for rare words and a
+// sequential scan that stops after $3 matches for common ones. Below $3
+// matches per branch the result is exactly the full ranking. The top rows
+// are picked first; metadata and COSINE (replaced by the cosine expression
+// or 0) are computed only for them.
+const lexicalSQL = `WITH m AS (
+    (SELECT c.document_id, c.ordinal, c.tsv FROM chunks c
+     WHERE c.tsv @@ plainto_tsquery('english', $1) LIMIT $3)
+    UNION ALL
+    (SELECT c.document_id, c.ordinal, c.tsv FROM chunks c
+     WHERE c.tsv @@ replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery LIMIT $3)
 ), top AS (
-    SELECT c.document_id, c.ordinal, ts_rank_cd(c.tsv, q.query) AS rank
-    FROM q, chunks c
-    WHERE c.tsv @@ q.query
-    ORDER BY rank DESC, c.document_id, c.ordinal
+    SELECT DISTINCT ON (rank, m.document_id, m.ordinal) m.document_id, m.ordinal,
+           ts_rank(m.tsv, replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery) AS rank
+    FROM m
+    ORDER BY rank DESC, m.document_id, m.ordinal
     LIMIT $2
 )
 SELECT ` + hitColumns + `, COSINE
@@ -49,10 +62,11 @@ JOIN documents d ON d.id = c.document_id
 ORDER BY top.rank DESC, c.document_id, c.ordinal`
 
 // Search runs the dense arm (HNSW, cosine) and the lexical arm (full-text,
-// OR over the question's content words) in one read-only transaction and
-// one round trip, and fuses them with retrieval.Fuse. Each arm fetches
+// OR over the question's content words) in one round trip (one implicit
+// transaction), and fuses them with retrieval.Fuse. Each arm fetches
 // max(q.K, q.Candidates) chunks, capped at 1000; hnsw.ef_search is raised
-// to at least that. A query without Vector runs only the lexical arm, one
+// to at least that. The lexical arm ranks at most 2 × max(LexicalScan,
+// candidates) chunks (see Options.LexicalScan). A query without Vector runs only the lexical arm, one
 // without Text only the dense arm. Hits carry document metadata (no text)
 // and chunk sentences; Cosine is 1 - cosine distance (also for
 // lexical-only hits when q.Vector is set). Errors: EMISMATCH when
@@ -65,18 +79,15 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	}
 	cand := min(max(q.Candidates, q.K), maxEfSearch)
 	ef := max(s.efSearch, cand)
+	scan := max(s.lexicalScan, cand)
 	text := strings.ReplaceAll(strings.ToValidUTF8(q.Text, " "), "\x00", " ")
 	dims := q.Dimensions
 	if dims == 0 {
 		dims = len(q.Vector)
 	}
 
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return nil, s.classify(err, "search")
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // read-only
-
+	// One round trip: the batch runs as one implicit transaction (one
+	// Sync), so the set_config(..., true) settings hold for both arms.
 	var b pgx.Batch
 	b.Queue(`SELECT embedder, dimensions FROM store_meta`)
 	// A generic plan for the k-NN query (LIMIT $2 unknown) prefers a
@@ -89,16 +100,16 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	}
 	if strings.TrimSpace(text) != "" {
 		if vec != nil {
-			b.Queue(strings.Replace(lexicalSQL, "COSINE", "1 - (c.embedding <=> $3)", 1), text, cand, vec)
+			b.Queue(strings.Replace(lexicalSQL, "COSINE", "1 - (c.embedding <=> $4)", 1), text, cand, scan, vec)
 		} else {
-			b.Queue(strings.Replace(lexicalSQL, "COSINE", "0::float8", 1), text, cand)
+			b.Queue(strings.Replace(lexicalSQL, "COSINE", "0::float8", 1), text, cand, scan)
 		}
 	}
-	br := tx.SendBatch(ctx, &b)
+	br := s.pool.SendBatch(ctx, &b)
 	defer br.Close()
 
 	var m meta
-	err = br.QueryRow().Scan(&m.embedder, &m.dims)
+	err := br.QueryRow().Scan(&m.embedder, &m.dims)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return nil, nil // empty store

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/coopbot/coopbot/bench"
+	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/hash"
+	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/snowball"
+)
+
+func init() {
+	register(command{name: "bench", summary: "load a synthetic corpus into DATABASE_URL and measure speed and recall", run: runBench})
+}
+
+func runBench(ctx context.Context, m *Main, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	chunks := fs.Int("chunks", 100_000, "synthetic chunks to load")
+	queries := fs.Int("queries", bench.DefaultQueries, "timed questions")
+	conc := fs.Int("concurrency", bench.DefaultConcurrency, "searches in flight for the concurrent run")
+	ef := fs.Int("ef-search", postgres.DefaultEfSearch, "hnsw.ef_search of the headline figures")
+	sweep := fs.String("sweep", "40,64,100,200", "comma-separated ef_search values to measure")
+	batch := fs.Int("batch", bench.DefaultBatchChunks, "chunks per bulk-load transaction")
+	writers := fs.Int("writers", bench.DefaultWriters, "concurrent bulk-load transactions")
+	mem := fs.String("maintenance-work-mem", "", "memory for the index build, e.g. 2GB (default: sized for the corpus)")
+	queryOnly := fs.Bool("query-only", false, "measure the corpus an earlier run loaded instead of loading one")
+	minRecall := fs.Float64("min-recall", 0, "exit 1 when HNSW recall@10 is below this (0-1; 0 = no check)")
+	asJSON := fs.Bool("json", false, "end with one JSON object on the last line")
+	fs.Usage = func() {
+		fmt.Fprintln(m.Stderr, "Usage: coopbot bench [flags]\n\nLoads a deterministic synthetic corpus into an empty PostgreSQL database\n(DATABASE_URL), builds its indexes, and measures ingest throughput, index\nbuild time, hybrid search latency and HNSW recall@10 (hash embedder).")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitError{2}
+	}
+	if fs.NArg() > 0 {
+		return retrieval.Errorf(retrieval.EINVALID, "bench takes no arguments, got %q", fs.Arg(0))
+	}
+	if m.Config.DatabaseURL == "" {
+		return retrieval.Errorf(retrieval.EINVALID, "bench needs a PostgreSQL database: set DATABASE_URL to an empty one (the in-process store holds at most a few hundred thousand chunks)")
+	}
+	if *minRecall < 0 || *minRecall > 1 {
+		return retrieval.Errorf(retrieval.EINVALID, "--min-recall must be between 0 and 1, got %g", *minRecall)
+	}
+	var efs []int
+	for _, f := range strings.Split(*sweep, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > 1000 {
+			return retrieval.Errorf(retrieval.EINVALID, "--sweep takes ef_search values between 1 and 1000, not %q", f)
+		}
+		efs = append(efs, n)
+	}
+	if *ef < 1 || *ef > 1000 {
+		return retrieval.Errorf(retrieval.EINVALID, "--ef-search must be between 1 and 1000, not %d", *ef)
+	}
+	if !*queryOnly && *chunks <= 0 {
+		return retrieval.Errorf(retrieval.EINVALID, "--chunks must be positive, not %d", *chunks)
+	}
+	// Always the hash embedder: loading a large synthetic corpus through a
+	// paid embedding API would be slow and costly.
+	emb := hash.New(hash.DefaultDims)
+	res, err := bench.Run(ctx, m.Config.DatabaseURL, emb, snowball.New(), bench.Config{
+		Chunks: *chunks, Queries: *queries, Concurrency: *conc, EfSearch: *ef, Sweep: efs,
+		BatchChunks: *batch, Writers: *writers, Index: postgres.IndexOptions{MaintenanceWorkMem: *mem},
+		QueryOnly: *queryOnly, Progress: m.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	res.WriteTable(m.Stdout)
+	if *asJSON {
+		if err := writeJSON(m.Stdout, res); err != nil {
+			return err
+		}
+	}
+	if *minRecall > 0 && res.HNSWRecallAt10 < *minRecall {
+		fmt.Fprintf(m.Stderr, "coopbot: bench: HNSW recall@10 %.3f is below --min-recall %.3f\n", res.HNSWRecallAt10, *minRecall)
+		return exitError{1}
+	}
+	return nil
+}
