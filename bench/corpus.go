@@ -102,7 +102,6 @@ type Corpus struct {
 	rng  *rand.Rand
 	pool []string
 	next int // number of the next document
-	opts ingest.ChunkOptions
 }
 
 // NewCorpus returns the generator; every Corpus yields the same sequence.
@@ -111,7 +110,7 @@ func NewCorpus() (*Corpus, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Corpus{rng: rand.New(rand.NewPCG(corpusSeed, 1)), pool: pool, opts: ingest.DefaultChunkOptions()}, nil
+	return &Corpus{rng: rand.New(rand.NewPCG(corpusSeed, 1)), pool: pool}, nil
 }
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
@@ -134,10 +133,25 @@ func (c *Corpus) sentence() string {
 		pick(c.rng, systems), pick(c.rng, topics), 2+c.rng.IntN(4998), c.date(), 2015+c.rng.IntN(20))
 }
 
-// Next returns the next document and its chunks (not yet embedded),
-// chunked by ingest.Chunk with the default sizes: 3–12 paragraphs of 1–6
-// sentences, so chunk lengths vary as in news reports.
+// Next returns the next document and its chunks (not yet embedded).
 func (c *Corpus) Next() (retrieval.Document, []retrieval.Chunk) {
+	doc := c.NextDocument()
+	return doc, ChunkDocument(doc)
+}
+
+// ChunkDocument cuts doc into chunks with ingest.Chunk and the default
+// sizes, as coopbot ingest does. It is safe for concurrent use.
+func ChunkDocument(doc retrieval.Document) []retrieval.Chunk {
+	chunks := ingest.Chunk(doc, ingest.DefaultChunkOptions())
+	for i := range chunks {
+		chunks[i].DocumentID = doc.ID
+	}
+	return chunks
+}
+
+// NextDocument returns the next document: 3–12 paragraphs of 1–6
+// sentences, so chunk lengths vary as in news reports.
+func (c *Corpus) NextDocument() retrieval.Document {
 	n := c.next
 	c.next++
 	paras := make([]string, 3+c.rng.IntN(10))
@@ -161,11 +175,7 @@ func (c *Corpus) Next() (retrieval.Document, []retrieval.Chunk) {
 		Text:   text,
 		Hash:   hex.EncodeToString(sum[:]),
 	}
-	chunks := ingest.Chunk(doc, c.opts)
-	for i := range chunks {
-		chunks[i].DocumentID = doc.ID
-	}
-	return doc, chunks
+	return doc
 }
 
 // Queries returns n questions in the style users ask: content words from a

@@ -71,7 +71,13 @@ func (m *Main) OpenStore(ctx context.Context, bundled bool) error {
 		return err
 	}
 	if m.Config.DatabaseURL != "" {
-		s, err := postgres.Open(ctx, m.Config.DatabaseURL, postgres.Options{})
+		// Commands that answer (bundled) bound every statement; ingest
+		// writes and builds indexes, and is not bounded.
+		opts := postgres.Options{}
+		if bundled {
+			opts.StatementTimeout = m.Config.StatementTimeout
+		}
+		s, err := postgres.Open(ctx, m.Config.DatabaseURL, opts)
 		if err != nil {
 			return err
 		}

@@ -18,6 +18,9 @@ import (
 // never logged.
 type Config struct {
 	DatabaseURL string // DATABASE_URL; empty = in-process store over the bundled corpus
+	// StatementTimeout bounds each database statement when answering
+	// (STATEMENT_TIMEOUT, default 5s); ingest is not bounded.
+	StatementTimeout time.Duration
 
 	Embedder       string // EMBEDDER: "hash" (default) or "openai"
 	EmbeddingModel string // EMBEDDING_MODEL, with EMBEDDER=openai
@@ -132,6 +135,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 	c := Config{
 		DatabaseURL:        secret("DATABASE_URL"),
+		StatementTimeout:   dur("STATEMENT_TIMEOUT", 5*time.Second),
 		Embedder:           str("EMBEDDER", "hash"),
 		EmbeddingModel:     str("EMBEDDING_MODEL", ""),
 		OpenAIBaseURL:      str("OPENAI_BASE_URL", ""),
@@ -239,6 +243,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("rate_burst", c.RateBurst),
 		slog.Int("max_in_flight", c.MaxInFlight),
 		slog.Duration("answer_timeout", c.AnswerTimeout),
+		slog.Duration("statement_timeout", c.StatementTimeout),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.String("log_level", c.LogLevel),
 	)

@@ -68,6 +68,11 @@ type Options struct {
 	ConnectTimeout time.Duration
 	// Logger receives migration and slow-path messages; nil discards.
 	Logger *slog.Logger
+	// StatementTimeout, when positive, bounds every statement on the
+	// pool's connections (PostgreSQL statement_timeout, lock waits
+	// included); a statement over it fails with EUNAVAILABLE. Migrations
+	// are not bounded. Leave it 0 for ingest, which builds indexes.
+	StatementTimeout time.Duration
 }
 
 // Store is a retrieval.Store backed by PostgreSQL with pgvector. It is safe
@@ -135,6 +140,9 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		return nil, err
 	}
 
+	if opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(max(opts.StatementTimeout.Milliseconds(), 1), 10)
+	}
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, conn)
 	}
@@ -270,6 +278,8 @@ func (s *Store) classify(err error, what string) error {
 			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "the database at %s refused the login: check the user and password in the database URL", s.addr)
 		case pgErr.Code == "3D000":
 			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "database %q does not exist at %s: create it and retry", s.dbname, s.addr)
+		case pgErr.Code == "57014":
+			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "the database at %s took too long to answer", s.addr)
 		case len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03" || pgErr.Code == "53300"):
 			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot reach the database at %s", s.addr)
 		}
