@@ -8,10 +8,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/postgres"
@@ -96,6 +93,8 @@ type Result struct {
 	WarmupQueries     int          `json:"warmup_queries"`
 	LexicalOnlyP50MS  float64      `json:"lexical_p50_ms"`
 	DenseOnlyP50MS    float64      `json:"dense_p50_ms"`
+	StoreHybridP50MS  float64      `json:"store_hybrid_p50_ms"`
+	StoreHybridP95MS  float64      `json:"store_hybrid_p95_ms"`
 	StartedAt         string       `json:"started_at"`
 	DurationS         float64      `json:"duration_s"`
 	ConcurrentQueries int          `json:"concurrent_queries"`
@@ -148,7 +147,7 @@ func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an ret
 	start := time.Now()
 	res := Result{Embedder: emb.Name(), Queries: cfg.Queries, Concurrency: cfg.Concurrency, EfSearch: cfg.EfSearch,
 		GOMAXPROCS: runtime.GOMAXPROCS(0), QueryOnly: cfg.QueryOnly, StartedAt: start.UTC().Format(time.RFC3339)}
-	store, err := postgres.Open(ctx, databaseURL, postgres.Options{EfSearch: cfg.EfSearch, MaxConns: int32(max(cfg.Concurrency, cfg.Writers) + 2)})
+	store, err := postgres.Open(ctx, databaseURL, postgres.Options{EfSearch: cfg.EfSearch, MaxConns: int32(max(2*cfg.Concurrency, cfg.Writers) + 2)})
 	if err != nil {
 		return res, err
 	}
@@ -215,101 +214,18 @@ func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an ret
 	return res, nil
 }
 
-// batch is one BulkLoad's worth of documents.
-type batch struct {
-	docs   []postgres.BulkDocument
-	chunks int
-}
-
-// load generates, chunks, embeds and writes cfg.Chunks chunks: one
-// goroutine generates and chunks, one embeds (the embedder spreads a batch
-// across cores), cfg.Writers write with BulkLoad.
+// load streams cfg.Chunks synthetic chunks into the store with BulkLoad.
 func load(ctx context.Context, store *postgres.Store, emb retrieval.Embedder, cfg Config, res *Result) error {
-	gen, err := NewCorpus()
+	fmt.Fprintf(cfg.Progress, "bench: loading %d synthetic chunks (about %d per transaction, %d writers)\n", cfg.Chunks, cfg.BatchChunks, cfg.Writers)
+	st, err := Stream(ctx, StreamOptions{Chunks: cfg.Chunks, BatchChunks: cfg.BatchChunks, Writers: cfg.Writers, Embedder: emb, Progress: cfg.Progress},
+		func(ctx context.Context, docs []postgres.BulkDocument) error {
+			return store.BulkLoad(ctx, docs, emb.Name(), emb.Dimensions())
+		})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cfg.Progress, "bench: loading %d synthetic chunks (%d per transaction, %d writers)\n", cfg.Chunks, cfg.BatchChunks, cfg.Writers)
-	g, ctx := errgroup.WithContext(ctx)
-	toEmbed := make(chan batch, 1)
-	toWrite := make(chan batch, cfg.Writers)
-	start := time.Now()
-	g.Go(func() error {
-		defer close(toEmbed)
-		var b batch
-		for total := 0; total < cfg.Chunks; {
-			doc, chunks := gen.Next()
-			if rest := cfg.Chunks - total; len(chunks) > rest {
-				chunks = chunks[:rest]
-			}
-			total += len(chunks)
-			b.docs = append(b.docs, postgres.BulkDocument{Document: doc, Chunks: chunks})
-			b.chunks += len(chunks)
-			res.Documents++
-			if b.chunks >= cfg.BatchChunks || total == cfg.Chunks {
-				select {
-				case toEmbed <- b:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				b = batch{}
-			}
-		}
-		return nil
-	})
-	g.Go(func() error {
-		defer close(toWrite)
-		for b := range toEmbed {
-			texts := make([]string, 0, b.chunks)
-			for _, d := range b.docs {
-				for _, c := range d.Chunks {
-					texts = append(texts, c.Text)
-				}
-			}
-			vecs, err := emb.Embed(ctx, texts)
-			if err != nil {
-				return fmt.Errorf("embed chunks: %w", err)
-			}
-			i := 0
-			for _, d := range b.docs {
-				for j := range d.Chunks {
-					d.Chunks[j].Vector = vecs[i]
-					i++
-				}
-			}
-			select {
-			case toWrite <- b:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-		return nil
-	})
-	var mu sync.Mutex
-	written, nextReport := 0, cfg.Chunks/10
-	for range cfg.Writers {
-		g.Go(func() error {
-			for b := range toWrite {
-				if err := store.BulkLoad(ctx, b.docs, emb.Name(), emb.Dimensions()); err != nil {
-					return fmt.Errorf("bulk load: %w", err)
-				}
-				mu.Lock()
-				written += b.chunks
-				if written >= nextReport {
-					el := time.Since(start).Seconds()
-					fmt.Fprintf(cfg.Progress, "bench: loaded %d/%d chunks in %.1fs (%.0f chunks/s)\n", written, cfg.Chunks, el, float64(written)/el)
-					nextReport += max(cfg.Chunks/10, 1)
-				}
-				mu.Unlock()
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	res.Chunks = written
-	res.IngestS = time.Since(start).Seconds()
-	res.IngestChunksPerS = float64(written) / res.IngestS
+	res.Chunks, res.Documents = st.Chunks, st.Documents
+	res.IngestS = st.Seconds
+	res.IngestChunksPerS = float64(st.Chunks) / st.Seconds
 	return nil
 }

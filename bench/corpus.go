@@ -115,8 +115,24 @@ func NewCorpus() (*Corpus, error) {
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
+// syllables make generated surnames, so that most names are rare, as in
+// a real archive.
+var syllables = strings.Fields(`ka ki ku ke ko sa shi su se so ta chi tsu te to na ni no ha hi
+	fu ho ma mi mo ya yu yo ra ri ru re ro wa ga gi go za ji zu da de do ba bi bu be bo`)
+
+// person returns a first name and a surname: a third from lastNames, the
+// rest made of two or three syllables.
 func (c *Corpus) person() string {
-	return pick(c.rng, firstNames) + " " + pick(c.rng, lastNames)
+	first := pick(c.rng, firstNames)
+	if c.rng.IntN(3) == 0 {
+		return first + " " + pick(c.rng, lastNames)
+	}
+	var b strings.Builder
+	for range 2 + c.rng.IntN(2) {
+		b.WriteString(pick(c.rng, syllables))
+	}
+	last := b.String()
+	return first + " " + strings.ToUpper(last[:1]) + last[1:]
 }
 
 func (c *Corpus) date() string {

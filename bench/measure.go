@@ -46,7 +46,7 @@ func measure(ctx context.Context, databaseURL string, store *postgres.Store, emb
 
 	for _, ef := range cfg.Sweep {
 		fmt.Fprintf(cfg.Progress, "bench: ef_search %d\n", ef)
-		s, err := postgres.Open(ctx, databaseURL, postgres.Options{EfSearch: ef, MaxConns: int32(cfg.Concurrency + 2)})
+		s, err := postgres.Open(ctx, databaseURL, postgres.Options{EfSearch: ef, MaxConns: int32(2*cfg.Concurrency + 2)})
 		if err != nil {
 			return err
 		}
@@ -133,12 +133,18 @@ func measureHeadline(ctx context.Context, s *postgres.Store, emb retrieval.Embed
 	res.ConcurrentQPS = float64(len(lat)) / wall.Seconds()
 	res.ConcurrentP50MS, res.ConcurrentP95MS, res.ConcurrentP99MS = percentile(lat, 50), percentile(lat, 95), percentile(lat, 99)
 
-	var lexical, dense []time.Duration
+	var lexical, dense, both []time.Duration
 	for i, q := range qs {
 		base := retrieval.Query{Embedder: emb.Name(), Dimensions: emb.Dimensions(), K: retrieval.DefaultCandidates, Candidates: retrieval.DefaultCandidates}
-		lq, dq := base, base
+		lq, dq, bq := base, base, base
 		lq.Text, dq.Vector = q, vecs[i]
+		bq.Text, bq.Vector = q, vecs[i]
 		t := time.Now()
+		if _, err := s.Search(ctx, bq); err != nil {
+			return fmt.Errorf("hybrid search: %w", err)
+		}
+		both = append(both, time.Since(t))
+		t = time.Now()
 		hits, err := s.Search(ctx, lq)
 		if err != nil {
 			return fmt.Errorf("lexical search: %w", err)
@@ -154,6 +160,7 @@ func measureHeadline(ctx context.Context, s *postgres.Store, emb retrieval.Embed
 		dense = append(dense, time.Since(t))
 	}
 	res.LexicalOnlyP50MS, res.DenseOnlyP50MS = percentile(lexical, 50), percentile(dense, 50)
+	res.StoreHybridP50MS, res.StoreHybridP95MS = percentile(both, 50), percentile(both, 95)
 	return nil
 }
 

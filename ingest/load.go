@@ -3,6 +3,7 @@ package ingest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -83,8 +85,8 @@ func Parse(id, source string, raw []byte) (retrieval.Document, error) {
 	case ".html", ".htm":
 		m, body, err = parseHTML(s)
 	}
-	if err != nil {
-		return retrieval.Document{}, fileError(source, err.Error(), err)
+	if err != nil { // the message says it all; the cause would repeat it
+		return retrieval.Document{}, fileError(source, err.Error(), nil)
 	}
 	m.Title, m.Outlet, m.Author = cleanInline(m.Title), cleanInline(m.Outlet), cleanInline(m.Author)
 	text := cleanBody(body, m.Title)
@@ -195,6 +197,20 @@ func truncateRunes(s string, n int) string {
 	return s[:n]
 }
 
+// checkName refuses a file whose name cannot become a document ID: one
+// that is not valid UTF-8 (the store holds IDs as text) or that holds
+// control characters (a newline or a terminal escape sequence would reach
+// every citation of the document).
+func checkName(name, src string) error {
+	if !utf8.ValidString(name) {
+		return fileError(src, "file name is not valid UTF-8", nil)
+	}
+	if strings.ContainsFunc(name, unicode.IsControl) {
+		return fileError(src, "file name has control characters", nil)
+	}
+	return nil
+}
+
 // docID is Document.ID for a file at rel (slash-separated, relative to the
 // walked root): rel without its extension.
 func docID(rel string) string {
@@ -205,36 +221,104 @@ func docID(rel string) string {
 type fileRef struct {
 	fsys   fs.FS
 	name   string // path within fsys
+	osPath string // the file in the operating system's file system; "" for other fs.FS sources
 	id     string
 	source string // as shown to the user and stored in Document.Source
+	err    error  // set when the walk already found the file unusable
 }
 
 func (f fileRef) load() (retrieval.Document, error) {
-	info, err := fs.Stat(f.fsys, f.name)
-	if err != nil {
-		return retrieval.Document{}, fileError(f.source, "cannot read", err)
+	if f.err != nil {
+		return retrieval.Document{}, f.err
 	}
-	if info.Size() > MaxFileSize {
-		return retrieval.Document{}, tooLarge(f.source, info.Size())
-	}
-	raw, err := fs.ReadFile(f.fsys, f.name)
+	raw, err := f.read()
 	if err != nil {
-		return retrieval.Document{}, fileError(f.source, "cannot read", err)
+		return retrieval.Document{}, err
 	}
 	return Parse(f.id, f.source, raw)
+}
+
+// read returns the file's bytes. Only regular files are read (following
+// symlinks): a FIFO, a device (a symlink to /dev/zero), a socket or a
+// directory is refused without reading it, so nothing can block or feed
+// the loader forever. An operating-system file is opened non-blocking so
+// that a file swapped for a FIFO after the walk cannot block the open
+// either, and the type is checked on the open file. At most MaxFileSize+1
+// bytes are read, whatever the file claims or grows to.
+func (f fileRef) read() ([]byte, error) {
+	var file fs.File
+	var err error
+	if f.osPath != "" {
+		file, err = os.OpenFile(f.osPath, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	} else {
+		file, err = f.fsys.Open(f.name)
+	}
+	if err != nil {
+		return nil, readError(f.source, err)
+	}
+	defer file.Close()
+	info, err := file.Stat()
+	if err != nil {
+		return nil, readError(f.source, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fileError(f.source, "not a regular file ("+fileKind(info.Mode())+")", nil)
+	}
+	if info.Size() > MaxFileSize {
+		return nil, tooLarge(f.source, info.Size())
+	}
+	raw, err := io.ReadAll(io.LimitReader(file, MaxFileSize+1))
+	if err != nil {
+		return nil, readError(f.source, err)
+	}
+	if len(raw) > MaxFileSize {
+		return nil, tooLarge(f.source, int64(len(raw)))
+	}
+	return raw, nil
+}
+
+// readError is a file that cannot be opened or read: "cannot read"
+// followed by the system's reason ("no such file or directory",
+// "permission denied", "too many levels of symbolic links"), without the
+// internal path the operation used.
+func readError(src string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fileError(src, "cannot read", err)
+}
+
+// fileKind names the type of a file that is not a regular file.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "type " + m.Type().String()
 }
 
 // walkFS lists the supported files under root in fsys, in lexical order,
 // skipping hidden files and directories (names starting with "."). source
 // maps a path within fsys to the name shown to the user. Problems reading a
 // directory come back as FileErrors.
-func walkFS(fsys fs.FS, root string, source func(string) string) ([]fileRef, []FileError) {
+func walkFS(fsys fs.FS, root string, source func(string) string, osFiles bool) ([]fileRef, []FileError) {
 	var refs []fileRef
 	var errs []FileError
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			src := source(p)
-			errs = append(errs, FileError{Path: src, Err: fileError(src, "cannot read", err)})
+			errs = append(errs, FileError{Path: src, Err: readError(src, err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -261,12 +345,17 @@ func walkFS(fsys fs.FS, root string, source func(string) string) ([]fileRef, []F
 		if rel == "" { // root is the file itself
 			rel = path.Base(p)
 		}
-		refs = append(refs, fileRef{fsys: fsys, name: p, id: docID(rel), source: source(p)})
+		ref := fileRef{fsys: fsys, name: p, id: docID(rel), source: source(p)}
+		if osFiles {
+			ref.osPath = ref.source
+		}
+		ref.err = checkName(p, ref.source)
+		refs = append(refs, ref)
 		return nil
 	})
 	if err != nil {
 		src := source(root)
-		errs = append(errs, FileError{Path: src, Err: fileError(src, "cannot read", err)})
+		errs = append(errs, FileError{Path: src, Err: readError(src, err)})
 	}
 	return refs, errs
 }
@@ -277,7 +366,7 @@ func walkFS(fsys fs.FS, root string, source func(string) string) ([]fileRef, []F
 // Source is the path within fsys. Files that fail to load are returned as
 // FileErrors, and the others still load. Documents come in ID order.
 func LoadFS(fsys fs.FS, root string) ([]retrieval.Document, []FileError) {
-	refs, errs := walkFS(fsys, root, func(p string) string { return p })
+	refs, errs := walkFS(fsys, root, func(p string) string { return p }, false)
 	docs := make([]retrieval.Document, 0, len(refs))
 	for _, ref := range refs {
 		doc, err := ref.load()
@@ -307,5 +396,7 @@ func osFile(name string) (fileRef, error) {
 		return fileRef{}, fileError(name, "unsupported file type (want .txt, .md or .html)", nil)
 	}
 	base := filepath.Base(name)
-	return fileRef{fsys: os.DirFS(filepath.Dir(name)), name: base, id: docID(base), source: name}, nil
+	ref := fileRef{fsys: os.DirFS(filepath.Dir(name)), name: base, osPath: name, id: docID(base), source: name}
+	ref.err = checkName(base, name)
+	return ref, nil
 }

@@ -147,12 +147,12 @@ func (r *run) collect(opts RunOptions) (refs []fileRef, complete bool) {
 		info, err := os.Stat(root)
 		switch {
 		case err != nil:
-			r.skip(root, fileError(root, "cannot read", err))
+			r.skip(root, readError(root, err))
 			complete = false
 		case info.IsDir():
 			addWalk(walkFS(os.DirFS(root), ".", func(p string) string {
 				return filepath.Join(root, filepath.FromSlash(p))
-			}))
+			}, true))
 		default:
 			complete = false
 			ref, err := osFile(root)
@@ -164,7 +164,7 @@ func (r *run) collect(opts RunOptions) (refs []fileRef, complete bool) {
 		}
 	}
 	if opts.FS != nil {
-		addWalk(walkFS(opts.FS, ".", func(p string) string { return p }))
+		addWalk(walkFS(opts.FS, ".", func(p string) string { return p }, false))
 	}
 	return refs, complete
 }

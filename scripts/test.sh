@@ -199,6 +199,13 @@ psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_eval' -c 'CREAT
 DATABASE_URL="$eval_url" "$bin_dir/coopbot" ingest
 DATABASE_URL="$eval_url" "$bin_dir/coopbot" eval "${thresholds[@]}" eval/golden.jsonl
 psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_eval' >>"$SETUP_LOG" 2>&1
+# Scale smoke test (docs/performance.md): 20,000 synthetic chunks through
+# bulk load, index build and search; fails when HNSW recall@10 < 0.95.
+say "coopbot bench --chunks 20000 (PostgreSQL store)"
+bench_url="${base%/*}/coopbot_bench$query"
+psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_bench' -c 'CREATE DATABASE coopbot_bench' >>"$SETUP_LOG" 2>&1
+DATABASE_URL="$bench_url" "$bin_dir/coopbot" bench --chunks 20000 --queries 100 --sweep 100 --min-recall 0.95 --json
+psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_bench' >>"$SETUP_LOG" 2>&1
 rm -rf "$bin_dir"
 
 # ---- end of later steps --------------------------------------------------

@@ -5,6 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/coopbot/coopbot/corpus"
 	"github.com/coopbot/coopbot/ingest"
@@ -15,6 +18,10 @@ func init() {
 	register(command{name: "ingest", summary: "load, chunk, embed and store documents (needs DATABASE_URL)", run: runIngest})
 }
 
+// runIngest runs the ingest pipeline. It prints one line per file that
+// could not be ingested ("coopbot: skipped PATH: REASON") and a summary
+// line, and exits 1 when any file was skipped; documents already stored
+// are never touched by a skipped file.
 func runIngest(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
@@ -33,7 +40,7 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	}
 	for _, p := range fs.Args() {
 		if _, err := os.Stat(p); err != nil {
-			return retrieval.Errorf(retrieval.EINVALID, "cannot read %s: no such file or directory", p)
+			return retrieval.Errorf(retrieval.EINVALID, "cannot read %s: no such file or directory", printable(p))
 		}
 	}
 	if err := m.OpenStore(ctx, false); err != nil {
@@ -57,8 +64,10 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 		BatchSize: *batch,
 	}
 	sum, err := p.Run(ctx, opts)
-	fmt.Fprintf(m.Stderr, "coopbot: ingested %d, unchanged %d, skipped %d, pruned %d documents (%d chunks written)\n",
-		sum.Ingested, sum.Unchanged, sum.Skipped, sum.Pruned, sum.Chunks)
+	for _, e := range sum.Errors {
+		fmt.Fprintf(m.Stderr, "coopbot: skipped %s\n", printable(e.Error()))
+	}
+	fmt.Fprintln(m.Stderr, summaryLine(sum))
 	if err != nil {
 		return err
 	}
@@ -66,4 +75,31 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 		return exitError{1}
 	}
 	return nil
+}
+
+// summaryLine counts what an ingest run did: documents ingested, unchanged
+// (same hash, not rewritten) and pruned, chunks written, and files skipped
+// because they could not be ingested.
+func summaryLine(sum ingest.Summary) string {
+	files := "files"
+	if sum.Skipped == 1 {
+		files = "file"
+	}
+	line := fmt.Sprintf("coopbot: ingested %d, unchanged %d, pruned %d documents (%d chunks written); skipped %d bad %s",
+		sum.Ingested, sum.Unchanged, sum.Pruned, sum.Chunks, sum.Skipped, files)
+	if sum.Skipped > 0 {
+		line += " (listed above)"
+	}
+	return line
+}
+
+// printable makes s safe to print on one line of a terminal: control
+// characters (a newline or an escape sequence in a file name) and invalid
+// UTF-8 are shown as Go escapes.
+func printable(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return r == unicode.ReplacementChar || !unicode.IsPrint(r) && r != ' ' }) < 0 {
+		return s
+	}
+	q := strconv.QuoteToGraphic(s)
+	return q[1 : len(q)-1]
 }

@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/coopbot/coopbot/internal/gate"
 	"github.com/coopbot/coopbot/metrics"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/web"
@@ -19,7 +21,8 @@ func init() {
 	register(command{name: "serve", summary: "serve the web page, JSON API, metrics and the Slack/Discord bots", run: runServe})
 }
 
-// runServe builds the core, serves HTTP (page, API, /healthz, /readyz,
+// runServe builds the core (or, when the database is unreachable, keeps
+// retrying in the background while serving 503s), serves HTTP (page, API, /healthz, /readyz,
 // /metrics and the bots' endpoints) and starts the bots. On SIGINT or
 // SIGTERM (ctx cancelled) it stops accepting, lets in-flight answers finish
 // within the shutdown timeout, stops the bots and returns nil; Run then
@@ -47,19 +50,48 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	log := m.Logger
 	log.Info("starting", "config", m.Config)
 
-	if err := m.Open(ctx); err != nil {
-		return err
+	mt := metrics.New()
+	m.Metrics = mt
+	lc := &lazyCore{}
+	if err := mt.RegisterIndexGauges(func(ctx context.Context) (retrieval.Stats, error) {
+		if _, err := lc.service(); err != nil {
+			return retrieval.Stats{}, err
+		}
+		return m.Store.Stats(ctx)
+	}); err != nil {
+		return fmt.Errorf("register metrics: %w", err)
 	}
-	mt, err := m.instrument(ctx)
-	if err != nil {
-		return err
+	// Open the core; if the database is unreachable, serve anyway (503
+	// and /readyz saying why) and keep trying in the background.
+	openCtx, stopOpening := context.WithCancel(ctx)
+	var opening sync.WaitGroup
+	defer func() { stopOpening(); opening.Wait() }() // before Run closes the pool
+	if err := m.openCore(ctx, mt, lc); err != nil {
+		if !m.retryable(err) {
+			return err
+		}
+		lc.cause.Store(&err)
+		log.Warn("database unreachable at start; serving and retrying in the background", "err", err)
+		fmt.Fprintf(m.Stderr, "coopbot: %s; serving anyway (/readyz answers 503) and retrying in the background\n", retrieval.ErrorMessage(err))
+		opening.Add(1)
+		go func() { defer opening.Done(); m.retryOpen(openCtx, mt, lc) }()
+	}
+	// One bound on the work all surfaces send to the core (and through it
+	// to the database and the model): MAX_IN_FLIGHT at once, a queue of
+	// 4 × that, EBUSY (429, "busy, try again") beyond.
+	core := gate.New(lc, gate.Options{MaxInFlight: m.Config.MaxInFlight})
+	ready := func(ctx context.Context) error {
+		if _, err := lc.service(); err != nil {
+			return lc.notReady()
+		}
+		return m.ready(ctx)
 	}
 	ws, err := web.New(web.Options{
-		Asker:         m.Service,
-		Searcher:      m.Service,
-		Ready:         m.ready,
+		Asker:         core,
+		Searcher:      core,
+		Ready:         ready,
 		Recorder:      mt,
-		MaxInFlight:   m.Config.MaxInFlight,
+		MaxInFlight:   core.Capacity(),
 		AnswerTimeout: m.Config.AnswerTimeout,
 		APIToken:      m.Config.APIToken,
 		Logger:        log,
@@ -75,7 +107,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot listen on %s (is another server using the port?)", *addr)
 	}
-	stopBots, err := m.startBots(ctx, mux)
+	stopBots, err := m.startBots(ctx, mux, core, core.Capacity())
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -112,26 +144,6 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
-}
-
-// instrument wraps the core's embedder and store with metrics decorators
-// and returns the metrics. With the in-process store, the bundled corpus
-// was indexed by this process, so it is counted as ingested.
-func (m *Main) instrument(ctx context.Context) (*metrics.Metrics, error) {
-	mt := metrics.New()
-	m.Metrics = mt
-	st := m.Store
-	m.Service.Embedder = mt.Embedder(m.Service.Embedder)
-	m.Service.Store = mt.Store(m.Service.Store)
-	if m.Postgres == nil {
-		if s, err := st.Stats(ctx); err == nil {
-			mt.ObserveIngest(s.Documents, 0, 0, s.Chunks)
-		}
-	}
-	if err := mt.RegisterIndexGauges(st.Stats); err != nil {
-		return nil, fmt.Errorf("register metrics: %w", err)
-	}
-	return mt, nil
 }
 
 // ready reports whether the service can answer: the database answers (with

@@ -14,27 +14,27 @@ import (
 )
 
 // startBots starts every chat adapter whose credentials are set, over
-// m.Service (m.Open must have been called): the Slack HTTP routes on mux
+// core, with at most maxInFlight questions in the chat surfaces at once: the Slack HTTP routes on mux
 // (SLACK_SIGNING_SECRET), Slack Socket Mode (SLACK_APP_TOKEN and
 // SLACK_BOT_TOKEN) and the Discord gateway (DISCORD_TOKEN). For each
 // adapter left off it logs how to enable it. stop closes the connections,
 // giving answers in flight a few seconds to finish.
-func (m *Main) startBots(ctx context.Context, mux *http.ServeMux) (stop func(), err error) {
-	if m.Service == nil {
-		return nil, errors.New("start chat bots: the retrieval core is not open")
+func (m *Main) startBots(ctx context.Context, mux *http.ServeMux, core bot.Core, maxInFlight int) (stop func(), err error) {
+	if core == nil {
+		return nil, errors.New("start chat bots: no retrieval core")
 	}
 	cfg := m.Config
 	log := m.Logger
 	opts := bot.Options{
 		RatePerMinute: cfg.RatePerMinute,
 		Burst:         cfg.RateBurst,
-		MaxInFlight:   cfg.MaxInFlight,
+		MaxInFlight:   maxInFlight,
 		Timeout:       cfg.LLMTimeout + 30*time.Second,
 	}
 	if m.Metrics != nil {
 		opts.Recorder = m.Metrics
 	}
-	b := bot.New(m.Service, log, opts)
+	b := bot.New(core, log, opts)
 
 	var stops []func(context.Context)
 	stopAll := func() {

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,9 +57,9 @@ type Options struct {
 	// search raises it to at least the number of candidates it fetches.
 	EfSearch int
 	// LexicalScan bounds the work of the lexical arm on a large store: it
-	// ranks the first LexicalScan chunks matching every content word of the
-	// question plus the first LexicalScan matching any of them (each at
-	// least the candidate count), instead of every match. 0 means
+	// ranks the first LexicalScan chunks matching any of the question's
+	// rare words plus the first LexicalScan matching any of its words
+	// (each at least the candidate count), instead of every match. 0 means
 	// DefaultLexicalScan; a store with fewer matches ranks them all.
 	LexicalScan int
 	// MaxConns caps the connection pool; 0 means pgxpool's default.
@@ -84,7 +85,11 @@ type Store struct {
 	efSearch int
 	// lexicalScan is Options.LexicalScan.
 	lexicalScan int
-	log         *slog.Logger
+
+	commonMu sync.Mutex
+	common   []string  // words in more than commonFreq of the chunks
+	commonAt time.Time // when common was read
+	log      *slog.Logger
 }
 
 var _ retrieval.Store = (*Store)(nil)

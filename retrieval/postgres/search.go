@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pgvector/pgvector-go"
@@ -33,21 +35,25 @@ ORDER BY c.dist, c.document_id, c.ordinal`
 // empty tsquery, which matches nothing.
 //
 // On a large store a common word matches a large share of the chunks, and
-// ranking them all costs seconds, so the arm ranks a bounded candidate
-// set ($3 rows from each branch): the chunks matching every content word
-// (the AND query, served by the GIN index when it is selective), and the
-// first chunks matching any of them. The planner sees the queries as
-// constants (custom plans), so it picks the GIN index for rare words and a
-// sequential scan that stops after $3 matches for common ones. Below $3
-// matches per branch the result is exactly the full ranking. The top rows
-// are picked first; metadata and COSINE (replaced by the cosine expression
-// or 0) are computed only for them.
+// ranking them all costs seconds, so the arm ranks a bounded candidate set
+// of up to $3 chunks from each of two branches: the chunks matching any of
+// the question's rare words (its words minus $4, the store's words found
+// in more than commonFreq of the chunks), which the GIN index finds
+// cheaply, and the first chunks matching any word at all, which a
+// sequential scan finds after reading a few hundred rows. Both queries are
+// immutable expressions of the parameters, so with custom plans the
+// planner sees them as constants and picks the index or the scan by their
+// real selectivity. Below $3 matches per branch the ranking is exactly
+// that of all matches. The top rows are picked first; metadata and COSINE
+// (replaced by the cosine expression or 0) are computed only for them.
 const lexicalSQL = `WITH m AS (
     (SELECT c.document_id, c.ordinal, c.tsv FROM chunks c
-     WHERE c.tsv @@ plainto_tsquery('english', $1) LIMIT $3)
+     WHERE c.tsv @@ replace(strip(ts_delete(to_tsvector('english', $1), $4::text[]))::text, ''' ''', ''' | ''')::tsquery
+     LIMIT $3)
     UNION ALL
     (SELECT c.document_id, c.ordinal, c.tsv FROM chunks c
-     WHERE c.tsv @@ replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery LIMIT $3)
+     WHERE c.tsv @@ replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery
+     LIMIT $3)
 ), top AS (
     SELECT DISTINCT ON (rank, m.document_id, m.ordinal) m.document_id, m.ordinal,
            ts_rank(m.tsv, replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery) AS rank
@@ -61,18 +67,53 @@ JOIN chunks c ON c.document_id = top.document_id AND c.ordinal = top.ordinal
 JOIN documents d ON d.id = c.document_id
 ORDER BY top.rank DESC, c.document_id, c.ordinal`
 
+// commonFreq is the share of chunks above which a word counts as common
+// for the lexical arm's rare-word branch.
+const commonFreq = 0.01
+
+// commonTTL is how long the list of common words is reused.
+const commonTTL = 5 * time.Minute
+
+// commonSQL lists the words PostgreSQL's statistics (ANALYZE) found in
+// more than $1 of the chunks.
+const commonSQL = `SELECT coalesce(array_agg(u.e), '{}') FROM pg_stats s,
+    unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS u(e, f)
+WHERE s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'tsv'
+    AND u.e IS NOT NULL AND u.f > $1`
+
+// commonWords returns the store's common words, refreshing the cached
+// list when it is older than commonTTL. A failed refresh keeps the old
+// list (an empty one only makes the rare-word branch do more work).
+func (s *Store) commonWords(ctx context.Context) []string {
+	s.commonMu.Lock()
+	defer s.commonMu.Unlock()
+	if s.common != nil && time.Since(s.commonAt) < commonTTL {
+		return s.common
+	}
+	var words []string
+	if err := s.pool.QueryRow(ctx, commonSQL, commonFreq).Scan(&words); err != nil {
+		s.log.Warn("postgres: cannot read word statistics", "err", err)
+		if s.common == nil {
+			return []string{}
+		}
+		return s.common
+	}
+	s.common, s.commonAt = words, time.Now()
+	return words
+}
+
 // Search runs the dense arm (HNSW, cosine) and the lexical arm (full-text,
-// OR over the question's content words) in one round trip (one implicit
-// transaction), and fuses them with retrieval.Fuse. Each arm fetches
-// max(q.K, q.Candidates) chunks, capped at 1000; hnsw.ef_search is raised
-// to at least that. The lexical arm ranks at most 2 × max(LexicalScan,
-// candidates) chunks (see Options.LexicalScan). A query without Vector runs only the lexical arm, one
-// without Text only the dense arm. Hits carry document metadata (no text)
-// and chunk sentences; Cosine is 1 - cosine distance (also for
-// lexical-only hits when q.Vector is set). Errors: EMISMATCH when
-// q.Embedder or the query's dimensions differ from the store's;
-// EUNAVAILABLE when the database cannot be reached. An empty store
-// returns no hits.
+// OR over the question's content words) concurrently, each in one round
+// trip on its own connection, and fuses them with retrieval.Fuse. Each arm
+// fetches max(q.K, q.Candidates) chunks, capped at 1000; hnsw.ef_search is
+// raised to at least that. The lexical arm ranks at most 2 × max(LexicalScan,
+// candidates) chunks (see Options.LexicalScan and lexicalSQL). A query
+// without Vector runs only the lexical arm, one without Text only the
+// dense arm. Hits carry document metadata (no text) and chunk sentences;
+// Cosine is 1 - cosine distance (also for lexical-only hits when q.Vector
+// is set). Errors: EMISMATCH when q.Embedder or the query's dimensions
+// differ from the store's; EUNAVAILABLE when the database cannot be
+// reached. An empty store returns no hits.
 func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit, error) {
 	if q.K <= 0 {
 		return nil, nil
@@ -81,62 +122,108 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	ef := max(s.efSearch, cand)
 	scan := max(s.lexicalScan, cand)
 	text := strings.ReplaceAll(strings.ToValidUTF8(q.Text, " "), "\x00", " ")
+	hasText := strings.TrimSpace(text) != ""
 	dims := q.Dimensions
 	if dims == 0 {
 		dims = len(q.Vector)
 	}
+	check := func(m meta) error {
+		if (q.Vector != nil || q.Embedder != "") && (m.embedder != q.Embedder || m.dims != dims) {
+			return mismatch(m, q.Embedder, dims)
+		}
+		return nil
+	}
 
-	// One round trip: the batch runs as one implicit transaction (one
-	// Sync), so the set_config(..., true) settings hold for both arms.
-	var b pgx.Batch
-	b.Queue(`SELECT embedder, dimensions FROM store_meta`)
-	// A generic plan for the k-NN query (LIMIT $2 unknown) prefers a
-	// sequential scan over the HNSW index: force custom plans.
-	b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true)`, strconv.Itoa(ef))
+	// Each arm is one batch: one round trip, run by the server as one
+	// implicit transaction (one Sync), so set_config(..., true) holds for
+	// the arm's query. A generic plan for the k-NN query (LIMIT unknown)
+	// prefers a sequential scan over the HNSW index, and the lexical arm
+	// relies on the planner seeing its tsqueries: force custom plans.
+	const settings = `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true)`
 	var vec any
 	if q.Vector != nil {
 		vec = pgvector.NewVector(q.Vector)
-		b.Queue(denseSQL, vec, cand)
 	}
-	if strings.TrimSpace(text) != "" {
+	var lexical []retrieval.Hit
+	var lexErr error
+	var wg sync.WaitGroup
+	if hasText {
+		var b pgx.Batch
+		if vec == nil {
+			b.Queue(`SELECT embedder, dimensions FROM store_meta`)
+		}
+		b.Queue(settings, strconv.Itoa(ef))
+		common := s.commonWords(ctx)
 		if vec != nil {
-			b.Queue(strings.Replace(lexicalSQL, "COSINE", "1 - (c.embedding <=> $4)", 1), text, cand, scan, vec)
+			b.Queue(strings.Replace(lexicalSQL, "COSINE", "1 - (c.embedding <=> $5)", 1), text, cand, scan, common, vec)
 		} else {
-			b.Queue(strings.Replace(lexicalSQL, "COSINE", "0::float8", 1), text, cand, scan)
+			b.Queue(strings.Replace(lexicalSQL, "COSINE", "0::float8", 1), text, cand, scan, common)
+		}
+		run := func() { lexical, lexErr = s.runArm(ctx, &b, vec == nil, check, "lexical") }
+		if vec == nil {
+			run()
+		} else {
+			wg.Go(run)
 		}
 	}
-	br := s.pool.SendBatch(ctx, &b)
-	defer br.Close()
-
-	var m meta
-	err := br.QueryRow().Scan(&m.embedder, &m.dims)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return nil, nil // empty store
-	case err != nil:
-		return nil, s.classify(err, "search: read embedder")
-	}
-	if (q.Vector != nil || q.Embedder != "") && (m.embedder != q.Embedder || m.dims != dims) {
-		return nil, mismatch(m, q.Embedder, dims)
-	}
-	if _, err := br.Exec(); err != nil {
-		return nil, s.classify(err, "search: set ef_search")
-	}
-	var dense, lexical []retrieval.Hit
-	if q.Vector != nil {
-		if dense, err = collectHits(br); err != nil {
-			return nil, s.classify(err, "search: dense")
+	var dense []retrieval.Hit
+	if vec != nil {
+		var b pgx.Batch
+		b.Queue(`SELECT embedder, dimensions FROM store_meta`)
+		b.Queue(settings, strconv.Itoa(ef))
+		b.Queue(denseSQL, vec, cand)
+		var err error
+		dense, err = s.runArm(ctx, &b, true, check, "dense")
+		wg.Wait()
+		if err != nil {
+			if errors.Is(err, errEmpty) {
+				return nil, nil
+			}
+			return nil, err
 		}
 	}
-	if strings.TrimSpace(text) != "" {
-		if lexical, err = collectHits(br); err != nil {
-			return nil, s.classify(err, "search: lexical")
+	if lexErr != nil {
+		if errors.Is(lexErr, errEmpty) {
+			return nil, nil
 		}
-	}
-	if err := br.Close(); err != nil {
-		return nil, s.classify(err, "search")
+		return nil, lexErr
 	}
 	return retrieval.Fuse(dense, lexical, q.K), nil
+}
+
+// errEmpty reports an empty store (no embedder recorded) from runArm.
+var errEmpty = errors.New("empty store")
+
+// runArm sends one arm's batch: optionally the store_meta read (checked
+// with check; errEmpty when the store is empty), the settings, and the
+// arm's query, whose hits it returns.
+func (s *Store) runArm(ctx context.Context, b *pgx.Batch, withMeta bool, check func(meta) error, arm string) ([]retrieval.Hit, error) {
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	if withMeta {
+		var m meta
+		err := br.QueryRow().Scan(&m.embedder, &m.dims)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return nil, errEmpty
+		case err != nil:
+			return nil, s.classify(err, "search: read embedder")
+		}
+		if err := check(m); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := br.Exec(); err != nil {
+		return nil, s.classify(err, "search: settings")
+	}
+	hits, err := collectHits(br)
+	if err != nil {
+		return nil, s.classify(err, "search: "+arm)
+	}
+	if err := br.Close(); err != nil {
+		return nil, s.classify(err, "search: "+arm)
+	}
+	return hits, nil
 }
 
 func collectHits(br pgx.BatchResults) ([]retrieval.Hit, error) {

@@ -1,5 +1,0 @@
-package main
-
-import _ "github.com/tmc/langchaingo/vectorstores/pgvector"
-
-func main() {}

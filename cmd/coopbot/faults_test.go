@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coopbot/coopbot/internal/pgtest"
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// heldAnswerer is the real extractive answerer held until release is
+// closed; entered receives once per answer started.
+type heldAnswerer struct {
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (h *heldAnswerer) Answer(ctx context.Context, q string, snips []retrieval.Snippet) (retrieval.Answer, error) {
+	h.entered <- struct{}{}
+	select {
+	case <-h.release:
+	case <-ctx.Done():
+		return retrieval.Answer{}, ctx.Err()
+	}
+	return retrieval.Extractive{}.Answer(ctx, q, snips)
+}
+
+// TestServeBusy: with MAX_IN_FLIGHT=1 the core answers one question at a
+// time and queues 4; further questions — on the API and in Slack — are
+// refused at once with 429 / "busy, try again" rather than piling up, and
+// the held ones are answered once the core frees up.
+func TestServeBusy(t *testing.T) {
+	cfg, err := LoadConfig(env("MAX_IN_FLIGHT", "1", "SLACK_SIGNING_SECRET", botsTestSecret, "RATE_PER_MINUTE", "6000", "RATE_BURST", "1000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &syncBuffer{}
+	m := NewMain(cfg, io.Discard, stderr)
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	h := &heldAnswerer{entered: make(chan struct{}, 10), release: make(chan struct{})}
+	m.Service.Answerer = h
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- runServe(ctx, m, []string{"--addr", "127.0.0.1:0"}) }()
+	defer func() { cancel(); <-done }()
+	var base string
+	for deadline := time.Now().Add(30 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if i := strings.Index(stderr.String(), "coopbot: serving "); i >= 0 {
+			base = strings.Fields(stderr.String()[i+len("coopbot: serving "):])[0]
+		}
+	}
+	if base == "" {
+		t.Fatalf("serve did not start: %s", stderr.String())
+	}
+	c := &http.Client{Timeout: time.Minute}
+	type result struct {
+		code int
+		body []byte
+	}
+	held := make(chan result, 5)
+	var wg sync.WaitGroup
+	for i := 0; i < 5; i++ { // 1 running + 4 queued
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, body, err := apiAsk(t, c, base, exampleQuestion)
+			if err != nil {
+				t.Errorf("held question: %v", err)
+			}
+			held <- result{code, body}
+		}()
+	}
+	<-h.entered
+	time.Sleep(300 * time.Millisecond) // let the other four queue
+	start := time.Now()
+	for i := 0; i < 3; i++ {
+		code, body, err := apiAsk(t, c, base, exampleQuestion)
+		if err != nil || code != http.StatusTooManyRequests || !strings.Contains(string(body), "busy") {
+			t.Errorf("question beyond capacity = %d %s (%v); want 429 busy", code, body, err)
+		}
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refusals took %s; want them at once", d)
+	}
+	// Slack: the command is acknowledged, then told to try again.
+	hookc := make(chan []byte, 1)
+	hook := serveHTTP(t, &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		hookc <- b
+	})})
+	resp, err := c.Do(signedCommand(t, base, botsTestSecret, exampleQuestion, hook, time.Now()))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("slack command under load: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	select {
+	case msg := <-hookc:
+		if !strings.Contains(string(msg), "try again") {
+			t.Errorf("slack reply beyond capacity = %s; want busy, try again", msg)
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("slack: nothing posted beyond capacity")
+	}
+	close(h.release)
+	wg.Wait()
+	close(held)
+	for r := range held {
+		if r.code != 200 {
+			t.Errorf("held question = %d %s; want 200 once the core is free", r.code, r.body)
+		}
+	}
+}
+
+// TestServeDatabaseFaults runs serve against a throwaway PostgreSQL
+// cluster of its own: down at start (healthz 200, readyz 503 saying why,
+// questions 503 / the chat apology, retries in the background until the
+// database appears), then stopped while serving (the same apology) and
+// started again (serve recovers by itself), and finally a statement held
+// up by a lock fails with EUNAVAILABLE after STATEMENT_TIMEOUT.
+func TestServeDatabaseFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts its own PostgreSQL cluster")
+	}
+	cluster := pgtest.NewCluster(t)
+	dbURL := cluster.URL("postgres")
+	hookc := make(chan []byte, 10)
+	hook := serveHTTP(t, &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		hookc <- b
+	})})
+	base, stderr, stop := serveInProcess(t, "DATABASE_URL", dbURL, "SLACK_SIGNING_SECRET", botsTestSecret, "RATE_PER_MINUTE", "6000", "RATE_BURST", "1000")
+	c := &http.Client{Timeout: time.Minute}
+	get := func(path string) (int, string) {
+		resp, err := c.Get(base + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	apology := func(when string) {
+		t.Helper()
+		code, body, err := apiAsk(t, c, base, exampleQuestion)
+		if err != nil || code != http.StatusServiceUnavailable || !strings.Contains(string(body), `"code": "unavailable"`) {
+			t.Errorf("%s: /api/ask = %d %s (%v); want 503 unavailable", when, code, body, err)
+		}
+		resp, err := c.Do(signedCommand(t, base, botsTestSecret, exampleQuestion, hook, time.Now()))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: slack command: %v %v", when, resp, err)
+		}
+		resp.Body.Close()
+		select {
+		case msg := <-hookc:
+			if !strings.Contains(string(msg), "can't reach my sources") || strings.Contains(string(msg), "127.0.0.1") {
+				t.Errorf("%s: slack reply = %s; want the apology, without internals", when, msg)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("%s: slack: nothing posted", when)
+		}
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			if ok() {
+				return
+			}
+		}
+		t.Fatalf("timed out waiting for %s; serve stderr:\n%s", what, stderr.String())
+	}
+
+	// Down at start.
+	if code, body := get("/healthz"); code != 200 {
+		t.Errorf("healthz with the database down = %d %s; want 200", code, body)
+	}
+	if code, body := get("/readyz"); code != 503 || !strings.Contains(body, "database") {
+		t.Errorf("readyz with the database down = %d %s; want 503 naming the database", code, body)
+	}
+	apology("database down at start")
+
+	// The database appears: serve connects by itself (readyz then says
+	// the index is empty), ingest fills it, and questions are answered.
+	cluster.Start(t)
+	waitFor("serve to connect", func() bool { _, body := get("/readyz"); return strings.Contains(body, "index is empty") })
+	if code, _, errs := run(t, env("DATABASE_URL", dbURL), "ingest"); code != 0 {
+		t.Fatalf("ingest: exit %d: %s", code, errs)
+	}
+	if code, body := get("/readyz"); code != 200 {
+		t.Fatalf("readyz after ingest = %d %s; want 200", code, body)
+	}
+	if code, body, err := apiAsk(t, c, base, exampleQuestion); err != nil || code != 200 || !strings.Contains(string(body), `"citations": [`) {
+		t.Fatalf("/api/ask once connected = %d %s (%v); want an answer", code, body, err)
+	}
+
+	// Dropped while serving, then back.
+	cluster.Stop(t)
+	apology("database stopped while serving")
+	if code, _ := get("/readyz"); code != 503 {
+		t.Errorf("readyz with the database stopped = %d; want 503", code)
+	}
+	cluster.Start(t)
+	waitFor("answers after the database returns", func() bool {
+		code, _, err := apiAsk(t, c, base, exampleQuestion)
+		return err == nil && code == 200
+	})
+	if code, body := get("/readyz"); code != 200 {
+		t.Errorf("readyz after the database returned = %d %s; want 200", code, body)
+	}
+	if code := stop(); code != 0 {
+		t.Errorf("serve exited %d: %s", code, stderr.String())
+	}
+	if testing.Verbose() {
+		t.Logf("serve stderr:\n%s", stderr.String())
+	}
+	if strings.Contains(stderr.String(), "panic") {
+		t.Errorf("serve logged a panic:\n%s", stderr.String())
+	}
+
+	// A statement held up by a lock fails after STATEMENT_TIMEOUT.
+	cfg, err := LoadConfig(env("DATABASE_URL", dbURL, "STATEMENT_TIMEOUT", "300ms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMain(cfg, io.Discard, io.Discard)
+	if err := m.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	conn, err := pgx.Connect(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	tx, err := conn.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.Background()) //nolint:errcheck
+	if _, err := tx.Exec(t.Context(), `LOCK TABLE chunks IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = m.Service.Ask(t.Context(), exampleQuestion)
+	if retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE || !strings.Contains(retrieval.ErrorMessage(err), "took too long") {
+		t.Errorf("Ask with chunks locked: err = %v; want EUNAVAILABLE \"took too long\"", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("Ask with chunks locked returned after %s; want about the 300ms statement timeout", d)
+	}
+	_ = tx.Rollback(t.Context())
+	if _, err := m.Service.Ask(t.Context(), exampleQuestion); err != nil {
+		t.Errorf("Ask after the lock is released: %v", err)
+	}
+}
