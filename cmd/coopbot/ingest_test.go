@@ -93,20 +93,72 @@ func expectedChunks(t *testing.T, id, path string) (retrieval.Document, []retrie
 	return doc, ingest.Chunk(doc, ingest.ChunkOptions{})
 }
 
-// hugeParagraph is about 6 MB of text without a line break.
-func hugeParagraph() []byte {
+// hugeParagraph is size bytes or a little more of text without a line
+// break, ending in white space.
+func hugeParagraph(size int) []byte {
 	sentence := "Britain and Japan agreed on Jan. 8 to study a new missile with the U.S. and Mr. Fallon said so. "
-	return []byte(strings.Repeat(sentence, 6<<20/len(sentence)+1))
+	return []byte(strings.Repeat(sentence, size/len(sentence)+1))
+}
+
+// checkStoredChunks asserts that the chunks stored for document id are
+// whole and bounded: ordinals 0..n-1, each chunk's text is the document's
+// text at its offsets, at most DefaultMaxChars bytes, and together they
+// cover every character that is not white space. It returns their number.
+func checkStoredChunks(t *testing.T, ctx context.Context, conn *pgx.Conn, id, wantText string) int {
+	t.Helper()
+	var text string
+	if err := conn.QueryRow(ctx, `SELECT text FROM documents WHERE id = $1`, id).Scan(&text); err != nil {
+		t.Fatalf("document %s: %v", id, err)
+	}
+	if text != wantText {
+		t.Fatalf("document %s: stored text (%d bytes) differs from the file's (%d bytes)", id, len(text), len(wantText))
+	}
+	rows, err := conn.Query(ctx, `SELECT ordinal, start_off, end_off, text FROM chunks WHERE document_id = $1 ORDER BY ordinal`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type chunk struct {
+		ord, start, end int
+		text            string
+	}
+	chunks, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chunk, error) {
+		var c chunk
+		err := r.Scan(&c.ord, &c.start, &c.end, &c.text)
+		return c, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := 0
+	for i, c := range chunks {
+		switch {
+		case c.ord != i:
+			t.Fatalf("document %s: chunk %d has ordinal %d", id, i, c.ord)
+		case c.start < 0 || c.end > len(text) || c.start >= c.end || text[c.start:c.end] != c.text:
+			t.Fatalf("document %s: chunk %d is not the text at [%d:%d]", id, i, c.start, c.end)
+		case len(c.text) > ingest.DefaultMaxChars:
+			t.Fatalf("document %s: chunk %d has %d bytes", id, i, len(c.text))
+		case c.start > covered && strings.TrimSpace(text[covered:c.start]) != "":
+			t.Fatalf("document %s: text before chunk %d is in no chunk", id, i)
+		}
+		covered = max(covered, c.end)
+	}
+	if strings.TrimSpace(text[covered:]) != "" {
+		t.Fatalf("document %s: its tail is in no chunk", id)
+	}
+	return len(chunks)
 }
 
 // TestIngestHostileFolder is issue 6's "done when" for ingest: a folder of
 // bad files plus good ones, ingested with the real CLI into PostgreSQL.
 // Every bad file is named on stderr with its reason, the good ones become
 // searchable, documents stored before are untouched, and the exit status
-// is 1. Being root, the test cannot make a file unreadable with chmod; a
-// FIFO, a symlink to /dev/zero, a dangling or looping symlink and a file
-// deleted during the run stand in for files that vanish or cannot be read
-// (TestIngestBinary covers chmod 000 as an unprivileged user).
+// is 1. The huge file is 6 MB (1 MB under -race; TestIngestBinary
+// ingests 6 MB through the uninstrumented binary). Running as root, the
+// test cannot make a file unreadable with chmod, so a FIFO, a symlink to
+// /dev/zero, a dangling or looping symlink and a file deleted during the
+// run stand in for files that vanish or cannot be read (TestIngestBinary
+// covers chmod 000 by running the binary as nobody).
 func TestIngestHostileFolder(t *testing.T) {
 	url := pgtest.NewDB(t, "coopbot_hostile")
 	getenv := env("DATABASE_URL", url)
@@ -139,7 +191,14 @@ func TestIngestHostileFolder(t *testing.T) {
 	write("good-two.html", []byte(`<!doctype html><html><head><title>Radar trial</title><script>var leak = "MARKER-SCRIPT";</script></head>
 <body><nav>Home | World</nav><article><h1>Radar trial</h1><p>The Hokkaido radar trial measured the Glaswegian sensor array against low-flying drones.</p>
 <p>Engineers from both countries shared the results in February.</p></article><footer>© Site</footer></body></html>`))
-	write("huge.txt", hugeParagraph()) // hostile but valid text: it lands, in bounded chunks
+	// Hostile but valid text: it lands, in bounded chunks. Under -race the
+	// in-process run gets 1 MB; TestIngestBinary ingests 6 MB.
+	hugeSize := 6 << 20
+	if raceBuild {
+		hugeSize = 1 << 20
+	}
+	huge := hugeParagraph(hugeSize)
+	write("huge.txt", huge)
 
 	// The bad files and their expected reasons.
 	type bad struct{ name, reason string }
@@ -247,7 +306,7 @@ func TestIngestHostileFolder(t *testing.T) {
 	// The good files landed, whole.
 	after := snapshot(t, url)
 	wantChunks := 0
-	for _, g := range []struct{ id, file string }{{"00-first", "00-first.md"}, {"good-two", "good-two.html"}, {"huge", "huge.txt"}} {
+	for _, g := range []struct{ id, file string }{{"00-first", "00-first.md"}, {"good-two", "good-two.html"}} {
 		doc, chunks := expectedChunks(t, g.id, filepath.Join(dir, g.file))
 		wantChunks += len(chunks)
 		got, ok := after[g.id]
@@ -258,18 +317,13 @@ func TestIngestHostileFolder(t *testing.T) {
 		if got.Hash != doc.Hash || got.Text != doc.Text || got.Chunks != len(chunks) {
 			t.Errorf("%s stored with %d chunks (hash match %v, text match %v); want %d chunks", g.file, got.Chunks, got.Hash == doc.Hash, got.Text == doc.Text, len(chunks))
 		}
-		if g.id == "huge" {
-			for _, c := range chunks {
-				if len(c.Text) > ingest.DefaultMaxChars {
-					t.Fatalf("huge.txt chunk %d has %d bytes", c.Ordinal, len(c.Text))
-				}
-			}
-			t.Logf("huge.txt: %d bytes in %d chunks", len(doc.Text), len(chunks))
-		}
 		if strings.Contains(doc.Text, "MARKER-SCRIPT") {
 			t.Errorf("%s: script text leaked into the document", g.file)
 		}
 	}
+	n := checkStoredChunks(t, ctx, conn, "huge", strings.TrimSpace(string(huge)))
+	wantChunks += n
+	t.Logf("huge.txt: %d bytes in %d chunks", len(huge), n)
 	wantSummary := fmt.Sprintf("coopbot: ingested 3, unchanged 0, pruned 0 documents (%d chunks written); skipped %d bad files (listed above)\n", wantChunks, len(bads))
 	if !strings.HasSuffix(errs, wantSummary) {
 		t.Errorf("stderr does not end with the summary %q:\n%s", wantSummary, tail(errs, 600))
@@ -494,6 +548,33 @@ func TestIngestBinary(t *testing.T) {
 		if n := checkWhole(t, url, dir); n != docs {
 			t.Errorf("after the second run %d documents are stored; want %d", n, docs)
 		}
+	})
+
+	t.Run("6MB", func(t *testing.T) {
+		url := pgtest.NewDB(t, "coopbot_huge")
+		dir := t.TempDir()
+		huge := hugeParagraph(6 << 20)
+		if err := os.WriteFile(filepath.Join(dir, "huge.txt"), huge, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		start := time.Now()
+		out, err := coopbotCmd(bin, url, "ingest", dir).CombinedOutput()
+		if err != nil {
+			t.Fatalf("ingest of a 6 MB paragraph: %v\n%s", err, out)
+		}
+		elapsed := time.Since(start)
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		n := checkStoredChunks(t, ctx, conn, "huge", strings.TrimSpace(string(huge)))
+		want := fmt.Sprintf("coopbot: ingested 1, unchanged 0, pruned 0 documents (%d chunks written); skipped 0 bad files\n", n)
+		if !strings.HasSuffix(string(out), want) {
+			t.Errorf("output does not end with %q:\n%s", want, out)
+		}
+		t.Logf("6 MB single paragraph: %d chunks, ingested in %v", n, elapsed)
 	})
 
 	t.Run("unreadable", func(t *testing.T) {

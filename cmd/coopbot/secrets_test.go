@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"io"
 	"net"
 	"net/http"
@@ -134,21 +133,25 @@ func TestSecretsNeverLogged(t *testing.T) {
 		t.Errorf("serve's log lacks the model failure; the test did not exercise it:\n%s", out)
 	}
 
-	// 3. Discord cannot be reached: serve exits with an error.
+	// 3. Discord cannot be reached: serve keeps serving and retries;
+	// the failure is logged without the token.
 	run := exec.Command(bin, "serve")
 	run.Env = []string{"HOME=" + t.TempDir(), "HTTP_ADDR=127.0.0.1:0", "LOG_LEVEL=debug", "DISCORD_TOKEN=" + fakeSecrets["DISCORD_TOKEN"]}
-	var both bytes.Buffer
+	var both syncBuffer
 	run.Stdout, run.Stderr = &both, &both
-	done := make(chan error, 1)
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { done <- run.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Minute):
-		_ = run.Process.Kill()
-		<-done
+	deadline := time.Now().Add(2 * time.Minute)
+	for !strings.Contains(both.String(), "cannot connect to Discord") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(both.String(), "coopbot: serving http://") {
+		t.Errorf("serve stopped serving when Discord was unreachable:\n%s", both.String())
+	}
+	_ = run.Process.Signal(syscall.SIGTERM)
+	if code := waitExit(t, run, time.Minute); code != 0 {
+		t.Errorf("serve with Discord unreachable exited %d after SIGTERM; want 0:\n%s", code, both.String())
 	}
 	checkNoSecrets(t, "serve's output (Discord unreachable)", both.String())
 	if !strings.Contains(both.String(), "cannot connect to Discord") {

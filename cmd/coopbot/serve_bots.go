@@ -90,14 +90,39 @@ func (m *Main) startBots(ctx context.Context, mux *http.ServeMux, core bot.Core,
 	// Discord.
 	if cfg.DiscordToken != "" {
 		da, err := discord.New(b, discord.Options{Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, Channels: cfg.DiscordChannels})
-		if err == nil {
-			err = da.Open(ctx)
-		}
 		if err != nil {
 			stopAll()
-			return nil, retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot connect to Discord (check DISCORD_TOKEN and the network)")
+			return nil, retrieval.WrapError(retrieval.EINVALID, err, "cannot set up Discord (check DISCORD_TOKEN)")
 		}
-		stops = append(stops, func(ctx context.Context) { _ = da.Close(ctx) })
+		// Connect in the background, retrying with backoff, so a Discord
+		// outage at start never takes the web page or Slack down with it.
+		runCtx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			delay := time.Second
+			for {
+				err := da.Open(runCtx)
+				if err == nil {
+					return
+				}
+				log.Error("discord: cannot connect to Discord (check DISCORD_TOKEN and the network); retrying", "error", err, "retry_in", delay)
+				select {
+				case <-runCtx.Done():
+					return
+				case <-time.After(delay):
+				}
+				delay = min(2*delay, 5*time.Minute)
+			}
+		}()
+		stops = append(stops, func(ctx context.Context) {
+			cancel()
+			select {
+			case <-done:
+			case <-ctx.Done():
+			}
+			_ = da.Close(ctx)
+		})
 	} else {
 		log.Info("discord: off; set DISCORD_TOKEN (and optionally DISCORD_GUILD_ID) to enable it; see docs")
 	}
