@@ -32,6 +32,9 @@ type Service struct {
 	// Abstain decides when evidence is too weak to answer; zero value =
 	// DefaultAbstain.
 	Abstain AbstainRule
+	// K is how many snippets Ask retrieves to answer from (DefaultK when
+	// zero).
+	K int
 }
 
 func (s *Service) logger() *slog.Logger {
@@ -179,7 +182,7 @@ func (s *Service) AskFollowUp(ctx context.Context, history []Turn, question stri
 }
 
 func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
-	snips, terms, err := s.search(ctx, q, DefaultK)
+	snips, terms, err := s.search(ctx, q, s.K)
 	if err != nil {
 		return Answer{}, err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,6 +21,9 @@ func init() {
 // question.
 func questionArgs(fs *flag.FlagSet, args []string) (string, error) {
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", exitError{0}
+		}
 		return "", exitError{2}
 	}
 	q := strings.Join(fs.Args(), " ")
@@ -33,8 +37,12 @@ func runAsk(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	k := fs.Int("k", retrieval.DefaultK, fmt.Sprintf("passages retrieved to answer from (1-%d)", retrieval.MaxK))
 	q, err := questionArgs(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkK(*k); err != nil {
 		return err
 	}
 	if _, err := retrieval.CleanQuestion(q); err != nil {
@@ -43,6 +51,7 @@ func runAsk(ctx context.Context, m *Main, args []string) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
+	m.Service.K = *k
 	ans, err := m.Service.Ask(ctx, q)
 	if err != nil {
 		return err
@@ -63,8 +72,8 @@ func runSearch(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *k < 1 || *k > retrieval.MaxK {
-		return retrieval.Errorf(retrieval.EINVALID, "-k must be between 1 and %d", retrieval.MaxK)
+	if err := checkK(*k); err != nil {
+		return err
 	}
 	if _, err := retrieval.CleanQuestion(q); err != nil {
 		return err
@@ -85,6 +94,13 @@ func runSearch(ctx context.Context, m *Main, args []string) error {
 	}
 	if len(res.Citations) == 0 {
 		fmt.Fprintln(m.Stdout, "No passages found.")
+	}
+	return nil
+}
+
+func checkK(k int) error {
+	if k < 1 || k > retrieval.MaxK {
+		return retrieval.Errorf(retrieval.EINVALID, "-k must be between 1 and %d", retrieval.MaxK)
 	}
 	return nil
 }

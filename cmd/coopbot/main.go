@@ -95,7 +95,7 @@ func usage(w io.Writer) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nWithout DATABASE_URL, coopbot uses an in-process store over the bundled corpus.")
 	fmt.Fprintln(w, "Run coopbot <command> -h for a command's flags.")

@@ -261,3 +261,17 @@ func TestPostgresEndToEnd(t *testing.T) {
 	}
 	golden(t, "postgres", m.Service)
 }
+
+func TestAskFlags(t *testing.T) {
+	if code, _, errs := run(t, env(), "ask", "-h"); code != 0 || !strings.Contains(errs, "-json") || !strings.Contains(errs, "-k int") {
+		t.Errorf("ask -h: exit %d, stderr %q; want 0 and the flags", code, errs)
+	}
+	code, out, errs := run(t, env(), "ask", "--json", "-k", "1", exampleQuestion)
+	var ans retrieval.Answer
+	if code != 0 || json.Unmarshal([]byte(out), &ans) != nil {
+		t.Fatalf("ask --json -k 1: exit %d, stderr %q", code, errs)
+	}
+	if len(ans.Citations) != 1 {
+		t.Errorf("ask -k 1 cites %d passages; want 1", len(ans.Citations))
+	}
+}
