@@ -22,8 +22,9 @@ type batch struct {
 	chunks int
 }
 
-// docsPerBatch aims at cfg.BatchChunks chunks (about 6.5 per document).
-func docsPerBatch(cfg StreamOptions) int { return max(cfg.BatchChunks*2/13, 1) }
+// docsPerBatch aims at cfg.BatchChunks chunks (about 6.5 per document),
+// or a little more than cfg.Chunks when that is smaller.
+func docsPerBatch(cfg StreamOptions) int { return max(min(cfg.BatchChunks, cfg.Chunks+cfg.Chunks/4)*2/13, 1) }
 
 // StreamOptions size a Stream.
 type StreamOptions struct {
@@ -96,6 +97,11 @@ func Stream(ctx context.Context, opts StreamOptions, write func(context.Context,
 		g.Go(func() error {
 			defer wg.Done()
 			for b := range texts {
+				select {
+				case <-stop: // enough chunks: skip the rest
+					continue
+				default:
+				}
 				var all []string
 				for i := range b.docs {
 					b.docs[i].Chunks = ChunkDocument(b.docs[i].Document)

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -67,8 +68,8 @@ func dropped(n *html.Node) bool {
 // outlet from og:site_name; the author from <meta name="author">.
 func parseHTML(s string) (meta, string, error) {
 	root, err := html.Parse(strings.NewReader(s))
-	if err != nil {
-		return meta{}, "", err
+	if err != nil { // elements nested more than 512 deep
+		return meta{}, "", fmt.Errorf("cannot parse HTML: %w", err)
 	}
 	var m meta
 	var titleTag, published string

@@ -45,13 +45,13 @@ func lastJSON(t *testing.T, out string) bench.Result {
 func TestBenchPostgres(t *testing.T) {
 	url := pgtest.NewDB(t, "coopbot_bench")
 	getenv := env("DATABASE_URL", url)
-	code, out, errs := run(t, getenv, "bench", "--chunks", "3000", "--queries", "20", "--concurrency", "2", "--sweep", "40", "--json")
+	code, out, errs := run(t, getenv, "bench", "--chunks", "1000", "--queries", "10", "--concurrency", "2", "--sweep", "40", "--json")
 	if code != 0 {
 		t.Fatalf("bench: exit %d: %s", code, errs)
 	}
 	r := lastJSON(t, out)
-	if r.Chunks != 3000 || r.Documents == 0 || r.IngestChunksPerS <= 0 || r.IndexBuildS <= 0 || !r.IndexesWereBuilt {
-		t.Errorf("bench load = %d chunks, %d documents, %v chunks/s, index %vs; want 3000 chunks loaded and indexed", r.Chunks, r.Documents, r.IngestChunksPerS, r.IndexBuildS)
+	if r.Chunks != 1000 || r.Documents == 0 || r.IngestChunksPerS <= 0 || r.IndexBuildS <= 0 || !r.IndexesWereBuilt {
+		t.Errorf("bench load = %d chunks, %d documents, %v chunks/s, index %vs; want 1000 chunks loaded and indexed", r.Chunks, r.Documents, r.IngestChunksPerS, r.IndexBuildS)
 	}
 	if r.QueryP50MS <= 0 || r.QueryP95MS < r.QueryP50MS || r.QueryP99MS < r.QueryP95MS || r.ConcurrentQPS <= 0 {
 		t.Errorf("bench latency p50 %v p95 %v p99 %v, %v qps; want ordered positive figures", r.QueryP50MS, r.QueryP95MS, r.QueryP99MS, r.ConcurrentQPS)
@@ -65,14 +65,14 @@ func TestBenchPostgres(t *testing.T) {
 
 	// A second load into the same database is refused; --query-only
 	// measures what is there.
-	code, _, errs = run(t, getenv, "bench", "--chunks", "3000")
-	if code != 1 || !strings.Contains(errs, "already holds 3000 chunks") {
-		t.Errorf("second bench = exit %d, %q; want refusal naming the 3000 chunks", code, errs)
+	code, _, errs = run(t, getenv, "bench", "--chunks", "1000")
+	if code != 1 || !strings.Contains(errs, "already holds 1000 chunks") {
+		t.Errorf("second bench = exit %d, %q; want refusal naming the 1000 chunks", code, errs)
 	}
 	code, out, errs = run(t, getenv, "bench", "--query-only", "--queries", "10", "--sweep", "", "--ef-search", "1", "--min-recall", "1", "--json")
 	r = lastJSON(t, out)
-	if r.Chunks != 3000 || !r.QueryOnly || r.EfSearch != 1 {
-		t.Errorf("query-only bench = %d chunks, query only %v, ef %d; want 3000, true, 1", r.Chunks, r.QueryOnly, r.EfSearch)
+	if r.Chunks != 1000 || !r.QueryOnly || r.EfSearch != 1 {
+		t.Errorf("query-only bench = %d chunks, query only %v, ef %d; want 1000, true, 1", r.Chunks, r.QueryOnly, r.EfSearch)
 	}
 	if failed := r.HNSWRecallAt10 < 1; failed != (code == 1) || (failed && !strings.Contains(errs, "below --min-recall")) {
 		t.Errorf("--min-recall 1 with recall %v = exit %d, %q; want exit 1 exactly when recall < 1", r.HNSWRecallAt10, code, errs)

@@ -208,6 +208,7 @@ func TestIngestHostileFolder(t *testing.T) {
 		{"latin1.txt", "not valid UTF-8"},
 		{"script.html", "no text"},
 		{"badfront.md", "front matter: yaml:"},
+		{"deep.html", "cannot parse HTML: html: open stack of elements exceeds 512 nodes"},
 		{"victim.txt", "binary file"},
 		{"fifo.txt", "not a regular file (a named pipe)"},
 		{"zero.txt", "not a regular file (a character device)"},
@@ -221,6 +222,7 @@ func TestIngestHostileFolder(t *testing.T) {
 	write("binary.txt", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00"))
 	write("latin1.txt", []byte("Caf\xe9 society: the ministers met in Tokyo on Jan. 8.\n"))
 	write("script.html", []byte(`<html><head><script>var a = "MARKER-SCRIPT";</script><style>p { color: red }</style></head><body><script>document.write("MARKER-SCRIPT")</script><noscript>Enable JavaScript.</noscript></body></html>`))
+	write("deep.html", []byte(strings.Repeat("<div>", 600)+"Nested too deep."))
 	write("badfront.md", []byte("---\ntitle: [unclosed\ndate: 2016-01-08\n---\nBody text.\n"))
 	write("victim.txt", []byte("\x00\x01\x02\x03 overwritten with binary garbage"))
 	write("bad\xffname.txt", []byte("A fine text behind a bad name."))
@@ -508,15 +510,24 @@ func TestIngestBinary(t *testing.T) {
 		}
 		exited := make(chan error, 1)
 		go func() { exited <- cmd.Wait() }()
-		// Kill once a few documents have landed.
+		// Kill once a few documents have landed, preferably while coopbot
+		// has a write transaction open (it is, most of the time).
 		const killAfter = 20
-		for {
+		inTx := false
+		for tries := 0; ; {
 			n, err := documentCount(ctx, conn, "")
 			if err != nil {
 				t.Fatal(err)
 			}
 			if n >= killAfter {
-				break
+				err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+					WHERE datname = current_database() AND pid <> pg_backend_pid() AND xact_start IS NOT NULL)`).Scan(&inTx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tries++; inTx || tries > 50 {
+					break
+				}
 			}
 			select {
 			case err := <-exited:
@@ -531,7 +542,7 @@ func TestIngestBinary(t *testing.T) {
 			t.Fatalf("ingest was not killed: %v", err)
 		}
 		stored := checkWhole(t, url, dir)
-		t.Logf("killed after %d of %d documents were stored", stored, docs)
+		t.Logf("killed after %d of %d documents were stored (a transaction was open: %v)", stored, docs, inTx)
 		if stored >= docs {
 			t.Fatalf("all %d documents were stored before the kill: the test did not interrupt the run", docs)
 		}

@@ -1,0 +1,160 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/coopbot/coopbot/internal/pgtest"
+	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/postgres"
+)
+
+// bulkDocs makes n documents of two chunks with random 4-dim vectors.
+func bulkDocs(r *rand.Rand, from, n int) []postgres.BulkDocument {
+	var out []postgres.BulkDocument
+	for i := from; i < from+n; i++ {
+		paras := []string{fmt.Sprintf("Britain and Japan held talks number %d on submarines.", i), "The navy trained near Tokyo."}
+		vecs := make([][]float32, len(paras))
+		for j := range vecs {
+			vecs[j] = []float32{r.Float32() + 0.01, r.Float32(), r.Float32(), r.Float32()}
+		}
+		d, cs := doc(fmt.Sprintf("bulk%03d", i), "Bulk", vecs, paras...)
+		out = append(out, postgres.BulkDocument{Document: d, Chunks: cs})
+	}
+	return out
+}
+
+func TestBulkLoad(t *testing.T) {
+	url := pgtest.NewDB(t, "retrieval_postgres_bulk")
+	ctx := context.Background()
+	s := open(t, url)
+	r := rand.New(rand.NewPCG(7, 8))
+
+	if err := s.BulkLoad(ctx, bulkDocs(r, 0, 50), embName, embDims); err != nil {
+		t.Fatalf("BulkLoad() = %v", err)
+	}
+	if hnsw, gin, err := s.HasIndexes(ctx); err != nil || hnsw || gin {
+		t.Errorf("HasIndexes() after a first bulk load = %v, %v, %v; want no indexes until BuildIndex", hnsw, gin, err)
+	}
+	if err := s.BulkLoad(ctx, bulkDocs(r, 50, 50), embName, embDims); err != nil {
+		t.Fatalf("second BulkLoad() = %v", err)
+	}
+	if st := stats(t, s); st.Documents != 100 || st.Chunks != 200 || st.Embedder != embName || st.Dimensions != embDims {
+		t.Errorf("Stats() = %+v; want 100 documents, 200 chunks by %s", st, embName)
+	}
+
+	// Searching before the indexes exist is slow but right.
+	q := retrieval.Query{Text: "talks number 7", Vector: []float32{1, 0, 0, 0}, Embedder: embName, Dimensions: embDims, K: 5}
+	before, err := s.Search(ctx, q)
+	if err != nil || len(before) != 5 {
+		t.Fatalf("Search() before BuildIndex = %d hits, %v; want 5", len(before), err)
+	}
+	for _, bad := range []string{"lots", "2 GB", "1e9", "GB"} {
+		if err := s.BuildIndex(ctx, postgres.IndexOptions{MaintenanceWorkMem: bad}); retrieval.ErrorCode(err) != retrieval.EINVALID {
+			t.Errorf("BuildIndex(maintenance_work_mem %q) = %v; want EINVALID", bad, err)
+		}
+	}
+	if err := s.BuildIndex(ctx, postgres.IndexOptions{MaintenanceWorkMem: "64MB", ParallelWorkers: -1}); err != nil {
+		t.Fatalf("BuildIndex() = %v", err)
+	}
+	if hnsw, gin, err := s.HasIndexes(ctx); err != nil || !hnsw || !gin {
+		t.Errorf("HasIndexes() after BuildIndex = %v, %v, %v; want both", hnsw, gin, err)
+	}
+	if err := s.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
+		t.Errorf("BuildIndex() again = %v; want a no-op", err)
+	}
+	after, err := s.Search(ctx, q)
+	if err != nil || len(after) != 5 || after[0].Chunk.DocumentID != before[0].Chunk.DocumentID {
+		t.Errorf("Search() after BuildIndex = %v, %v; want the same top hit as before (%s)", ids(after), err, before[0].Chunk.DocumentID)
+	}
+
+	// Exact and approximate neighbours agree on a small store.
+	exact, err := s.Nearest(ctx, q.Vector, 10, postgres.NearestOptions{Exact: true})
+	if err != nil || len(exact) != 10 {
+		t.Fatalf("Nearest(exact) = %d, %v; want 10", len(exact), err)
+	}
+	for i := 1; i < len(exact); i++ {
+		if exact[i].Distance < exact[i-1].Distance {
+			t.Errorf("Nearest(exact)[%d] distance %v < [%d] %v; want closest first", i, exact[i].Distance, i-1, exact[i-1].Distance)
+		}
+	}
+	approx, err := s.Nearest(ctx, q.Vector, 10, postgres.NearestOptions{EfSearch: 200})
+	if err != nil || len(approx) != 10 || approx[0] != exact[0] {
+		t.Errorf("Nearest(ef 200) = %v, %v; want exact's first %v", approx, err, exact[0])
+	}
+	for _, tc := range []struct {
+		k    int
+		opts postgres.NearestOptions
+		vec  []float32
+		want string
+	}{
+		{0, postgres.NearestOptions{}, q.Vector, retrieval.EINVALID},
+		{10, postgres.NearestOptions{EfSearch: 5000}, q.Vector, retrieval.EINVALID},
+		{10, postgres.NearestOptions{}, []float32{1, 0}, retrieval.EMISMATCH},
+	} {
+		if _, err := s.Nearest(ctx, tc.vec, tc.k, tc.opts); retrieval.ErrorCode(err) != tc.want {
+			t.Errorf("Nearest(k %d, %+v, %d dims) = %v; want %s", tc.k, tc.opts, len(tc.vec), err, tc.want)
+		}
+	}
+
+	// Bulk loading only adds: a stored document is refused and nothing
+	// of the batch is written.
+	dup := append(bulkDocs(r, 200, 2), bulkDocs(r, 3, 1)...)
+	if err := s.BulkLoad(ctx, dup, embName, embDims); retrieval.ErrorCode(err) != retrieval.EINVALID || !strings.Contains(err.Error(), "already stored") {
+		t.Errorf("BulkLoad(with a stored document) = %v; want EINVALID naming it", err)
+	}
+	if st := stats(t, s); st.Documents != 100 {
+		t.Errorf("Stats() after a refused bulk load = %d documents; want 100", st.Documents)
+	}
+	if err := s.BulkLoad(ctx, bulkDocs(r, 300, 1), "other-v1-4", embDims); retrieval.ErrorCode(err) != retrieval.EMISMATCH {
+		t.Errorf("BulkLoad(another embedder) = %v; want EMISMATCH", err)
+	}
+	bad := bulkDocs(r, 400, 1)
+	bad[0].Chunks[1].Vector = []float32{1}
+	if err := s.BulkLoad(ctx, bad, embName, embDims); retrieval.ErrorCode(err) != retrieval.EINVALID {
+		t.Errorf("BulkLoad(a short vector) = %v; want EINVALID", err)
+	}
+	// After BuildIndex, a bulk load into the indexed store keeps the
+	// indexes.
+	if err := s.BulkLoad(ctx, bulkDocs(r, 500, 5), embName, embDims); err != nil {
+		t.Fatalf("BulkLoad(into an indexed store) = %v", err)
+	}
+	if hnsw, gin, err := s.HasIndexes(ctx); err != nil || !hnsw || !gin {
+		t.Errorf("HasIndexes() after a later bulk load = %v, %v, %v; want both kept", hnsw, gin, err)
+	}
+}
+
+// TestLexicalBound checks that the bounded lexical arm still finds a rare
+// word among many chunks matching the common ones.
+func TestLexicalBound(t *testing.T) {
+	url := pgtest.NewDB(t, "retrieval_postgres_lexbound")
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, url, postgres.Options{LexicalScan: 40})
+	if err != nil {
+		t.Fatalf("Open() = %v", err)
+	}
+	t.Cleanup(s.Close)
+	r := rand.New(rand.NewPCG(9, 10))
+	docs := bulkDocs(r, 0, 400) // 800 chunks with "britain", "japan", "navy"...
+	rare := &docs[397].Chunks[1]
+	rare.Text = "The navy trained near Kagoshima."
+	docs[397].Document.Text = docs[397].Document.Text[:rare.Start] + rare.Text
+	rare.End = rare.Start + len(rare.Text)
+	if err := s.BulkLoad(ctx, docs, embName, embDims); err != nil {
+		t.Fatalf("BulkLoad() = %v", err)
+	}
+	if err := s.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
+		t.Fatalf("BuildIndex() = %v", err)
+	}
+	// 400 chunks match "navy" and "train"; the first-matches branch sees
+	// only 40 of them, and not the Kagoshima one, which only the rare-word
+	// branch finds.
+	q := retrieval.Query{Text: "Did the navy train at Kagoshima?", K: 5, Candidates: 40}
+	hits, err := s.Search(ctx, q)
+	if err != nil || len(hits) == 0 || hits[0].Chunk.DocumentID != "bulk397" || hits[0].Chunk.Ordinal != 1 {
+		t.Errorf("Search(%q) = %v, %v; want bulk397/1 (the only Kagoshima chunk) first", q.Text, ids(hits), err)
+	}
+}
