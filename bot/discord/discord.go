@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -33,11 +32,7 @@ type Adapter struct {
 	s     *discordgo.Session
 	allow bot.AllowList
 
-	base   context.Context
-	cancel context.CancelFunc
-	mu     sync.Mutex
-	closed bool
-	wg     sync.WaitGroup
+	tasks *bot.Tasks
 }
 
 // maxHistory bounds the earlier turns read from a reply chain.
@@ -52,9 +47,8 @@ func New(b *bot.Bot, opts Options) (*Adapter, error) {
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages
 	s.SyncEvents = true // handlers only hand work to tracked goroutines
 	s.LogLevel = discordgo.LogError
-	base, cancel := context.WithCancel(context.Background())
 	a := &Adapter{bot: b, opts: opts, log: b.Logger().With("platform", "discord"), s: s,
-		allow: bot.NewAllowList(opts.Channels), base: base, cancel: cancel}
+		allow: bot.NewAllowList(opts.Channels), tasks: bot.NewTasks()}
 	s.AddHandler(a.onMessageCreate)
 	s.AddHandler(a.onInteractionCreate)
 	return a, nil
@@ -95,33 +89,12 @@ func AskCommand() *discordgo.ApplicationCommand {
 // Close waits for answers in flight until ctx is done, cancels the rest
 // and closes the gateway connection.
 func (a *Adapter) Close(ctx context.Context) error {
-	a.mu.Lock()
-	a.closed = true
-	a.mu.Unlock()
 	err := a.s.Close()
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-	}
-	a.cancel()
-	<-done
+	a.tasks.Close(ctx)
 	return err
 }
 
-func (a *Adapter) spawn(f func(ctx context.Context)) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed {
-		return
-	}
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		f(a.base)
-	}()
-}
+func (a *Adapter) spawn(f func(ctx context.Context)) { a.tasks.Go(f) }
 
 func (a *Adapter) botID() string {
 	if st := a.s.State; st != nil && st.User != nil {

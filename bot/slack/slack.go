@@ -40,12 +40,9 @@ type Adapter struct {
 	http    *http.Client
 	allow   bot.AllowList
 	dedupe  *bot.Dedupe
-	base    context.Context
-	cancel  context.CancelFunc
-	mu      sync.Mutex
-	closed  bool
-	wg      sync.WaitGroup
-	botUser string // the bot's own user id, from auth.test
+	tasks   *bot.Tasks
+	mu      sync.Mutex // guards botUser
+	botUser string     // the bot's own user id, from auth.test
 }
 
 // New returns an Adapter. It makes no network call.
@@ -61,7 +58,6 @@ func New(b *bot.Bot, opts Options) *Adapter {
 	if opts.AppToken != "" {
 		apiOpts = append(apiOpts, slack.OptionAppLevelToken(opts.AppToken))
 	}
-	base, cancel := context.WithCancel(context.Background())
 	return &Adapter{
 		bot:    b,
 		opts:   opts,
@@ -70,8 +66,7 @@ func New(b *bot.Bot, opts Options) *Adapter {
 		http:   hc,
 		allow:  bot.NewAllowList(opts.Channels),
 		dedupe: bot.NewDedupe(10*time.Minute, 10_000),
-		base:   base,
-		cancel: cancel,
+		tasks:  bot.NewTasks(),
 	}
 }
 
@@ -102,34 +97,12 @@ func (a *Adapter) botUserID() string {
 
 // spawn runs f in the background with the adapter's base context, unless
 // the adapter is closed. It reports whether f was started.
-func (a *Adapter) spawn(f func(ctx context.Context)) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed {
-		return false
-	}
-	a.wg.Add(1)
-	go func() {
-		defer a.wg.Done()
-		f(a.base)
-	}()
-	return true
-}
+func (a *Adapter) spawn(f func(ctx context.Context)) bool { return a.tasks.Go(f) }
 
 // Close waits for the answers in flight until ctx is done, then cancels
 // those left and returns once they have all stopped.
 func (a *Adapter) Close(ctx context.Context) error {
-	a.mu.Lock()
-	a.closed = true
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-	}
-	a.cancel()
-	<-done
+	a.tasks.Close(ctx)
 	return nil
 }
 

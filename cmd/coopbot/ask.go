@@ -17,46 +17,53 @@ func init() {
 	register(command{name: "search", summary: "list the passages that best match a query", run: runSearch})
 }
 
-// questionArgs parses flags and joins the remaining arguments into one
-// question.
-func questionArgs(fs *flag.FlagSet, args []string) (string, error) {
+// queryCmd is what ask and search share: flags, one validated question,
+// and an open core.
+type queryCmd struct {
+	q      string
+	k      int
+	asJSON bool
+}
+
+// parseQuery parses the flags of command name (kHelp describes -k), joins
+// the remaining arguments into one question, validates both and opens the
+// core.
+func parseQuery(ctx context.Context, m *Main, name, kHelp string, args []string) (queryCmd, error) {
+	var c queryCmd
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object")
+	fs.IntVar(&c.k, "k", retrieval.DefaultK, fmt.Sprintf("%s (1-%d)", kHelp, retrieval.MaxK))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return "", exitError{0}
+			return c, exitError{0}
 		}
-		return "", exitError{2}
+		return c, exitError{2}
 	}
-	q := strings.Join(fs.Args(), " ")
-	if strings.TrimSpace(q) == "" {
-		return "", retrieval.Errorf(retrieval.EINVALID, "no question given: try coopbot %s \"Which minister announced the Typhoon exercise plan?\"", fs.Name())
+	c.q = strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(c.q) == "" {
+		return c, retrieval.Errorf(retrieval.EINVALID, "no question given: try coopbot %s \"Which minister announced the Typhoon exercise plan?\"", name)
 	}
-	return q, nil
+	if c.k < 1 || c.k > retrieval.MaxK {
+		return c, retrieval.Errorf(retrieval.EINVALID, "-k must be between 1 and %d", retrieval.MaxK)
+	}
+	if _, err := retrieval.CleanQuestion(c.q); err != nil {
+		return c, err
+	}
+	return c, m.Open(ctx)
 }
 
 func runAsk(ctx context.Context, m *Main, args []string) error {
-	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	k := fs.Int("k", retrieval.DefaultK, fmt.Sprintf("passages retrieved to answer from (1-%d)", retrieval.MaxK))
-	q, err := questionArgs(fs, args)
+	c, err := parseQuery(ctx, m, "ask", "passages retrieved to answer from", args)
 	if err != nil {
 		return err
 	}
-	if err := checkK(*k); err != nil {
-		return err
-	}
-	if _, err := retrieval.CleanQuestion(q); err != nil {
-		return err
-	}
-	if err := m.Open(ctx); err != nil {
-		return err
-	}
-	m.Service.K = *k
-	ans, err := m.Service.Ask(ctx, q)
+	m.Service.K = c.k
+	ans, err := m.Service.Ask(ctx, c.q)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if c.asJSON {
 		return writeJSON(m.Stdout, ans)
 	}
 	printAnswer(m.Stdout, ans)
@@ -64,43 +71,23 @@ func runAsk(ctx context.Context, m *Main, args []string) error {
 }
 
 func runSearch(ctx context.Context, m *Main, args []string) error {
-	fs := flag.NewFlagSet("search", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	k := fs.Int("k", retrieval.DefaultK, fmt.Sprintf("number of passages (1-%d)", retrieval.MaxK))
-	q, err := questionArgs(fs, args)
+	c, err := parseQuery(ctx, m, "search", "number of passages", args)
 	if err != nil {
 		return err
 	}
-	if err := checkK(*k); err != nil {
-		return err
-	}
-	if _, err := retrieval.CleanQuestion(q); err != nil {
-		return err
-	}
-	if err := m.Open(ctx); err != nil {
-		return err
-	}
-	snips, err := m.Service.Search(ctx, q, *k)
+	snips, err := m.Service.Search(ctx, c.q, c.k)
 	if err != nil {
 		return err
 	}
-	res := SearchResult(q, snips)
-	if *asJSON {
+	res := SearchResult(c.q, snips)
+	if c.asJSON {
 		return writeJSON(m.Stdout, res)
 	}
-	for _, c := range res.Citations {
-		printCitation(m.Stdout, c)
+	for _, r := range res.Citations {
+		printCitation(m.Stdout, r)
 	}
 	if len(res.Citations) == 0 {
 		fmt.Fprintln(m.Stdout, "No passages found.")
-	}
-	return nil
-}
-
-func checkK(k int) error {
-	if k < 1 || k > retrieval.MaxK {
-		return retrieval.Errorf(retrieval.EINVALID, "-k must be between 1 and %d", retrieval.MaxK)
 	}
 	return nil
 }
