@@ -292,7 +292,7 @@ func TestCorpus(t *testing.T) {
 		},
 		{
 			id: "001_daedb0dc26058390", date: "2015-01-21", paras: 13,
-			title: "First UK-Japan foreign and defence ministers' meeting in London: missile study, P-1 aircraft and cyber dialogue",
+			title: `First UK–Japan "2+2" meeting of foreign and defence ministers, London: missile study, P-1 aircraft and cyber dialogue`,
 			first: "LONDON — Britain and Japan have pledged to increase cooperation in military training, weapons development, cybersecurity and other areas following a meeting in London of the nations' foreign and defense ministers on Wednesday.",
 			last:  `Fallon said the meeting was not "just hugely symbolic, it also clearly affirms our resolve to deepen and broaden our defence relationship."`,
 		},

@@ -22,7 +22,10 @@ type Snippet struct {
 	Highlight  string  `json:"highlight"`          // best-matching sentence, verbatim substring of Text
 	Score      float64 `json:"score"`              // fused score
 	Cosine     float64 `json:"cosine"`             // dense similarity
-	Coverage   float64 `json:"coverage,omitempty"` // share of query terms the passage contains
+	Coverage   float64 `json:"coverage,omitempty"` // weighted share of query terms the passage contains
+	// Evidence is Coverage counting the document title's terms too; the
+	// abstention rule reads it.
+	Evidence float64 `json:"-"`
 }
 
 // Citation is a numbered source of an Answer. Its JSON is the contract of

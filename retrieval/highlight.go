@@ -17,7 +17,8 @@ func newTermSet(terms []string) termSet {
 }
 
 // has reports whether the set holds t, or, for words of five letters or
-// more, a term one edit away ("micheal"/"michael", "falon"/"fallon").
+// more, a term one edit away ("micheal"/"michael", "falon"/"fallon") or
+// one that starts with the other ("cyber"/"cybersecur", "japan"/"japanes").
 func (s termSet) has(t string) bool {
 	if _, ok := s[t]; ok {
 		return true
@@ -26,7 +27,13 @@ func (s termSet) has(t string) bool {
 		return false
 	}
 	for u := range s {
-		if len(u) >= 4 && u[0] == t[0] && absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) {
+		if len(u) < 4 || u[0] != t[0] {
+			continue
+		}
+		if absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) {
+			return true
+		}
+		if len(u) >= 5 && (strings.HasPrefix(u, t) || strings.HasPrefix(t, u)) {
 			return true
 		}
 	}
@@ -164,11 +171,11 @@ type AbstainRule struct {
 }
 
 // DefaultAbstain was calibrated on the golden set in eval/golden.jsonl.
-var DefaultAbstain = AbstainRule{MinCoverage: 0.35, Top: 3}
+var DefaultAbstain = AbstainRule{MinCoverage: 0.38, Top: 3}
 
 // Weak reports whether snippets are too weak evidence for a question with
-// the given terms: no content terms, no snippets, or no top snippet that
-// covers enough of the question.
+// the given terms: no content terms, no snippets, or no top snippet whose
+// Evidence (weighted term coverage, title included) reaches MinCoverage.
 func (r AbstainRule) Weak(terms []string, snips []Snippet) bool {
 	if len(terms) == 0 || len(snips) == 0 {
 		return true
@@ -179,7 +186,7 @@ func (r AbstainRule) Weak(terms []string, snips []Snippet) bool {
 	}
 	best := 0.0
 	for _, s := range snips[:top] {
-		best = math.Max(best, s.Coverage)
+		best = math.Max(best, s.Evidence)
 	}
 	return best < r.MinCoverage
 }

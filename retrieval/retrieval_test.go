@@ -126,7 +126,7 @@ func TestAbstainRule(t *testing.T) {
 	snips := func(cov ...float64) []Snippet {
 		var s []Snippet
 		for _, c := range cov {
-			s = append(s, Snippet{Coverage: c})
+			s = append(s, Snippet{Evidence: c})
 		}
 		return s
 	}

@@ -112,6 +112,10 @@ func (s *Service) search(ctx context.Context, q string, k int) ([]Snippet, []str
 	}
 	hits = dedupe(hits)
 	terms := uniqueTerms(s.Analyzer.Terms(q))
+	// Coverage is the passage's own; Evidence also counts its document's
+	// title, under which the passage is read ("2+2" is in a title, not in
+	// the text), and decides abstention.
+	// Term weights come from the passages' own text.
 	sets := make([]termSet, len(hits))
 	for i, h := range hits {
 		sets[i] = newTermSet(s.Analyzer.Terms(h.Chunk.Text))
@@ -120,9 +124,21 @@ func (s *Service) search(ctx context.Context, q string, k int) ([]Snippet, []str
 	if len(hits) > k {
 		hits = hits[:k]
 	}
+	titles := map[string][]string{}
 	out := make([]Snippet, 0, len(hits))
 	for i, h := range hits {
-		out = append(out, snippet(h, terms, weights, sets[i], s.Analyzer))
+		sn := snippet(h, terms, weights, sets[i], s.Analyzer)
+		t, ok := titles[h.Chunk.DocumentID]
+		if !ok {
+			t = s.Analyzer.Terms(h.Document.Title)
+			titles[h.Chunk.DocumentID] = t
+		}
+		withTitle := newTermSet(t)
+		for term := range sets[i] {
+			withTitle[term] = struct{}{}
+		}
+		sn.Evidence = coverage(terms, weights, withTitle)
+		out = append(out, sn)
 	}
 	return out, terms, nil
 }

@@ -10,11 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coopbot/coopbot/bot"
 	"github.com/coopbot/coopbot/corpus"
 	"github.com/coopbot/coopbot/eval"
 	"github.com/coopbot/coopbot/ingest"
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/web"
 )
 
 // env returns a getenv over the given pairs only, so tests never see the
@@ -273,5 +275,27 @@ func TestAskFlags(t *testing.T) {
 	}
 	if len(ans.Citations) != 1 {
 		t.Errorf("ask -k 1 cites %d passages; want 1", len(ans.Citations))
+	}
+}
+
+// TestOnboardingQuestionsAnswered: every question the product suggests
+// (web page, chat usage) is answered from the bundled corpus, except the
+// web page's deliberate off-topic example.
+func TestOnboardingQuestionsAnswered(t *testing.T) {
+	m := NewMain(Config{Embedder: "hash", LogLevel: "info", LogFormat: "text"}, &bytes.Buffer{}, &bytes.Buffer{})
+	defer m.Close()
+	if err := m.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	qs := append(append([]string{}, bot.Examples...), web.DefaultSuggestions...)
+	for _, q := range qs {
+		ans, err := m.Service.Ask(context.Background(), q)
+		if err != nil {
+			t.Fatalf("Ask(%q): %v", q, err)
+		}
+		offTopic := strings.Contains(q, "World Cup")
+		if ans.Abstained != offTopic {
+			t.Errorf("Ask(%q).Abstained = %v; want %v", q, ans.Abstained, offTopic)
+		}
 	}
 }
