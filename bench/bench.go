@@ -50,12 +50,14 @@ type Config struct {
 // SweepPoint is the dense arm's recall and the hybrid search latency at
 // one ef_search.
 type SweepPoint struct {
-	EfSearch    int     `json:"ef_search"`
-	RecallAt10  float64 `json:"recall_at_10"`
-	DenseP50MS  float64 `json:"dense_p50_ms"`
-	HybridP50MS float64 `json:"hybrid_p50_ms"`
-	HybridP95MS float64 `json:"hybrid_p95_ms"`
-	HybridP99MS float64 `json:"hybrid_p99_ms"`
+	EfSearch   int     `json:"ef_search"`
+	RecallAt10 float64 `json:"recall_at_10"`
+	// DistanceRatio is the mean of DistanceRatio over the questions.
+	DistanceRatio float64 `json:"distance_ratio"`
+	DenseP50MS    float64 `json:"dense_p50_ms"`
+	HybridP50MS   float64 `json:"hybrid_p50_ms"`
+	HybridP95MS   float64 `json:"hybrid_p95_ms"`
+	HybridP99MS   float64 `json:"hybrid_p99_ms"`
 }
 
 // Result is what Run measured. Latencies are of retrieval.Service.Search

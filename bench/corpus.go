@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 
 	"github.com/coopbot/coopbot/corpus"
@@ -139,14 +140,50 @@ func (c *Corpus) date() string {
 	return fmt.Sprintf("%s %d", pick(c.rng, months), 1+c.rng.IntN(28))
 }
 
-// sentence returns a corpus sentence (60%) or a generated one (40%).
+// sentence returns a corpus sentence with its names and numbers changed
+// (30%), two clauses of corpus sentences joined (20%), or a generated
+// sentence (50%). Verbatim corpus sentences would repeat tens of thousands
+// of times in a large corpus, which no real archive does and which makes
+// the nearest neighbours of a question a near-tie among copies.
 func (c *Corpus) sentence() string {
-	if c.rng.IntN(10) < 6 {
-		return pick(c.rng, c.pool)
+	switch n := c.rng.IntN(10); {
+	case n < 3:
+		return c.vary(pick(c.rng, c.pool))
+	case n < 5:
+		a, b := pick(c.rng, c.pool), pick(c.rng, c.pool)
+		i, j := strings.IndexByte(a, ','), strings.IndexByte(b, ',')
+		if i > 0 && j > 0 && j+1 < len(b) {
+			return c.vary(a[:i] + "," + b[j+1:])
+		}
+		return c.vary(a)
 	}
 	t := pick(c.rng, templates)
 	return fmt.Sprintf(t, c.person(), pick(c.rng, roles), pick(c.rng, places), pick(c.rng, orgs),
 		pick(c.rng, systems), pick(c.rng, topics), 2+c.rng.IntN(4998), c.date(), 2015+c.rng.IntN(20))
+}
+
+// vary replaces each number in s by another, and each capitalized word
+// after the first by a generated surname or a place, half the time.
+func (c *Corpus) vary(s string) string {
+	w := strings.Fields(s)
+	for i := 1; i < len(w); i++ {
+		word := w[i]
+		core := strings.TrimRight(word, ".,;:\"'”’)")
+		tail := word[len(core):]
+		switch {
+		case core == "":
+		case core[0] >= '0' && core[0] <= '9':
+			w[i] = strconv.Itoa(1+c.rng.IntN(9999)) + tail
+		case core[0] >= 'A' && core[0] <= 'Z' && c.rng.IntN(2) == 0:
+			if c.rng.IntN(2) == 0 {
+				w[i] = pick(c.rng, places) + tail
+			} else {
+				p := c.person()
+				w[i] = p[strings.IndexByte(p, ' ')+1:] + tail
+			}
+		}
+	}
+	return strings.Join(w, " ")
 }
 
 // Next returns the next document and its chunks (not yet embedded).

@@ -79,7 +79,7 @@ func measureEf(ctx context.Context, s *postgres.Store, emb retrieval.Embedder, a
 		}
 	}
 	var hybrid, dense []time.Duration
-	var recall float64
+	var recall, ratio float64
 	for i, q := range qs {
 		t := time.Now()
 		if _, err := svc.Search(ctx, q, searchK); err != nil {
@@ -93,8 +93,10 @@ func measureEf(ctx context.Context, s *postgres.Store, emb retrieval.Embedder, a
 		}
 		dense = append(dense, time.Since(t))
 		recall += Recall(got, exact[i])
+		ratio += DistanceRatio(got, exact[i])
 	}
 	p.RecallAt10 = recall / float64(len(qs))
+	p.DistanceRatio = ratio / float64(len(qs))
 	p.DenseP50MS = percentile(dense, 50)
 	p.HybridP50MS, p.HybridP95MS, p.HybridP99MS = percentile(hybrid, 50), percentile(hybrid, 95), percentile(hybrid, 99)
 	return p, nil
@@ -187,6 +189,24 @@ func Recall(got, exact []postgres.Neighbor) float64 {
 		}
 	}
 	return float64(min(hits, len(exact))) / float64(len(exact))
+}
+
+// DistanceRatio is the mean cosine distance of the found neighbours over
+// that of the exact ones (1 when they are as close; 1.01 when they are 1%
+// farther on average): how much a missed neighbour matters when many
+// chunks are almost equally close.
+func DistanceRatio(got, exact []postgres.Neighbor) float64 {
+	var g, e float64
+	for _, n := range got {
+		g += n.Distance
+	}
+	for _, n := range exact {
+		e += n.Distance
+	}
+	if len(got) == 0 || e == 0 {
+		return 1
+	}
+	return (g / float64(len(got))) / (e / float64(len(exact)))
 }
 
 // percentile returns the p-th percentile (nearest rank) in milliseconds.

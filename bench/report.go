@@ -29,9 +29,9 @@ func (r Result) WriteTable(w io.Writer) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "ef_search\trecall@10\tk-NN p50 ms\thybrid p50 ms\thybrid p95 ms\thybrid p99 ms\t")
+	fmt.Fprintln(tw, "ef_search\trecall@10\tdistance ratio\tk-NN p50 ms\thybrid p50 ms\thybrid p95 ms\thybrid p99 ms\t")
 	for _, p := range r.Sweep {
-		fmt.Fprintf(tw, "%d\t%.3f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", p.EfSearch, p.RecallAt10, p.DenseP50MS, p.HybridP50MS, p.HybridP95MS, p.HybridP99MS)
+		fmt.Fprintf(tw, "%d\t%.3f\t%.4f\t%.2f\t%.2f\t%.2f\t%.2f\t\n", p.EfSearch, p.RecallAt10, p.DistanceRatio, p.DenseP50MS, p.HybridP50MS, p.HybridP95MS, p.HybridP99MS)
 	}
 	tw.Flush()
 }

@@ -22,9 +22,11 @@ type batch struct {
 	chunks int
 }
 
-// docsPerBatch aims at cfg.BatchChunks chunks (about 6.5 per document),
-// or a little more than cfg.Chunks when that is smaller.
-func docsPerBatch(cfg StreamOptions) int { return max(min(cfg.BatchChunks, cfg.Chunks+cfg.Chunks/4)*2/13, 1) }
+// docsPerBatch aims at opts.BatchChunks chunks (about 6.5 per document),
+// or a little more than opts.Chunks when that is smaller.
+func docsPerBatch(opts StreamOptions) int {
+	return max(min(opts.BatchChunks, opts.Chunks+opts.Chunks/4)*2/13, 1)
+}
 
 // StreamOptions size a Stream.
 type StreamOptions struct {
@@ -66,18 +68,17 @@ func Stream(ctx context.Context, opts StreamOptions, write func(context.Context,
 	if err != nil {
 		return res, err
 	}
-	cfg := opts
 	emb := opts.Embedder
 	g, ctx := errgroup.WithContext(ctx)
 	stop := make(chan struct{}) // closed by the sequencer when it has enough
 	texts := make(chan batch, 1)
 	chunked := make(chan batch, 2)
-	toWrite := make(chan batch, cfg.Writers)
+	toWrite := make(chan batch, opts.Writers)
 	start := time.Now()
 	g.Go(func() error {
 		defer close(texts)
 		for seq := 0; ; seq++ {
-			b := batch{seq: seq, docs: make([]postgres.BulkDocument, docsPerBatch(cfg))}
+			b := batch{seq: seq, docs: make([]postgres.BulkDocument, docsPerBatch(opts))}
 			for i := range b.docs {
 				b.docs[i].Document = gen.NextDocument()
 			}
@@ -143,7 +144,7 @@ func Stream(ctx context.Context, opts StreamOptions, write func(context.Context,
 				}
 				delete(pending, next)
 				next++
-				if rest := cfg.Chunks - total; b.chunks >= rest {
+				if rest := opts.Chunks - total; b.chunks >= rest {
 					b = truncate(b, rest)
 				}
 				total += b.chunks
@@ -153,7 +154,7 @@ func Stream(ctx context.Context, opts StreamOptions, write func(context.Context,
 				case <-ctx.Done():
 					return ctx.Err()
 				}
-				if total == cfg.Chunks {
+				if total == opts.Chunks {
 					return nil
 				}
 			}
@@ -161,8 +162,8 @@ func Stream(ctx context.Context, opts StreamOptions, write func(context.Context,
 		return ctx.Err()
 	})
 	var mu sync.Mutex
-	written, nextReport := 0, max(cfg.Chunks/10, 1)
-	for range cfg.Writers {
+	written, nextReport := 0, max(opts.Chunks/10, 1)
+	for range opts.Writers {
 		g.Go(func() error {
 			for b := range toWrite {
 				if err := write(ctx, b.docs); err != nil {
@@ -172,8 +173,8 @@ func Stream(ctx context.Context, opts StreamOptions, write func(context.Context,
 				written += b.chunks
 				if written >= nextReport {
 					el := time.Since(start).Seconds()
-					fmt.Fprintf(cfg.Progress, "bench: loaded %d/%d chunks in %.1fs (%.0f chunks/s)\n", written, cfg.Chunks, el, float64(written)/el)
-					nextReport += max(cfg.Chunks/10, 1)
+					fmt.Fprintf(opts.Progress, "bench: loaded %d/%d chunks in %.1fs (%.0f chunks/s)\n", written, opts.Chunks, el, float64(written)/el)
+					nextReport += max(opts.Chunks/10, 1)
 				}
 				mu.Unlock()
 			}

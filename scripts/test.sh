@@ -204,7 +204,7 @@ psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_eval' >>"$SETUP
 say "coopbot bench --chunks 20000 (PostgreSQL store)"
 bench_url="${base%/*}/coopbot_bench$query"
 psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_bench' -c 'CREATE DATABASE coopbot_bench' >>"$SETUP_LOG" 2>&1
-DATABASE_URL="$bench_url" "$bin_dir/coopbot" bench --chunks 20000 --queries 100 --sweep 100 --min-recall 0.95 --json
+DATABASE_URL="$bench_url" "$bin_dir/coopbot" bench --chunks 20000 --queries 100 --sweep "" --min-recall 0.95 --json
 psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_bench' >>"$SETUP_LOG" 2>&1
 rm -rf "$bin_dir"
 

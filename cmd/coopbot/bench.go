@@ -25,7 +25,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	queries := fs.Int("queries", bench.DefaultQueries, "timed questions")
 	conc := fs.Int("concurrency", bench.DefaultConcurrency, "searches in flight for the concurrent run")
 	ef := fs.Int("ef-search", postgres.DefaultEfSearch, "hnsw.ef_search of the headline figures")
-	sweep := fs.String("sweep", "40,64,100,200", "comma-separated ef_search values to measure")
+	sweep := fs.String("sweep", "40,64,100,200", "comma-separated ef_search values to measure besides --ef-search (\"\" for none)")
 	batch := fs.Int("batch", bench.DefaultBatchChunks, "chunks per bulk-load transaction")
 	writers := fs.Int("writers", bench.DefaultWriters, "concurrent bulk-load transactions")
 	mem := fs.String("maintenance-work-mem", "", "memory for the index build, e.g. 2GB (default: sized for the corpus)")
@@ -48,7 +48,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	if *minRecall < 0 || *minRecall > 1 {
 		return retrieval.Errorf(retrieval.EINVALID, "--min-recall must be between 0 and 1, got %g", *minRecall)
 	}
-	var efs []int
+	efs := []int{} // empty: only --ef-search
 	for _, f := range strings.Split(*sweep, ",") {
 		if f = strings.TrimSpace(f); f == "" {
 			continue

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coopbot/coopbot/bench"
 	"github.com/coopbot/coopbot/internal/pgtest"
+	"github.com/coopbot/coopbot/retrieval/postgres"
 )
 
 func TestBenchErrors(t *testing.T) {
@@ -56,8 +57,8 @@ func TestBenchPostgres(t *testing.T) {
 	if r.QueryP50MS <= 0 || r.QueryP95MS < r.QueryP50MS || r.QueryP99MS < r.QueryP95MS || r.ConcurrentQPS <= 0 {
 		t.Errorf("bench latency p50 %v p95 %v p99 %v, %v qps; want ordered positive figures", r.QueryP50MS, r.QueryP95MS, r.QueryP99MS, r.ConcurrentQPS)
 	}
-	if r.HNSWRecallAt10 < 0.5 || r.HNSWRecallAt10 > 1 || r.EfSearch != 100 || len(r.Sweep) != 2 || r.QueriesWithHits == 0 {
-		t.Errorf("bench recall %v at ef %d, sweep %+v; want a recall near 1 at ef 100 and two sweep points", r.HNSWRecallAt10, r.EfSearch, r.Sweep)
+	if r.HNSWRecallAt10 < 0.5 || r.HNSWRecallAt10 > 1 || r.EfSearch != postgres.DefaultEfSearch || len(r.Sweep) != 2 || r.QueriesWithHits == 0 {
+		t.Errorf("bench recall %v at ef %d, sweep %+v; want a recall near 1 at ef %d and two sweep points", r.HNSWRecallAt10, r.EfSearch, r.Sweep, postgres.DefaultEfSearch)
 	}
 	if r.RSSMB <= 0 || !strings.Contains(out, "HNSW recall@10") {
 		t.Errorf("bench rss %v MB, table %q; want both", r.RSSMB, out)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/pgvector/pgvector-go"
 
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -120,17 +119,10 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 	}
 	rows := make([][]any, len(chunks))
 	for i, c := range chunks {
-		sent := make([]int32, 0, 2*len(c.Sentences))
-		for _, sp := range c.Sentences {
-			sent = append(sent, int32(sp.Start), int32(sp.End))
-		}
-		rows[i] = []any{doc.ID, int32(c.Ordinal), int32(c.ParaStart), int32(c.ParaEnd),
-			int32(c.Start), int32(c.End), c.Text, sent, pgvector.NewVector(c.Vector)}
+		rows[i] = copyRow(doc.ID, c)
 	}
 	if len(rows) > 0 {
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"},
-			[]string{"document_id", "ordinal", "para_start", "para_end", "start_off", "end_off", "text", "sentences", "embedding"},
-			pgx.CopyFromRows(rows))
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromRows(rows))
 		if err != nil {
 			var pgErr *pgconn.PgError
 			if errors.As(err, &pgErr) && pgErr.Code == "23505" {
