@@ -114,19 +114,8 @@ func (s *Store) BulkLoad(ctx context.Context, docs []BulkDocument, embedder stri
 // into an empty store it also drops the full-text index, which BuildIndex
 // recreates after the load.
 func (s *Store) claimBulk(ctx context.Context, tx pgx.Tx, embedder string, dims int) error {
-	tag, err := tx.Exec(ctx, `INSERT INTO store_meta (id, embedder, dimensions) VALUES (true, $1, $2) ON CONFLICT (id) DO NOTHING`, embedder, dims)
-	if err != nil {
-		return s.classify(err, "record embedder")
-	}
-	if tag.RowsAffected() == 0 {
-		m, ok, err := readMeta(ctx, tx)
-		if err != nil {
-			return s.classify(err, "read embedder")
-		}
-		if ok && (m.embedder != embedder || m.dims != dims) {
-			return mismatch(m, embedder, dims)
-		}
-		return nil
+	if first, err := s.recordMeta(ctx, tx, embedder, dims); err != nil || !first {
+		return err
 	}
 	var hasRows bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM chunks)`).Scan(&hasRows); err != nil {

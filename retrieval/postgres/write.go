@@ -137,23 +137,35 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 	return nil
 }
 
+// recordMeta records embedder/dims as the store's if it has none yet and
+// reports whether it did (the first write); otherwise it checks that they
+// match the recorded ones (EMISMATCH). Two writers racing on an empty
+// store serialize on the store_meta primary key: the loser waits, then
+// sees the winner's row.
+func (s *Store) recordMeta(ctx context.Context, tx pgx.Tx, embedder string, dims int) (first bool, err error) {
+	tag, err := tx.Exec(ctx, `INSERT INTO store_meta (id, embedder, dimensions) VALUES (true, $1, $2) ON CONFLICT (id) DO NOTHING`, embedder, dims)
+	if err != nil {
+		return false, s.classify(err, "record embedder")
+	}
+	if tag.RowsAffected() == 1 {
+		return true, nil
+	}
+	m, ok, err := readMeta(ctx, tx)
+	if err != nil {
+		return false, s.classify(err, "read embedder")
+	}
+	if ok && (m.embedder != embedder || m.dims != dims) {
+		return false, mismatch(m, embedder, dims)
+	}
+	return false, nil
+}
+
 // claim makes sure the store belongs to embedder/dims, recording them if
 // the store is empty. Two writers racing on an empty store serialize on
 // the store_meta primary key: the loser waits, then sees the winner's row.
 func (s *Store) claim(ctx context.Context, tx pgx.Tx, embedder string, dims int) error {
-	tag, err := tx.Exec(ctx, `INSERT INTO store_meta (id, embedder, dimensions) VALUES (true, $1, $2) ON CONFLICT (id) DO NOTHING`, embedder, dims)
-	if err != nil {
-		return s.classify(err, "record embedder")
-	}
-	if tag.RowsAffected() == 0 {
-		m, ok, err := readMeta(ctx, tx)
-		if err != nil {
-			return s.classify(err, "read embedder")
-		}
-		if ok && (m.embedder != embedder || m.dims != dims) {
-			return mismatch(m, embedder, dims)
-		}
-		return nil
+	if first, err := s.recordMeta(ctx, tx, embedder, dims); err != nil || !first {
+		return err
 	}
 	// First write: fix the dimension and index it. dims is a validated
 	// int, so formatting it into DDL (which takes no parameters) is safe.
