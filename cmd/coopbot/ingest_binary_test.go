@@ -17,18 +17,6 @@ import (
 	"github.com/coopbot/coopbot/internal/pgtest"
 )
 
-// buildPublicCoopbot compiles the coopbot binary into a directory that
-// any user can read and returns its path.
-func buildPublicCoopbot(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(publicTempDir(t), "coopbot")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // publicTempDir returns a fresh temporary directory that every user can
 // enter, so that a child running as nobody reaches it.
 func publicTempDir(t *testing.T) string {
@@ -87,7 +75,7 @@ func checkWhole(t *testing.T, url, dir string) int {
 // it; and, as an unprivileged user, unreadable files and directories are
 // named and skipped.
 func TestIngestBinary(t *testing.T) {
-	bin := buildPublicCoopbot(t)
+	bin := buildCoopbot(t)
 
 	t.Run("SIGKILL", func(t *testing.T) {
 		url := pgtest.NewDB(t, "coopbot_kill")

@@ -26,10 +26,11 @@ import (
 )
 
 // buildCoopbot builds the coopbot binary as the Dockerfile does (static,
-// CGO_ENABLED=0) into a temporary directory.
+// CGO_ENABLED=0) into a temporary directory every user can enter, so a
+// child may run it as nobody.
 func buildCoopbot(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "coopbot")
+	bin := filepath.Join(publicTempDir(t), "coopbot")
 	cmd := exec.Command("go", "build", "-o", bin, ".")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
