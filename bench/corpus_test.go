@@ -39,6 +39,28 @@ func TestCorpusDeterministic(t *testing.T) {
 	}
 }
 
+// TestCorpusNoRepeatedChunks guards the corpus against identical chunks:
+// copies of one text are unreachable islands in an HNSW graph and no real
+// archive repeats a paragraph thousands of times.
+func TestCorpusNoRepeatedChunks(t *testing.T) {
+	c, err := NewCorpus()
+	if err != nil {
+		t.Fatalf("NewCorpus() = %v", err)
+	}
+	seen := map[string]string{}
+	n := 0
+	for n < 20000 {
+		d, cs := c.Next()
+		for _, ch := range cs {
+			if prev, ok := seen[ch.Text]; ok {
+				t.Fatalf("chunk %s/%d repeats a chunk of %s: %q", d.ID, ch.Ordinal, prev, ch.Text)
+			}
+			seen[ch.Text] = d.ID
+			n++
+		}
+	}
+}
+
 func TestQueries(t *testing.T) {
 	q1, err := Queries(40)
 	if err != nil {
@@ -47,6 +69,14 @@ func TestQueries(t *testing.T) {
 	q2, _ := Queries(40)
 	if !slices.Equal(q1, q2) {
 		t.Fatalf("Queries(40) differs between calls")
+	}
+	q3, _ := Queries(150)
+	seen := map[string]bool{}
+	for _, q := range q3 {
+		if seen[q] {
+			t.Errorf("Queries(150) asks %q twice", q)
+		}
+		seen[q] = true
 	}
 	for _, q := range q1 {
 		if !strings.HasSuffix(q, "?") || len(strings.Fields(q)) < 4 {

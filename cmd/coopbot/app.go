@@ -73,7 +73,7 @@ func (m *Main) OpenStore(ctx context.Context, bundled bool) error {
 	if m.Config.DatabaseURL != "" {
 		// Commands that answer (bundled) bound every statement; ingest
 		// writes and builds indexes, and is not bounded.
-		opts := postgres.Options{}
+		opts := postgres.Options{EfSearch: m.Config.EfSearch}
 		if bundled {
 			opts.StatementTimeout = m.Config.StatementTimeout
 		}

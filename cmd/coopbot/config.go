@@ -21,6 +21,10 @@ type Config struct {
 	// StatementTimeout bounds each database statement when answering
 	// (STATEMENT_TIMEOUT, default 5s); ingest is not bounded.
 	StatementTimeout time.Duration
+	// EfSearch is the dense arm's HNSW search breadth (EF_SEARCH, 1–1000;
+	// 0 = the store's default): higher finds more of the exact nearest
+	// neighbours and costs more per question (docs/performance.md).
+	EfSearch int
 
 	Embedder       string // EMBEDDER: "hash" (default) or "openai"
 	EmbeddingModel string // EMBEDDING_MODEL, with EMBEDDER=openai
@@ -136,6 +140,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:        secret("DATABASE_URL"),
 		StatementTimeout:   dur("STATEMENT_TIMEOUT", 5*time.Second),
+		EfSearch:           integer("EF_SEARCH", 0),
 		Embedder:           str("EMBEDDER", "hash"),
 		EmbeddingModel:     str("EMBEDDING_MODEL", ""),
 		OpenAIBaseURL:      str("OPENAI_BASE_URL", ""),
@@ -159,6 +164,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxInFlight:        integer("MAX_IN_FLIGHT", 16),
 		LogLevel:           str("LOG_LEVEL", "info"),
 		LogFormat:          str("LOG_FORMAT", "text"),
+	}
+	if c.EfSearch > 1000 {
+		errs = append(errs, fmt.Errorf("EF_SEARCH: want at most 1000 (pgvector's limit), got %d", c.EfSearch))
 	}
 	switch c.Embedder {
 	case "hash":

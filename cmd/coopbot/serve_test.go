@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"debug/elf"
 	"errors"
@@ -63,10 +63,20 @@ func startServe(t *testing.T, bin string, environ ...string) (*exec.Cmd, string,
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append([]string{"HOME=" + t.TempDir()}, environ...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	// cmd.Stderr is a plain writer, not a pipe read by a goroutine of
+	// ours: then Wait returns only after the last line ("stopped") has
+	// been copied into logs.
+	logs := &syncBuffer{}
+	addr := make(chan string, 1)
+	cmd.Stderr = &lineWriter{each: func(line string) {
+		logs.Write([]byte(line + "\n"))
+		if a, ok := strings.CutPrefix(line, "coopbot: serving "); ok {
+			select {
+			case addr <- a:
+			default:
+			}
+		}
+	}}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start coopbot serve: %v", err)
 	}
@@ -76,18 +86,6 @@ func startServe(t *testing.T, bin string, environ ...string) (*exec.Cmd, string,
 			_ = cmd.Wait()
 		}
 	})
-	logs := &syncBuffer{}
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			line := sc.Text()
-			logs.Write([]byte(line + "\n"))
-			if a, ok := strings.CutPrefix(line, "coopbot: serving "); ok {
-				addr <- a
-			}
-		}
-	}()
 	select {
 	case u := <-addr:
 		return cmd, u, logs
@@ -95,6 +93,26 @@ func startServe(t *testing.T, bin string, environ ...string) (*exec.Cmd, string,
 		t.Fatalf("coopbot serve did not start listening; stderr:\n%s", logs.String())
 	}
 	return nil, "", nil
+}
+
+// lineWriter calls each with every complete line written to it (without
+// the newline). exec copies a command's output into it from one
+// goroutine.
+type lineWriter struct {
+	buf  []byte
+	each func(line string)
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.each(string(w.buf[:i]))
+		w.buf = w.buf[i+1:]
+	}
 }
 
 func httpGet(t *testing.T, u string) (int, string) {

@@ -123,6 +123,8 @@ func TestStore(t *testing.T) {
 					t.Errorf("index %s: %v; want it to exist", name, err)
 				} else if !strings.Contains(def, "USING "+method) {
 					t.Errorf("index %s = %q; want USING %s", name, def, method)
+				} else if method == "hnsw" && !strings.Contains(def, "ef_construction='256'") {
+					t.Errorf("index %s = %q; want ef_construction 256", name, def)
 				}
 			}
 			var typ string

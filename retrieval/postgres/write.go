@@ -172,7 +172,7 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, embedder string, dims int)
 	n := strconv.Itoa(dims)
 	for _, stmt := range []string{
 		`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(` + n + `)`,
-		`CREATE INDEX IF NOT EXISTS chunks_embedding_hnsw ON chunks USING hnsw (embedding vector_cosine_ops)`,
+		createHNSW,
 	} {
 		if _, err := tx.Exec(ctx, stmt); err != nil {
 			var pgErr *pgconn.PgError
