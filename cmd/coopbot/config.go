@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/coopbot/coopbot/retrieval/postgres"
 )
 
 // Config is coopbot's whole configuration, loaded from the environment
@@ -165,8 +167,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		LogLevel:           str("LOG_LEVEL", "info"),
 		LogFormat:          str("LOG_FORMAT", "text"),
 	}
-	if c.EfSearch > 1000 {
-		errs = append(errs, fmt.Errorf("EF_SEARCH: want at most 1000 (pgvector's limit), got %d", c.EfSearch))
+	if c.EfSearch > postgres.MaxEfSearch {
+		errs = append(errs, fmt.Errorf("EF_SEARCH: want at most %d (pgvector's limit), got %d", postgres.MaxEfSearch, c.EfSearch))
 	}
 	switch c.Embedder {
 	case "hash":

@@ -249,11 +249,11 @@ type NearestOptions struct {
 // EMISMATCH when vec's dimension differs from the store's; EUNAVAILABLE
 // when the database cannot be reached.
 func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestOptions) ([]Neighbor, error) {
-	if k <= 0 || k > maxEfSearch {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "k must be between 1 and %d, not %d", maxEfSearch, k)
+	if k <= 0 || k > MaxEfSearch {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "k must be between 1 and %d, not %d", MaxEfSearch, k)
 	}
-	if opts.EfSearch < 0 || opts.EfSearch > maxEfSearch {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "ef_search must be between 1 and %d, not %d", maxEfSearch, opts.EfSearch)
+	if opts.EfSearch < 0 || opts.EfSearch > MaxEfSearch {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "ef_search must be between 1 and %d, not %d", MaxEfSearch, opts.EfSearch)
 	}
 	ef := opts.EfSearch
 	if ef == 0 {

@@ -47,9 +47,9 @@ const DefaultEfSearch = 200
 // (see Options.LexicalScan).
 const DefaultLexicalScan = 200
 
-// maxEfSearch is pgvector's upper bound for hnsw.ef_search; it also caps
+// MaxEfSearch is pgvector's upper bound for hnsw.ef_search; it also caps
 // the number of candidates each arm fetches.
-const maxEfSearch = 1000
+const MaxEfSearch = 1000
 
 // maxDimensions is pgvector's limit for an HNSW-indexed vector column.
 const maxDimensions = 2000
@@ -109,8 +109,8 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		// The parse error may echo the URL, password included: drop it.
 		return nil, retrieval.Errorf(retrieval.EINVALID, "the database URL is malformed: expected postgres://user:password@host:port/dbname")
 	}
-	if opts.EfSearch < 0 || opts.EfSearch > maxEfSearch {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "ef_search must be between 1 and %d, not %d", maxEfSearch, opts.EfSearch)
+	if opts.EfSearch < 0 || opts.EfSearch > MaxEfSearch {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "ef_search must be between 1 and %d, not %d", MaxEfSearch, opts.EfSearch)
 	}
 	s := &Store{
 		addr:     net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))),

@@ -118,7 +118,7 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	if q.K <= 0 {
 		return nil, nil
 	}
-	cand := min(max(q.Candidates, q.K), maxEfSearch)
+	cand := min(max(q.Candidates, q.K), MaxEfSearch)
 	ef := max(s.efSearch, cand)
 	scan := max(s.lexicalScan, cand)
 	text := strings.ReplaceAll(strings.ToValidUTF8(q.Text, " "), "\x00", " ")
