@@ -163,9 +163,10 @@ type IndexOptions struct {
 }
 
 // BuildIndex creates the indexes a BulkLoad left out — the full-text GIN
-// index and the HNSW index on the embeddings — if they are missing. It is
-// a no-op on a store that has them, and an empty store gets only the
-// full-text index (PutDocument builds the HNSW index on first write).
+// index and the HNSW index on the embeddings — if they are missing, then
+// vacuums and analyzes the tables. Index creation is a no-op on a store
+// that has them, and an empty store gets only the full-text index
+// (PutDocument builds the HNSW index on first write).
 // Errors: EINVALID for a malformed option; EUNAVAILABLE when the database
 // cannot be reached.
 func (s *Store) BuildIndex(ctx context.Context, opts IndexOptions) error {
@@ -199,11 +200,16 @@ func (s *Store) BuildIndex(ctx context.Context, opts IndexOptions) error {
 			return s.classify(err, "build hnsw index")
 		}
 	}
-	if _, err := tx.Exec(ctx, `ANALYZE chunks`); err != nil {
-		return s.classify(err, "build index: analyze")
-	}
 	if err := tx.Commit(ctx); err != nil {
 		return s.classify(err, "build index: commit")
+	}
+	// VACUUM cannot run in a transaction block. After a bulk load it sets
+	// the hint bits and the visibility map, so the first searches do not
+	// write every heap page they read, and autovacuum does not start on
+	// the table in the middle of them; ANALYZE gives the planner and the
+	// lexical arm (commonWords) the table's statistics.
+	if _, err := s.pool.Exec(ctx, `VACUUM (ANALYZE) chunks, documents`); err != nil {
+		return s.classify(err, "build index: vacuum")
 	}
 	return nil
 }

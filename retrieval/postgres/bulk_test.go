@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
@@ -62,6 +65,13 @@ func TestBulkLoad(t *testing.T) {
 	}
 	if hnsw, gin, err := s.HasIndexes(ctx); err != nil || !hnsw || !gin {
 		t.Errorf("HasIndexes() after BuildIndex = %v, %v, %v; want both", hnsw, gin, err)
+	}
+	// The bulk-loaded tables are vacuumed and analyzed, so autovacuum has
+	// nothing to start on and the first searches set no hint bits.
+	var vacuumed bool
+	if err := queryRow(t, url, `SELECT bool_and(last_vacuum IS NOT NULL AND last_analyze IS NOT NULL)
+		FROM pg_stat_user_tables WHERE relname IN ('chunks', 'documents')`, &vacuumed); err != nil || !vacuumed {
+		t.Errorf("chunks and documents vacuumed and analyzed after BuildIndex = %v, %v; want true", vacuumed, err)
 	}
 	if err := s.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
 		t.Errorf("BuildIndex() again = %v; want a no-op", err)
@@ -149,12 +159,93 @@ func TestLexicalBound(t *testing.T) {
 	if err := s.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
 		t.Fatalf("BuildIndex() = %v", err)
 	}
-	// 400 chunks match "navy" and "train"; the first-matches branch sees
-	// only 40 of them, and not the Kagoshima one, which only the rare-word
-	// branch finds.
+	// 400 chunks match "navy" and "train"; the common-word branch reads
+	// only the first 400 rows (documents 0-199), and not the Kagoshima
+	// chunk, which only the rare-word branch finds.
 	q := retrieval.Query{Text: "Did the navy train at Kagoshima?", K: 5, Candidates: 40}
 	hits, err := s.Search(ctx, q)
 	if err != nil || len(hits) == 0 || hits[0].Chunk.DocumentID != "bulk397" || hits[0].Chunk.Ordinal != 1 {
 		t.Errorf("Search(%q) = %v, %v; want bulk397/1 (the only Kagoshima chunk) first", q.Text, ids(hits), err)
 	}
+	// A question made only of common words is answered from that sample:
+	// 40 hits, all from the first 200 documents (load order), without
+	// collecting the other 200 matches.
+	q = retrieval.Query{Text: "Which navy trained near Tokyo?", K: 40, Candidates: 40}
+	hits, err = s.Search(ctx, q)
+	if err != nil || len(hits) != 40 {
+		t.Fatalf("Search(%q) = %d hits, %v; want 40", q.Text, len(hits), err)
+	}
+	for _, h := range hits {
+		if h.Chunk.DocumentID > "bulk199" {
+			t.Errorf("Search(%q) hit %s/%d; want only chunks among the first 400 rows (bulk000-bulk199)", q.Text, h.Chunk.DocumentID, h.Chunk.Ordinal)
+		}
+	}
+	// The common-word branch reads the table, not the GIN index, and
+	// stops after 400 rows; a question without common words skips it.
+	plan := lexicalPlan(t, url, q.Text, 40, true)
+	if !strings.Contains(plan, "Filter: ts_match_vq(s.tsv, '''navi''") || strings.Contains(plan, "Index Cond: (tsv @@ '''navi''") {
+		t.Errorf("plan of %q; want ts_match_vq on the table sample, not the GIN index:\n%s", q.Text, plan)
+	}
+	if n := seqScanRows(plan); n < 1 || n > 400 {
+		t.Errorf("plan of %q reads %d rows of the sample; want 1-400:\n%s", q.Text, n, plan)
+	}
+	// Counted as common, "Kagoshima" (row 795) is not in the sample: the
+	// branch reads its 400 rows and stops.
+	if plan := lexicalPlan(t, url, "Kagoshima?", 40, true); seqScanRows(plan) != 400 {
+		t.Errorf("plan of a common word beyond the sample reads %d rows; want 400:\n%s", seqScanRows(plan), plan)
+	}
+	if plan := lexicalPlan(t, url, "Kagoshima?", 40, false); !strings.Contains(plan, "One-Time Filter: false") {
+		t.Errorf("plan of a question without common words; want the sample skipped (One-Time Filter: false):\n%s", plan)
+	}
+}
+
+// seqScanRows returns the rows the lexical arm's sample read, from its
+// "Seq Scan on chunks (actual rows=N" line.
+func seqScanRows(plan string) int {
+	_, rest, ok := strings.Cut(plan, "Seq Scan on chunks (actual rows=")
+	if !ok {
+		return -1
+	}
+	n, _ := strconv.Atoi(rest[:strings.IndexByte(rest, ' ')])
+	return n
+}
+
+// lexicalPlan returns EXPLAIN ANALYZE of the lexical arm for question,
+// with every word of the store counted as common, or none.
+func lexicalPlan(t *testing.T, url, question string, scan int, allCommon bool) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	common := []string{}
+	if allCommon {
+		if err := conn.QueryRow(ctx, `SELECT array_agg(DISTINCT w) FROM chunks, unnest(tsvector_to_array(tsv)) w`).Scan(&common); err != nil {
+			t.Fatalf("store words: %v", err)
+		}
+	}
+	rows, err := conn.Query(ctx, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) `+strings.Replace(postgres.LexicalSQL, "COSINE", "0::float8", 1),
+		question, scan, scan, common, postgres.SampleRows*scan)
+	if err != nil {
+		t.Fatalf("explain: %v", err)
+	}
+	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("explain: %v", err)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// queryRow runs one query on its own connection to url and scans its row.
+func queryRow(t *testing.T, url, sql string, dest ...any) error {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	return conn.QueryRow(ctx, sql).Scan(dest...)
 }

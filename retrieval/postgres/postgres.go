@@ -61,9 +61,11 @@ type Options struct {
 	EfSearch int
 	// LexicalScan bounds the work of the lexical arm on a large store: it
 	// ranks the first LexicalScan chunks matching any of the question's
-	// rare words plus the first LexicalScan matching any of its words
-	// (each at least the candidate count), instead of every match. 0 means
-	// DefaultLexicalScan; a store with fewer matches ranks them all.
+	// rare words plus up to LexicalScan chunks matching any of its common
+	// words among the table's first 10 × LexicalScan rows (LexicalScan is
+	// at least the candidate count), instead of every match. 0 means
+	// DefaultLexicalScan; a store of up to 10 × LexicalScan chunks with
+	// fewer matches ranks them all.
 	LexicalScan int
 	// MaxConns caps the connection pool; 0 means pgxpool's default.
 	MaxConns int32

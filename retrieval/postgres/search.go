@@ -34,25 +34,34 @@ ORDER BY c.dist, c.document_id, c.ordinal`
 // which rewards more matches). A question with no content words yields an
 // empty tsquery, which matches nothing.
 //
-// On a large store a common word matches a large share of the chunks, and
-// ranking them all costs seconds, so the arm ranks a bounded candidate set
-// of up to $3 chunks from each of two branches: the chunks matching any of
-// the question's rare words (its words minus $4, the store's words found
-// in more than commonFreq of the chunks), which the GIN index finds
-// cheaply, and the first chunks matching any word at all, which a
-// sequential scan finds after reading a few hundred rows. Both queries are
-// immutable expressions of the parameters, so with custom plans the
-// planner sees them as constants and picks the index or the scan by their
-// real selectivity. Below $3 matches per branch the ranking is exactly
-// that of all matches. The top rows are picked first; metadata and COSINE
+// On a large store a common word matches a large share of the chunks:
+// ranking them all costs seconds, and even collecting them through the
+// GIN index costs 20-30 ms at a million chunks. So the arm ranks a bounded
+// candidate set of up to $3 chunks from each of two branches:
+//   - rare: the chunks matching any of the question's rare words (its
+//     words minus $4, the store's words found in more than commonFreq of
+//     the chunks), which the GIN index finds cheaply;
+//   - common: the chunks among the first $5 rows of the table that match
+//     any of the question's common words (its words in $4). A common word
+//     is in at least one row in a hundred, so a sample of $5 rows finds
+//     matches for it at a cost bounded by $5 whatever the store's size.
+//     It reads the table, not the GIN index (ts_match_vq is @@ as a
+//     function), and a question without common words skips it (the
+//     numnode test is a constant).
+//
+// Both branches' queries are immutable expressions of the parameters, so
+// with custom plans the planner folds them into constants. A store of up
+// to $5 chunks with up to $3 matches per branch ranks exactly as if every
+// match were ranked. The top rows are picked first; metadata and COSINE
 // (replaced by the cosine expression or 0) are computed only for them.
 const lexicalSQL = `WITH m AS (
     (SELECT c.document_id, c.ordinal, c.tsv FROM chunks c
      WHERE c.tsv @@ replace(strip(ts_delete(to_tsvector('english', $1), $4::text[]))::text, ''' ''', ''' | ''')::tsquery
      LIMIT $3)
     UNION ALL
-    (SELECT c.document_id, c.ordinal, c.tsv FROM chunks c
-     WHERE c.tsv @@ replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery
+    (SELECT s.document_id, s.ordinal, s.tsv
+     FROM (SELECT document_id, ordinal, tsv FROM chunks LIMIT $5) s
+     WHERE numnode(` + commonQuery + `) > 0 AND ts_match_vq(s.tsv, ` + commonQuery + `)
      LIMIT $3)
 ), top AS (
     SELECT DISTINCT ON (rank, m.document_id, m.ordinal) m.document_id, m.ordinal,
@@ -66,6 +75,15 @@ FROM top
 JOIN chunks c ON c.document_id = top.document_id AND c.ordinal = top.ordinal
 JOIN documents d ON d.id = c.document_id
 ORDER BY top.rank DESC, c.document_id, c.ordinal`
+
+// commonQuery is the OR of the question's common words: its words minus
+// those not in $4.
+const commonQuery = `replace(strip(ts_delete(to_tsvector('english', $1),
+        tsvector_to_array(ts_delete(to_tsvector('english', $1), $4::text[]))))::text, ''' ''', ''' | ''')::tsquery`
+
+// sampleRows is how many rows the lexical arm's common branch reads per
+// chunk it may rank: lexicalSQL's $5 is sampleRows × $3.
+const sampleRows = 10
 
 // commonFreq is the share of chunks above which a word counts as common
 // for the lexical arm's rare-word branch.
@@ -138,8 +156,11 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	// implicit transaction (one Sync), so set_config(..., true) holds for
 	// the arm's query. A generic plan for the k-NN query (LIMIT unknown)
 	// prefers a sequential scan over the HNSW index, and the lexical arm
-	// relies on the planner seeing its tsqueries: force custom plans.
-	const settings = `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true)`
+	// relies on the planner seeing its tsqueries: force custom plans. The
+	// lexical arm's sample must be the table's first rows, not wherever
+	// another scan of a large table has got to: no synchronized scans.
+	const settings = `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true),
+		set_config('synchronize_seqscans', 'off', true)`
 	var vec any
 	if q.Vector != nil {
 		vec = pgvector.NewVector(q.Vector)
@@ -155,9 +176,9 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 		b.Queue(settings, strconv.Itoa(ef))
 		common := s.commonWords(ctx)
 		if vec != nil {
-			b.Queue(strings.Replace(lexicalSQL, "COSINE", "1 - (c.embedding <=> $5)", 1), text, cand, scan, common, vec)
+			b.Queue(strings.Replace(lexicalSQL, "COSINE", "1 - (c.embedding <=> $6)", 1), text, cand, scan, common, sampleRows*scan, vec)
 		} else {
-			b.Queue(strings.Replace(lexicalSQL, "COSINE", "0::float8", 1), text, cand, scan, common)
+			b.Queue(strings.Replace(lexicalSQL, "COSINE", "0::float8", 1), text, cand, scan, common, sampleRows*scan)
 		}
 		run := func() { lexical, lexErr = s.runArm(ctx, &b, vec == nil, check, "lexical") }
 		if vec == nil {
