@@ -46,7 +46,7 @@ func measure(ctx context.Context, databaseURL string, store *postgres.Store, emb
 
 	for _, ef := range cfg.Sweep {
 		fmt.Fprintf(cfg.Progress, "bench: ef_search %d\n", ef)
-		s, err := postgres.Open(ctx, databaseURL, postgres.Options{EfSearch: ef, MaxConns: int32(2*cfg.Concurrency + 2)})
+		s, err := postgres.Open(ctx, databaseURL, postgres.Options{EfSearch: ef, MaxConns: int32((postgres.Shards+1)*cfg.Concurrency + 2)})
 		if err != nil {
 			return err
 		}
@@ -231,7 +231,9 @@ func describeServer(ctx context.Context, databaseURL string, res *Result) error 
 	var db, idx int64
 	var ver, vec string
 	err = conn.QueryRow(ctx, `SELECT pg_database_size(current_database()),
-		coalesce(pg_relation_size(to_regclass('chunks_embedding_hnsw')), 0),
+		(SELECT coalesce(sum(pg_relation_size(i.indexrelid)), 0)::bigint FROM pg_index i
+		 JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
+		 WHERE i.indrelid = to_regclass('chunks') AND a.amname = 'hnsw'),
 		current_setting('server_version'),
 		coalesce((SELECT extversion FROM pg_extension WHERE extname = 'vector'), '')`).Scan(&db, &idx, &ver, &vec)
 	if err != nil {

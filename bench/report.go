@@ -4,14 +4,16 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/coopbot/coopbot/retrieval/postgres"
 )
 
 // WriteTable prints the result as a human-readable table.
 func (r Result) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "server\t%s (GOMAXPROCS %d)\n", r.Server, r.GOMAXPROCS)
-	fmt.Fprintf(tw, "corpus\t%d chunks in %d documents, embedder %s, database %.0f MB (HNSW index %.0f MB)\n",
-		r.Chunks, r.Documents, r.Embedder, r.DatabaseMB, r.HNSWIndexMB)
+	fmt.Fprintf(tw, "corpus\t%d chunks in %d documents, embedder %s, database %.0f MB (HNSW indexes %.0f MB, %d shards)\n",
+		r.Chunks, r.Documents, r.Embedder, r.DatabaseMB, r.HNSWIndexMB, postgres.Shards)
 	if r.QueryOnly {
 		fmt.Fprintf(tw, "ingest\t(skipped: --query-only)\n")
 	} else {

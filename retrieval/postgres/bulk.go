@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -13,21 +16,65 @@ import (
 )
 
 // Index names, as created by the migrations, PutDocument and BuildIndex.
+// The HNSW index is one partial index per shard, named hnswIndex_j
+// (hnswName); hnswIndex alone is the single index of stores built before
+// shards (migration 00003 replaces it).
 const (
 	hnswIndex = "chunks_embedding_hnsw"
 	ginIndex  = "chunks_tsv_gin"
 )
 
-// createHNSW creates the dense arm's index. ef_construction is four times
+// Shards is how many HNSW graphs hold the chunks: each chunk belongs to
+// the shard its document ID hashes to (shardPredicate), every shard has its
+// own partial HNSW index, and the dense arm searches them all at once, one
+// connection each, and merges their nearest chunks. Half the chunks make a
+// graph in which the same ef_search finds more of the exact neighbours, so
+// two half-size searches running side by side on two cores reach recall
+// 0.95 sooner than one search of the whole graph (docs/performance.md). It
+// must be a power of two.
+const Shards = 2
+
+// shardPredicate is shard j's partial-index predicate. The dense arm's
+// query repeats it verbatim, which is how the planner picks the shard's
+// index. hashtext is immutable; the bit mask keeps it non-negative.
+func shardPredicate(j int) string {
+	return `(hashtext(document_id) & ` + strconv.Itoa(Shards-1) + `) = ` + strconv.Itoa(j)
+}
+
+// hnswName is the name of shard j's HNSW index.
+func hnswName(j int) string { return hnswIndex + "_" + strconv.Itoa(j) }
+
+// createHNSW creates shard j's HNSW index. ef_construction is four times
 // pgvector's default of 64: hash-embedded questions are far from every
 // chunk, the hard case for HNSW, and a better-built graph finds more of
-// their exact neighbours at the same ef_search. On a million chunks
-// recall@10 at ef_search 200 went 0.911 → 0.924–0.935 (two builds) from
-// ef_construction 128 to 256, for a 712–728 s build instead of 461 s, and
-// 0.95 needs ef_search 250 instead of 400 (docs/performance.md); m
-// stays at the default 16, since more neighbours make every search step
-// dearer.
-const createHNSW = `CREATE INDEX IF NOT EXISTS ` + hnswIndex + ` ON chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 256)`
+// their exact neighbours at the same ef_search. On a million chunks in one
+// graph recall@10 at ef_search 200 went 0.911 → 0.924–0.935 (two builds)
+// from ef_construction 128 to 256, for a 712–728 s build instead of 461 s
+// (docs/performance.md); m stays at the default 16, since more neighbours
+// make every search step dearer.
+func createHNSW(j int) string {
+	return `CREATE INDEX IF NOT EXISTS ` + hnswName(j) + ` ON chunks USING hnsw (embedding vector_cosine_ops)
+		WITH (m = 16, ef_construction = 256) WHERE ` + shardPredicate(j)
+}
+
+// hnswStatements are the statements that create every shard's HNSW index.
+func hnswStatements() []string {
+	stmts := make([]string, Shards)
+	for j := range stmts {
+		stmts[j] = createHNSW(j)
+	}
+	return stmts
+}
+
+// dropHNSW are the statements that drop every HNSW index, the single one
+// of a store built before shards included.
+func dropHNSW() []string {
+	stmts := []string{`DROP INDEX IF EXISTS ` + hnswIndex}
+	for j := range Shards {
+		stmts = append(stmts, `DROP INDEX IF EXISTS `+hnswName(j))
+	}
+	return stmts
+}
 
 // BulkDocument is one new document and its embedded chunks for BulkLoad.
 type BulkDocument struct {
@@ -134,7 +181,7 @@ func (s *Store) claimBulk(ctx context.Context, tx pgx.Tx, embedder string, dims 
 	}
 	stmts := []string{`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(` + strconv.Itoa(dims) + `)`}
 	if !hasRows {
-		stmts = append(stmts, `DROP INDEX IF EXISTS `+ginIndex, `DROP INDEX IF EXISTS `+hnswIndex)
+		stmts = append(append(stmts, `DROP INDEX IF EXISTS `+ginIndex), dropHNSW()...)
 	}
 	for _, stmt := range stmts {
 		if _, err := tx.Exec(ctx, stmt); err != nil {
@@ -196,8 +243,10 @@ func (s *Store) BuildIndex(ctx context.Context, opts IndexOptions) error {
 		return s.classify(err, "build index: read embedder")
 	}
 	if claimed {
-		if _, err := tx.Exec(ctx, createHNSW); err != nil {
-			return s.classify(err, "build hnsw index")
+		for _, stmt := range hnswStatements() {
+			if _, err := tx.Exec(ctx, stmt); err != nil {
+				return s.classify(err, "build hnsw index")
+			}
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -266,12 +315,7 @@ func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestO
 		ef = s.efSearch
 	}
 	ef = max(ef, k)
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return nil, s.classify(err, "nearest")
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // read-only
-	m, ok, err := readMeta(ctx, tx)
+	m, ok, err := readMeta(ctx, s.pool)
 	if err != nil {
 		return nil, s.classify(err, "nearest: read embedder")
 	}
@@ -281,16 +325,59 @@ func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestO
 	if m.dims != len(vec) {
 		return nil, retrieval.Errorf(retrieval.EMISMATCH, "store holds %d-dimensional vectors; the query has %d", m.dims, len(vec))
 	}
-	set := `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true)`
+	v := pgvector.NewVector(vec)
 	if opts.Exact {
-		set = `SELECT set_config('hnsw.ef_search', $1, true), set_config('enable_indexscan', 'off', true)`
+		var b pgx.Batch
+		b.Queue(`SELECT set_config('enable_indexscan', 'off', true)`)
+		b.Queue(nearestSQL("true"), v, k)
+		return s.nearest(ctx, &b)
 	}
-	if _, err := tx.Exec(ctx, set, strconv.Itoa(ef)); err != nil {
+	// Like the dense arm: every shard's graph at once, merged.
+	parts := make([][]Neighbor, Shards)
+	err = eachShard(func(j int) error {
+		var b pgx.Batch
+		b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true)`, strconv.Itoa(ef))
+		b.Queue(nearestSQL(shardPredicate(j)), v, k)
+		var err error
+		parts[j], err = s.nearest(ctx, &b)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Neighbor
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	slices.SortStableFunc(out, func(a, b Neighbor) int {
+		if c := cmp.Compare(a.Distance, b.Distance); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.DocumentID, b.DocumentID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Ordinal, b.Ordinal)
+	})
+	return out[:min(k, len(out))], nil
+}
+
+// nearestSQL is Nearest's query over the chunks matching where.
+func nearestSQL(where string) string {
+	return `SELECT document_id, ordinal, dist FROM (
+		SELECT document_id, ordinal, embedding <=> $1 AS dist FROM chunks WHERE ` + where + `
+		ORDER BY embedding <=> $1 LIMIT $2) c
+		ORDER BY dist, document_id, ordinal`
+}
+
+// nearest sends b, settings then one nearestSQL query, and returns the
+// query's neighbours.
+func (s *Store) nearest(ctx context.Context, b *pgx.Batch) ([]Neighbor, error) {
+	br := s.pool.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
 		return nil, s.classify(err, "nearest: settings")
 	}
-	rows, err := tx.Query(ctx, `SELECT document_id, ordinal, dist FROM (
-		SELECT document_id, ordinal, embedding <=> $1 AS dist FROM chunks ORDER BY embedding <=> $1 LIMIT $2) c
-		ORDER BY dist, document_id, ordinal`, pgvector.NewVector(vec), k)
+	rows, err := br.Query()
 	if err != nil {
 		return nil, s.classify(err, "nearest")
 	}
@@ -304,13 +391,21 @@ func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestO
 	if err != nil {
 		return nil, s.classify(err, "nearest")
 	}
+	if err := br.Close(); err != nil {
+		return nil, s.classify(err, "nearest")
+	}
 	return out, nil
 }
 
-// HasIndexes reports whether the HNSW and full-text indexes exist (a
-// BulkLoad without BuildIndex leaves them out).
+// HasIndexes reports whether every shard's HNSW index and the full-text
+// index exist (a BulkLoad without BuildIndex leaves them out).
 func (s *Store) HasIndexes(ctx context.Context) (hnsw, fullText bool, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL, to_regclass($2) IS NOT NULL`, hnswIndex, ginIndex).Scan(&hnsw, &fullText)
+	names := make([]string, Shards)
+	for j := range names {
+		names[j] = hnswName(j)
+	}
+	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM unnest($1::text[]) n WHERE to_regclass(n) IS NOT NULL) = cardinality($1::text[]),
+		to_regclass($2) IS NOT NULL`, names, ginIndex).Scan(&hnsw, &fullText)
 	if err != nil {
 		return false, false, s.classify(err, "check indexes")
 	}

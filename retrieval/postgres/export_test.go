@@ -1,8 +1,11 @@
 package postgres
 
-// LexicalSQL and SampleRows let the external tests look at the lexical
-// arm's plan.
+// LexicalSQL, SampleRows and DenseSQL let the external tests look at the
+// arms' query plans.
 const (
 	LexicalSQL = lexicalSQL
 	SampleRows = sampleRows
 )
+
+// DenseSQL is the dense arm's query on shard j.
+func DenseSQL(j int) string { return denseSQL(j) }

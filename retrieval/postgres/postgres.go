@@ -19,6 +19,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -67,7 +68,9 @@ type Options struct {
 	// DefaultLexicalScan; a store of up to 10 × LexicalScan chunks with
 	// fewer matches ranks them all.
 	LexicalScan int
-	// MaxConns caps the connection pool; 0 means pgxpool's default.
+	// MaxConns caps the connection pool; 0 means enough for max(4, CPUs)
+	// searches at once, each holding Shards + 1 connections (one per
+	// shard's dense search and one for the lexical arm).
 	MaxConns int32
 	// ConnectTimeout bounds each new connection; 0 means 10 seconds (or
 	// the connect_timeout in the URL).
@@ -139,6 +142,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 			cfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
 		}
 	}
+	cfg.MaxConns = int32(Shards+1) * max(4, int32(runtime.NumCPU()))
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
@@ -193,11 +197,8 @@ func (s *Store) Reset(ctx context.Context) error {
 		return s.classify(err, "reset")
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
-	for _, stmt := range []string{
-		`TRUNCATE chunks, documents, store_meta`,
-		`DROP INDEX IF EXISTS chunks_embedding_hnsw`,
-		`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector`,
-	} {
+	stmts := append([]string{`TRUNCATE chunks, documents, store_meta`}, dropHNSW()...)
+	for _, stmt := range append(stmts, `ALTER TABLE chunks ALTER COLUMN embedding TYPE vector`) {
 		if _, err := tx.Exec(ctx, stmt); err != nil {
 			return s.classify(err, "reset")
 		}

@@ -117,7 +117,7 @@ func TestStore(t *testing.T) {
 		}},
 		{"indexes and vector dimension", func(t *testing.T) {
 			corpus(t, s)
-			for name, method := range map[string]string{"chunks_embedding_hnsw": "hnsw", "chunks_tsv_gin": "gin"} {
+			for name, method := range map[string]string{"chunks_embedding_hnsw_0": "hnsw", "chunks_embedding_hnsw_1": "hnsw", "chunks_tsv_gin": "gin"} {
 				var def string
 				if err := conn.QueryRow(ctx, `SELECT indexdef FROM pg_indexes WHERE tablename = 'chunks' AND indexname = $1`, name).Scan(&def); err != nil {
 					t.Errorf("index %s: %v; want it to exist", name, err)

@@ -1,8 +1,10 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,15 +20,18 @@ import (
 const hitColumns = `c.document_id, c.ordinal, c.para_start, c.para_end, c.start_off, c.end_off, c.text, c.sentences,
 	d.title, d.date, d.outlet, d.author, d.source, d.hash`
 
-// denseSQL is the k-NN arm: the inner query is the shape the HNSW index
-// serves (ORDER BY distance LIMIT n); the outer one joins metadata and
-// breaks distance ties deterministically.
-const denseSQL = `SELECT ` + hitColumns + `, 1 - c.dist
+// denseSQL is the k-NN arm's query on shard j: the inner query is the
+// shape the shard's partial HNSW index serves (its predicate, ORDER BY
+// distance LIMIT n); the outer one joins metadata and breaks distance ties
+// deterministically.
+func denseSQL(j int) string {
+	return `SELECT ` + hitColumns + `, 1 - c.dist
 FROM (SELECT document_id, ordinal, para_start, para_end, start_off, end_off, text, sentences,
              embedding <=> $1 AS dist
-      FROM chunks ORDER BY embedding <=> $1 LIMIT $2) c
+      FROM chunks WHERE ` + shardPredicate(j) + ` ORDER BY embedding <=> $1 LIMIT $2) c
 JOIN documents d ON d.id = c.document_id
 ORDER BY c.dist, c.document_id, c.ordinal`
+}
 
 // lexicalSQL is the full-text arm with OR semantics: plainto_tsquery
 // stems the question and drops stop words, and its AND operators become
@@ -120,9 +125,10 @@ func (s *Store) commonWords(ctx context.Context) []string {
 	return words
 }
 
-// Search runs the dense arm (HNSW, cosine) and the lexical arm (full-text,
-// OR over the question's content words) concurrently, each in one round
-// trip on its own connection, and fuses them with retrieval.Fuse. Each arm
+// Search runs the dense arm (HNSW, cosine; one search per shard, see
+// Shards) and the lexical arm (full-text, OR over the question's content
+// words) concurrently, each in one round trip on its own connection, and
+// fuses them with retrieval.Fuse. Each arm
 // fetches max(q.K, q.Candidates) chunks, capped at 1000; hnsw.ef_search is
 // raised to at least that. The lexical arm ranks at most 2 × max(LexicalScan,
 // candidates) chunks (see Options.LexicalScan and lexicalSQL). A query
@@ -189,12 +195,20 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	}
 	var dense []retrieval.Hit
 	if vec != nil {
-		var b pgx.Batch
-		b.Queue(`SELECT embedder, dimensions FROM store_meta`)
-		b.Queue(settings, strconv.Itoa(ef))
-		b.Queue(denseSQL, vec, cand)
-		var err error
-		dense, err = s.runArm(ctx, &b, true, check, "dense")
+		// One batch per shard, all at once; the first also reads the
+		// store's embedder.
+		parts := make([][]retrieval.Hit, Shards)
+		err := eachShard(func(j int) error {
+			var b pgx.Batch
+			if j == 0 {
+				b.Queue(`SELECT embedder, dimensions FROM store_meta`)
+			}
+			b.Queue(settings, strconv.Itoa(ef))
+			b.Queue(denseSQL(j), vec, cand)
+			var err error
+			parts[j], err = s.runArm(ctx, &b, j == 0, check, "dense")
+			return err
+		})
 		wg.Wait()
 		if err != nil {
 			if errors.Is(err, errEmpty) {
@@ -202,6 +216,7 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 			}
 			return nil, err
 		}
+		dense = mergeShards(parts, cand)
 	}
 	if lexErr != nil {
 		if errors.Is(lexErr, errEmpty) {
@@ -210,6 +225,44 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 		return nil, lexErr
 	}
 	return retrieval.Fuse(dense, lexical, q.K), nil
+}
+
+// eachShard runs f for every shard at once (shard 0 on the calling
+// goroutine) and returns the first shard's error, in shard order.
+func eachShard(f func(j int) error) error {
+	errs := make([]error, Shards)
+	var wg sync.WaitGroup
+	for j := 1; j < Shards; j++ {
+		wg.Go(func() { errs[j] = f(j) })
+	}
+	errs[0] = f(0)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeShards merges the shards' dense hits, each list closest first, into
+// the n closest overall, ties broken by document ID and ordinal as within
+// a shard.
+func mergeShards(parts [][]retrieval.Hit, n int) []retrieval.Hit {
+	var all []retrieval.Hit
+	for _, p := range parts {
+		all = append(all, p...)
+	}
+	slices.SortStableFunc(all, func(a, b retrieval.Hit) int {
+		if c := cmp.Compare(b.Cosine, a.Cosine); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Chunk.DocumentID, b.Chunk.DocumentID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Chunk.Ordinal, b.Chunk.Ordinal)
+	})
+	return all[:min(n, len(all))]
 }
 
 // errEmpty reports an empty store (no embedder recorded) from runArm.

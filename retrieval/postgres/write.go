@@ -169,11 +169,8 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, embedder string, dims int)
 	}
 	// First write: fix the dimension and index it. dims is a validated
 	// int, so formatting it into DDL (which takes no parameters) is safe.
-	n := strconv.Itoa(dims)
-	for _, stmt := range []string{
-		`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(` + n + `)`,
-		createHNSW,
-	} {
+	stmts := append([]string{`ALTER TABLE chunks ALTER COLUMN embedding TYPE vector(` + strconv.Itoa(dims) + `)`}, hnswStatements()...)
+	for _, stmt := range stmts {
 		if _, err := tx.Exec(ctx, stmt); err != nil {
 			var pgErr *pgconn.PgError
 			if errors.As(err, &pgErr) && pgErr.Code == "22000" {
