@@ -299,7 +299,7 @@ type NearestOptions struct {
 
 // Nearest returns the k chunks closest to vec by cosine distance, closest
 // first (ties broken by document ID and ordinal): the dense arm alone,
-// approximate (HNSW) unless opts.Exact. It is meant for measuring the
+// approximate (every shard's HNSW graph, merged) unless opts.Exact. It is meant for measuring the
 // index (coopbot bench). Errors: EINVALID for k or EfSearch out of range;
 // EMISMATCH when vec's dimension differs from the store's; EUNAVAILABLE
 // when the database cannot be reached.
@@ -329,15 +329,15 @@ func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestO
 	if opts.Exact {
 		var b pgx.Batch
 		b.Queue(`SELECT set_config('enable_indexscan', 'off', true)`)
-		b.Queue(nearestSQL("true"), v, k)
+		b.Queue(nearestSQL("true", k), v)
 		return s.nearest(ctx, &b)
 	}
 	// Like the dense arm: every shard's graph at once, merged.
 	parts := make([][]Neighbor, Shards)
 	err = eachShard(func(j int) error {
 		var b pgx.Batch
-		b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true)`, strconv.Itoa(ef))
-		b.Queue(nearestSQL(shardPredicate(j)), v, k)
+		b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_generic_plan', true)`, strconv.Itoa(ef))
+		b.Queue(nearestSQL(shardPredicate(j), k), v)
 		var err error
 		parts[j], err = s.nearest(ctx, &b)
 		return err
@@ -361,11 +361,13 @@ func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestO
 	return out[:min(k, len(out))], nil
 }
 
-// nearestSQL is Nearest's query over the chunks matching where.
-func nearestSQL(where string) string {
+// nearestSQL is Nearest's query for the limit chunks matching where that
+// are closest to $1; like denseSQL it has the limit written in, for a
+// generic plan that uses the index.
+func nearestSQL(where string, limit int) string {
 	return `SELECT document_id, ordinal, dist FROM (
 		SELECT document_id, ordinal, embedding <=> $1 AS dist FROM chunks WHERE ` + where + `
-		ORDER BY embedding <=> $1 LIMIT $2) c
+		ORDER BY embedding <=> $1 LIMIT ` + strconv.Itoa(limit) + `) c
 		ORDER BY dist, document_id, ordinal`
 }
 

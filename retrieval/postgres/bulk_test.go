@@ -214,20 +214,21 @@ func seqScanRows(plan string) int {
 // with every word of the store counted as common, or none.
 func lexicalPlan(t *testing.T, url, question string, scan int, allCommon bool) string {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, url)
 	common := []string{}
 	if allCommon {
-		if err := conn.QueryRow(ctx, `SELECT array_agg(DISTINCT w) FROM chunks, unnest(tsvector_to_array(tsv)) w`).Scan(&common); err != nil {
+		if err := conn.QueryRow(context.Background(), `SELECT array_agg(DISTINCT w) FROM chunks, unnest(tsvector_to_array(tsv)) w`).Scan(&common); err != nil {
 			t.Fatalf("store words: %v", err)
 		}
 	}
-	rows, err := conn.Query(ctx, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) `+strings.Replace(postgres.LexicalSQL, "COSINE", "0::float8", 1),
+	return explain(t, conn, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) `+strings.Replace(postgres.LexicalSQL, "COSINE", "0::float8", 1),
 		question, scan, scan, common, postgres.SampleRows*scan)
+}
+
+// explain runs an EXPLAIN statement and returns the plan as text.
+func explain(t *testing.T, conn *pgx.Conn, sql string, args ...any) string {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), sql, args...)
 	if err != nil {
 		t.Fatalf("explain: %v", err)
 	}
@@ -238,14 +239,20 @@ func lexicalPlan(t *testing.T, url, question string, scan int, allCommon bool) s
 	return strings.Join(lines, "\n")
 }
 
-// queryRow runs one query on its own connection to url and scans its row.
-func queryRow(t *testing.T, url, sql string, dest ...any) error {
+// connect opens a connection of the test's own to url, closed when the
+// test ends.
+func connect(t *testing.T, url string) *pgx.Conn {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
+	conn, err := pgx.Connect(context.Background(), url)
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}
-	defer conn.Close(ctx)
-	return conn.QueryRow(ctx, sql).Scan(dest...)
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// queryRow runs one query on its own connection to url and scans its row.
+func queryRow(t *testing.T, url, sql string, dest ...any) error {
+	t.Helper()
+	return connect(t, url).QueryRow(context.Background(), sql).Scan(dest...)
 }

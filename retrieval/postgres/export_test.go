@@ -7,5 +7,6 @@ const (
 	SampleRows = sampleRows
 )
 
-// DenseSQL is the dense arm's query on shard j.
-func DenseSQL(j int) string { return denseSQL(j) }
+// DenseSQL is the dense arm's query for the limit nearest chunks of
+// shard j.
+func DenseSQL(j, limit int) string { return denseSQL(j, limit) }

@@ -38,10 +38,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DefaultEfSearch is the default HNSW search breadth (hnsw.ef_search):
-// recall@10 0.988 at 20,000 chunks, 0.972 at 100,000 and 0.924 at a
-// million, where 250 reaches 0.95 for ≈ 0.5 ms more (coopbot bench,
-// docs/performance.md; coopbot's EF_SEARCH sets Options.EfSearch).
+// DefaultEfSearch is the default HNSW search breadth (hnsw.ef_search) of
+// each shard's search: recall@10 0.988 at 20,000 chunks, 0.982 at 100,000
+// and 0.953 at a million (coopbot bench, docs/performance.md; coopbot's
+// EF_SEARCH sets Options.EfSearch).
 const DefaultEfSearch = 200
 
 // DefaultLexicalScan bounds the chunks the lexical arm ranks per branch

@@ -30,11 +30,7 @@ func TestShards(t *testing.T) {
 	if err := s.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
 		t.Fatalf("BuildIndex() = %v", err)
 	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer conn.Close(ctx)
+	conn := connect(t, url)
 
 	vec := []float32{0.3, 0.9, 0.1, 0.4}
 	for j := range postgres.Shards {
@@ -42,8 +38,8 @@ func TestShards(t *testing.T) {
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM chunks WHERE (hashtext(document_id) & $1) = $2`, postgres.Shards-1, j).Scan(&n); err != nil || n < 300 {
 			t.Errorf("chunks in shard %d = %d, %v; want about 800 / %d", j, n, err, postgres.Shards)
 		}
-		if plan := explain(t, conn, postgres.DenseSQL(j), vec); !strings.Contains(plan, fmt.Sprintf("Index Scan using chunks_embedding_hnsw_%d on chunks", j)) {
-			t.Errorf("plan of shard %d's dense query; want its own HNSW index:\n%s", j, plan)
+		if plan := genericPlan(t, conn, postgres.DenseSQL(j, 40), vec); !strings.Contains(plan, fmt.Sprintf("Index Scan using chunks_embedding_hnsw_%d on chunks", j)) {
+			t.Errorf("generic plan of shard %d's dense query; want its own HNSW index:\n%s", j, plan)
 		}
 	}
 
@@ -105,16 +101,16 @@ func TestShards(t *testing.T) {
 	}
 }
 
-// explain returns EXPLAIN of query with vec and a limit of 40.
-func explain(t *testing.T, conn *pgx.Conn, query string, vec []float32) string {
+// genericPlan returns EXPLAIN of the generic plan of query, which takes
+// one vector parameter, executed with vec.
+func genericPlan(t *testing.T, conn *pgx.Conn, query string, vec []float32) string {
 	t.Helper()
-	rows, err := conn.Query(context.Background(), `EXPLAIN (COSTS OFF) `+query, pgvector.NewVector(vec), 40)
-	if err != nil {
-		t.Fatalf("explain: %v", err)
+	ctx := context.Background()
+	for _, stmt := range []string{`SET plan_cache_mode = force_generic_plan`, `PREPARE generic_plan(vector) AS ` + query} {
+		if _, err := conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
 	}
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatalf("explain: %v", err)
-	}
-	return strings.Join(lines, "\n")
+	defer conn.Exec(ctx, `DEALLOCATE generic_plan; RESET plan_cache_mode`) //nolint:errcheck // best effort
+	return explain(t, conn, `EXPLAIN (COSTS OFF) EXECUTE generic_plan('`+pgvector.NewVector(vec).String()+`')`, pgx.QueryExecModeSimpleProtocol)
 }
