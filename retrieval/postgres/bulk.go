@@ -299,8 +299,8 @@ type NearestOptions struct {
 
 // Nearest returns the k chunks closest to vec by cosine distance, closest
 // first (ties broken by document ID and ordinal): the dense arm alone,
-// approximate (every shard's HNSW graph, merged) unless opts.Exact. It is meant for measuring the
-// index (coopbot bench). Errors: EINVALID for k or EfSearch out of range;
+// approximate (every shard's HNSW graph, merged) unless opts.Exact. It is
+// meant for measuring the index (coopbot bench). Errors: EINVALID for k or EfSearch out of range;
 // EMISMATCH when vec's dimension differs from the store's; EUNAVAILABLE
 // when the database cannot be reached.
 func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestOptions) ([]Neighbor, error) {
