@@ -1,12 +1,9 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -300,9 +297,9 @@ type NearestOptions struct {
 // Nearest returns the k chunks closest to vec by cosine distance, closest
 // first (ties broken by document ID and ordinal): the dense arm alone,
 // approximate (every shard's HNSW graph, merged) unless opts.Exact. It is
-// meant for measuring the index (coopbot bench). Errors: EINVALID for k or EfSearch out of range;
-// EMISMATCH when vec's dimension differs from the store's; EUNAVAILABLE
-// when the database cannot be reached.
+// meant for measuring the index (coopbot bench). Errors: EINVALID for k or
+// EfSearch out of range; EMISMATCH when vec's dimension differs from the
+// store's; EUNAVAILABLE when the database cannot be reached.
 func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestOptions) ([]Neighbor, error) {
 	if k <= 0 || k > MaxEfSearch {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "k must be between 1 and %d, not %d", MaxEfSearch, k)
@@ -336,7 +333,7 @@ func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestO
 	parts := make([][]Neighbor, Shards)
 	err = eachShard(func(j int) error {
 		var b pgx.Batch
-		b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_generic_plan', true)`, strconv.Itoa(ef))
+		b.Queue(denseSettings, strconv.Itoa(ef))
 		b.Queue(nearestSQL(shardPredicate(j), k), v)
 		var err error
 		parts[j], err = s.nearest(ctx, &b)
@@ -345,20 +342,9 @@ func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestO
 	if err != nil {
 		return nil, err
 	}
-	var out []Neighbor
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	slices.SortStableFunc(out, func(a, b Neighbor) int {
-		if c := cmp.Compare(a.Distance, b.Distance); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.DocumentID, b.DocumentID); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Ordinal, b.Ordinal)
-	})
-	return out[:min(k, len(out))], nil
+	return mergeShards(parts, k, func(n Neighbor) (float64, string, int) {
+		return n.Distance, n.DocumentID, n.Ordinal
+	}), nil
 }
 
 // nearestSQL is Nearest's query for the limit chunks matching where that

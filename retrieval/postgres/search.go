@@ -35,6 +35,11 @@ JOIN documents d ON d.id = c.document_id
 ORDER BY c.dist, c.document_id, c.ordinal`
 }
 
+// denseSettings precede a denseSQL or nearestSQL query in its batch: the
+// search breadth ($1) and the generic plan their written-in LIMIT allows
+// (see Search).
+const denseSettings = `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_generic_plan', true)`
+
 // lexicalSQL is the full-text arm with OR semantics: plainto_tsquery
 // stems the question and drops stop words, and its AND operators become
 // OR so a chunk matching only some content words still ranks (by ts_rank,
@@ -171,7 +176,6 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	// chunks, 0.08 ms with the plan kept (EXPLAIN ANALYZE, docs/performance.md).
 	const settings = `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true),
 		set_config('synchronize_seqscans', 'off', true)`
-	const denseSettings = `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_generic_plan', true)`
 	var vec any
 	if q.Vector != nil {
 		vec = pgvector.NewVector(q.Vector)
@@ -221,7 +225,7 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 			}
 			return nil, err
 		}
-		dense = mergeShards(parts, cand)
+		dense = mergeShards(parts, cand, hitKey)
 	}
 	if lexErr != nil {
 		if errors.Is(lexErr, errEmpty) {
@@ -250,24 +254,32 @@ func eachShard(f func(j int) error) error {
 	return nil
 }
 
-// mergeShards merges the shards' dense hits, each list closest first, into
-// the n closest overall, ties broken by document ID and ordinal as within
-// a shard.
-func mergeShards(parts [][]retrieval.Hit, n int) []retrieval.Hit {
-	var all []retrieval.Hit
+// mergeShards merges the shards' lists, each closest first, into the n
+// closest overall, ties broken by document ID and ordinal as within a
+// shard; key gives an item's distance (smaller is closer), document ID and
+// ordinal.
+func mergeShards[T any](parts [][]T, n int, key func(T) (float64, string, int)) []T {
+	var all []T
 	for _, p := range parts {
 		all = append(all, p...)
 	}
-	slices.SortStableFunc(all, func(a, b retrieval.Hit) int {
-		if c := cmp.Compare(b.Cosine, a.Cosine); c != 0 {
+	slices.SortStableFunc(all, func(a, b T) int {
+		da, ia, oa := key(a)
+		db, ib, ob := key(b)
+		if c := cmp.Compare(da, db); c != 0 {
 			return c
 		}
-		if c := strings.Compare(a.Chunk.DocumentID, b.Chunk.DocumentID); c != 0 {
+		if c := strings.Compare(ia, ib); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Chunk.Ordinal, b.Chunk.Ordinal)
+		return cmp.Compare(oa, ob)
 	})
 	return all[:min(n, len(all))]
+}
+
+// hitKey is a dense hit's mergeShards key: closer means a larger cosine.
+func hitKey(h retrieval.Hit) (float64, string, int) {
+	return -h.Cosine, h.Chunk.DocumentID, h.Chunk.Ordinal
 }
 
 // errEmpty reports an empty store (no embedder recorded) from runArm.
