@@ -55,6 +55,7 @@ type SweepPoint struct {
 	// DistanceRatio is the mean of DistanceRatio over the questions.
 	DistanceRatio float64 `json:"distance_ratio"`
 	DenseP50MS    float64 `json:"dense_p50_ms"`
+	DenseP95MS    float64 `json:"dense_p95_ms"`
 	HybridP50MS   float64 `json:"hybrid_p50_ms"`
 	HybridP95MS   float64 `json:"hybrid_p95_ms"`
 	HybridP99MS   float64 `json:"hybrid_p99_ms"`
@@ -94,7 +95,9 @@ type Result struct {
 	QueriesWithHits   int          `json:"queries_with_hits"`
 	WarmupQueries     int          `json:"warmup_queries"`
 	LexicalOnlyP50MS  float64      `json:"lexical_p50_ms"`
+	LexicalOnlyP95MS  float64      `json:"lexical_p95_ms"`
 	DenseOnlyP50MS    float64      `json:"dense_p50_ms"`
+	DenseOnlyP95MS    float64      `json:"dense_p95_ms"`
 	StoreHybridP50MS  float64      `json:"store_hybrid_p50_ms"`
 	StoreHybridP95MS  float64      `json:"store_hybrid_p95_ms"`
 	StartedAt         string       `json:"started_at"`

@@ -97,7 +97,7 @@ func measureEf(ctx context.Context, s *postgres.Store, emb retrieval.Embedder, a
 	}
 	p.RecallAt10 = recall / float64(len(qs))
 	p.DistanceRatio = ratio / float64(len(qs))
-	p.DenseP50MS = percentile(dense, 50)
+	p.DenseP50MS, p.DenseP95MS = percentile(dense, 50), percentile(dense, 95)
 	p.HybridP50MS, p.HybridP95MS, p.HybridP99MS = percentile(hybrid, 50), percentile(hybrid, 95), percentile(hybrid, 99)
 	return p, nil
 }
@@ -161,7 +161,8 @@ func measureHeadline(ctx context.Context, s *postgres.Store, emb retrieval.Embed
 		}
 		dense = append(dense, time.Since(t))
 	}
-	res.LexicalOnlyP50MS, res.DenseOnlyP50MS = percentile(lexical, 50), percentile(dense, 50)
+	res.LexicalOnlyP50MS, res.LexicalOnlyP95MS = percentile(lexical, 50), percentile(lexical, 95)
+	res.DenseOnlyP50MS, res.DenseOnlyP95MS = percentile(dense, 50), percentile(dense, 95)
 	res.StoreHybridP50MS, res.StoreHybridP95MS = percentile(both, 50), percentile(both, 95)
 	return nil
 }

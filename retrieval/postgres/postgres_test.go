@@ -132,6 +132,15 @@ func TestStore(t *testing.T) {
 				t.Errorf("embedding column type = %q, %v; want vector(4)", typ, err)
 			}
 		}},
+		{"long document texts are lz4-compressed", func(t *testing.T) {
+			long := strings.Repeat("The Global Combat Air Programme brings Britain, Japan and Italy together. ", 80)
+			d, cs := doc("long", "A long report", [][]float32{{1, 0, 0, 0}}, long)
+			put(t, s, d, cs)
+			var method, text string
+			if err := conn.QueryRow(ctx, `SELECT coalesce(pg_column_compression(text), 'none'), text FROM documents WHERE id = 'long'`).Scan(&method, &text); err != nil || method != "lz4" || text != long {
+				t.Errorf("stored text of a %d-byte document: compression %q, %d bytes back, %v; want lz4 and the text unchanged", len(long), method, len(text), err)
+			}
+		}},
 		{"put and search", func(t *testing.T) {
 			corpus(t, s)
 			hits, err := s.Search(ctx, retrieval.Query{Text: "fighter jet", Vector: []float32{0, 1, 0.05, 0}, Embedder: embName, Dimensions: embDims, K: 3, Candidates: 10})

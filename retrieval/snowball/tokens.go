@@ -98,6 +98,12 @@ func scanWord(text string, i int) int {
 	n := len(text)
 	var prev rune
 	for i < n {
+		// Fast path: an ASCII letter or digit is always part of the word.
+		if c := text[i]; 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			prev = rune(c)
+			i++
+			continue
+		}
 		r, sz := decode(text, i)
 		switch {
 		case isWordRune(r) && !isCJK(r):
