@@ -2,6 +2,7 @@ package retrieval_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -110,5 +111,46 @@ func TestAskFollowUp(t *testing.T) {
 	}
 	if plain.Question != q {
 		t.Errorf("AskFollowUp without a rewriter: question = %q; want %q", plain.Question, q)
+	}
+}
+
+// fixedStore answers every Search with the same hits.
+type fixedStore struct {
+	retrieval.Store
+	hits []retrieval.Hit
+}
+
+func (f fixedStore) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit, error) {
+	return slices.Clone(f.hits), nil
+}
+
+// BenchmarkServiceSearch measures Service.Search's own work per question —
+// embed it, dedupe, weigh its terms over the candidates, pick the
+// snippets' sentences — with a store that returns every chunk of the
+// bundled corpus (31; a search over PostgreSQL gets up to 40): the Go side
+// a search adds after the database's.
+func BenchmarkServiceSearch(b *testing.B) {
+	svc := testcore.Service(b)
+	ctx := context.Background()
+	q := "Britain and Japan defence cooperation: fighter jets, missiles and exercises"
+	vecs, err := svc.Embedder.Embed(ctx, []string{q})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hits, err := svc.Store.Search(ctx, retrieval.Query{Text: q, Vector: vecs[0], Embedder: svc.Embedder.Name(),
+		Dimensions: len(vecs[0]), K: retrieval.DefaultCandidates, Candidates: retrieval.DefaultCandidates})
+	if err != nil || len(hits) < 20 {
+		b.Fatalf("store search = %d hits, %v; want the bundled corpus's chunks (at least 20)", len(hits), err)
+	}
+	fixed := *svc
+	fixed.Store = fixedStore{svc.Store, hits}
+	questions := []string{"Who will build the new fighter jet?", "What did Michael Fallon say about the missile?",
+		"When was the first joint Typhoon exercise?", "How much will the programme cost?"}
+	i := 0
+	for b.Loop() {
+		if _, err := fixed.Search(ctx, questions[i%len(questions)], retrieval.DefaultK); err != nil {
+			b.Fatal(err)
+		}
+		i++
 	}
 }
