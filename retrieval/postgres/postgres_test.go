@@ -136,9 +136,13 @@ func TestStore(t *testing.T) {
 			long := strings.Repeat("The Global Combat Air Programme brings Britain, Japan and Italy together. ", 80)
 			d, cs := doc("long", "A long report", [][]float32{{1, 0, 0, 0}}, long)
 			put(t, s, d, cs)
+			want := "lz4"
+			if _, err := conn.Exec(ctx, `SELECT set_config('default_toast_compression', 'lz4', true)`); err != nil {
+				want = "pglz" // a server built without lz4: migration 00004 keeps pglz
+			}
 			var method, text string
-			if err := conn.QueryRow(ctx, `SELECT coalesce(pg_column_compression(text), 'none'), text FROM documents WHERE id = 'long'`).Scan(&method, &text); err != nil || method != "lz4" || text != long {
-				t.Errorf("stored text of a %d-byte document: compression %q, %d bytes back, %v; want lz4 and the text unchanged", len(long), method, len(text), err)
+			if err := conn.QueryRow(ctx, `SELECT coalesce(pg_column_compression(text), 'none'), text FROM documents WHERE id = 'long'`).Scan(&method, &text); err != nil || method != want || text != long {
+				t.Errorf("stored text of a %d-byte document: compression %q, %d bytes back, %v; want %s and the text unchanged", len(long), method, len(text), err, want)
 			}
 		}},
 		{"put and search", func(t *testing.T) {
