@@ -63,12 +63,21 @@ func hnswStatements() []string {
 	return stmts
 }
 
+// hnswNames are the names of every shard's HNSW index.
+func hnswNames() []string {
+	names := make([]string, Shards)
+	for j := range names {
+		names[j] = hnswName(j)
+	}
+	return names
+}
+
 // dropHNSW are the statements that drop every HNSW index, the single one
 // of a store built before shards included.
 func dropHNSW() []string {
 	stmts := []string{`DROP INDEX IF EXISTS ` + hnswIndex}
-	for j := range Shards {
-		stmts = append(stmts, `DROP INDEX IF EXISTS `+hnswName(j))
+	for _, name := range hnswNames() {
+		stmts = append(stmts, `DROP INDEX IF EXISTS `+name)
 	}
 	return stmts
 }
@@ -388,12 +397,8 @@ func (s *Store) nearest(ctx context.Context, b *pgx.Batch) ([]Neighbor, error) {
 // HasIndexes reports whether every shard's HNSW index and the full-text
 // index exist (a BulkLoad without BuildIndex leaves them out).
 func (s *Store) HasIndexes(ctx context.Context) (hnsw, fullText bool, err error) {
-	names := make([]string, Shards)
-	for j := range names {
-		names[j] = hnswName(j)
-	}
 	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM unnest($1::text[]) n WHERE to_regclass(n) IS NOT NULL) = cardinality($1::text[]),
-		to_regclass($2) IS NOT NULL`, names, ginIndex).Scan(&hnsw, &fullText)
+		to_regclass($2) IS NOT NULL`, hnswNames(), ginIndex).Scan(&hnsw, &fullText)
 	if err != nil {
 		return false, false, s.classify(err, "check indexes")
 	}

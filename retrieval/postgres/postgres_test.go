@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/postgres"
@@ -90,11 +88,7 @@ func TestStore(t *testing.T) {
 	url := pgtest.NewDB(t, "retrieval_postgres")
 	ctx := context.Background()
 	s := open(t, url) // migrates once; subtests Reset (which also truncates)
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { conn.Close(ctx) })
+	conn := connect(t, url)
 
 	tests := []struct {
 		name string
