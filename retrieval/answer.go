@@ -26,6 +26,19 @@ type Snippet struct {
 	// Evidence is Coverage counting the document title's terms too; the
 	// abstention rule reads it.
 	Evidence float64 `json:"-"`
+	// HighlightParagraph is the number of the paragraph Highlight is in.
+	HighlightParagraph int `json:"highlight_paragraph"`
+	// Fact reports whether Highlight holds the kind of fact the question
+	// asks for (a date for "when", a number for "how many").
+	Fact bool `json:"-"`
+	// Gap is the largest weighted share of the question that this
+	// snippet (read under its title) leaves uncovered in one term.
+	Gap float64 `json:"-"`
+	// Missing counts the question's terms of some weight that this
+	// snippet does not cover.
+	Missing int `json:"-"`
+	// LeadScore ranks the snippets' highlights as the answer's lead.
+	LeadScore float64 `json:"-"`
 }
 
 // Citation is a numbered source of an Answer. Its JSON is the contract of

@@ -6,11 +6,13 @@ import (
 	"strings"
 )
 
-// Extractive answers without a language model: the lead is the
-// best-matching sentence of the strongest snippets, quoted verbatim with
-// [n] markers, followed by the numbered citations.
+// Extractive answers without a language model: the lead is the snippet
+// sentence that best answers the question (it covers the question's terms
+// and holds the kind of fact asked for), quoted verbatim with its [n]
+// marker, then a second sentence from another source when one adds
+// evidence, then the other citations.
 type Extractive struct {
-	// MaxCitations bounds the citations listed (default 3).
+	// MaxCitations bounds the citations listed (default 5).
 	MaxCitations int
 }
 
@@ -24,53 +26,45 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 	}
 	max := e.MaxCitations
 	if max <= 0 {
-		max = 3
+		max = 5
 	}
-	best := 0.0
-	for _, s := range snips {
-		if s.Coverage > best {
-			best = s.Coverage
-		}
-	}
-	// Cite the snippets, in rank order, that carry at least a quarter of
-	// the best coverage; the top-ranked snippet always.
-	var cited []Snippet
+	lead := 0
 	for i, s := range snips {
-		if len(cited) == max {
-			break
+		if s.LeadScore > snips[lead].LeadScore {
+			lead = i
 		}
-		if i == 0 || s.Coverage >= 0.25*best {
+	}
+	// Cite the lead first, then, in rank order, the snippets that carry
+	// at least citeShare of its coverage: each adds evidence.
+	cited := []Snippet{snips[lead]}
+	for i, s := range snips {
+		if i != lead && len(cited) < max && s.Coverage >= citeShare*snips[lead].Coverage && s.Coverage > 0 {
 			cited = append(cited, s)
 		}
 	}
-	// The lead: the highlight of the best-covering citation, then of the
-	// next one that adds a different sentence of similar strength.
-	first := 0
-	for i, s := range cited {
-		if s.Coverage > cited[first].Coverage {
-			first = i
-		}
-	}
-	var lead []string
-	used := map[int]bool{}
-	lead = append(lead, fmt.Sprintf("%s [%d]", cited[first].Highlight, first+1))
-	used[first] = true
-	for i, s := range cited {
-		if used[i] || len(lead) == 2 {
+	parts := []string{fmt.Sprintf("%s [1]", cited[0].Highlight)}
+	second := -1
+	for i, s := range cited[1:] {
+		// A second sentence when it is nearly as good and, preferably,
+		// from the other source: a question spanning both reports is
+		// answered from both.
+		if s.Highlight == cited[0].Highlight || s.LeadScore < 0.8*cited[0].LeadScore {
 			continue
 		}
-		if s.Coverage >= 0.75*cited[first].Coverage && s.Highlight != cited[first].Highlight {
-			lead = append(lead, fmt.Sprintf("%s [%d]", s.Highlight, i+1))
-			used[i] = true
+		if second < 0 || (s.DocumentID != cited[0].DocumentID && cited[second].DocumentID == cited[0].DocumentID) {
+			second = i + 1
 		}
 	}
+	if second > 0 {
+		parts = append(parts, fmt.Sprintf("%s [%d]", cited[second].Highlight, second+1))
+	}
 	var also []string
-	for i := range cited {
-		if !used[i] {
+	for i := 1; i < len(cited); i++ {
+		if i != second {
 			also = append(also, fmt.Sprintf("[%d]", i+1))
 		}
 	}
-	text := strings.Join(lead, " ")
+	text := strings.Join(parts, " ")
 	if len(also) > 0 {
 		text += " See also " + strings.Join(also, ", ") + "."
 	}
@@ -81,6 +75,10 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 	return ans, nil
 }
 
+// citeShare is the least share of the lead's coverage a snippet must
+// have to be cited beside it.
+const citeShare = 0.35
+
 // CitationOf returns snippet s as citation number n.
 func CitationOf(n int, s Snippet) Citation {
 	return Citation{
@@ -88,9 +86,18 @@ func CitationOf(n int, s Snippet) Citation {
 		DocumentID: s.DocumentID,
 		Title:      s.Title,
 		Date:       s.Date,
-		Paragraph:  s.Paragraph,
+		Paragraph:  s.citedParagraph(),
 		Text:       s.Text,
 		Highlight:  s.Highlight,
 		Score:      s.Score,
 	}
+}
+
+// citedParagraph is the paragraph a citation names: the one its quoted
+// sentence is in.
+func (s Snippet) citedParagraph() int {
+	if s.HighlightParagraph >= s.Paragraph && s.HighlightParagraph > 0 {
+		return s.HighlightParagraph
+	}
+	return s.Paragraph
 }

@@ -122,28 +122,35 @@ func TestErrorMessage(t *testing.T) {
 }
 
 func TestAbstainRule(t *testing.T) {
-	r := AbstainRule{MinCoverage: 0.35, Top: 2}
+	r := AbstainRule{MinCoverage: 0.35, MaxGap: 0.4, MaxMissing: 2, Top: 2}
 	snips := func(cov ...float64) []Snippet {
 		var s []Snippet
 		for _, c := range cov {
-			s = append(s, Snippet{Evidence: c})
+			s = append(s, Snippet{Evidence: c, Fact: true})
 		}
 		return s
 	}
+	what := Question{Terms: []string{"typhoon"}, Intent: IntentWhat}
+	when := Question{Terms: []string{"typhoon"}, Intent: IntentWhen}
 	tests := []struct {
 		name  string
-		terms []string
+		q     Question
 		snips []Snippet
 		want  bool
 	}{
-		{"strong first", []string{"typhoon"}, snips(0.9, 0.1), false},
-		{"strong second", []string{"typhoon"}, snips(0.1, 0.5), false},
-		{"strong only below top", []string{"typhoon"}, snips(0.1, 0.1, 0.9), true},
-		{"no terms", nil, snips(0.9), true},
-		{"no snippets", []string{"typhoon"}, nil, true},
+		{"strong first", what, snips(0.9, 0.1), false},
+		{"strong second", what, snips(0.1, 0.5), false},
+		{"strong only below top", what, snips(0.1, 0.1, 0.9), true},
+		{"no terms", Question{}, snips(0.9), true},
+		{"no snippets", what, nil, true},
+		{"when without a date", when, []Snippet{{Evidence: 0.9}}, true},
+		{"when with a date", when, []Snippet{{Evidence: 0.9, Fact: true}}, false},
+		{"one term left out", what, []Snippet{{Evidence: 0.9, Fact: true, Gap: 0.5}}, true},
+		{"two terms left out", what, []Snippet{{Evidence: 0.9, Fact: true, Gap: 0.2, Missing: 2}}, true},
+		{"small gap", what, []Snippet{{Evidence: 0.9, Fact: true, Gap: 0.2, Missing: 1}}, false},
 	}
 	for _, tt := range tests {
-		if got := r.Weak(tt.terms, tt.snips); got != tt.want {
+		if got := r.Weak(tt.q, tt.snips); got != tt.want {
 			t.Errorf("%s: Weak = %v; want %v", tt.name, got, tt.want)
 		}
 	}
@@ -151,9 +158,9 @@ func TestAbstainRule(t *testing.T) {
 
 func TestExtractive(t *testing.T) {
 	snips := []Snippet{
-		{DocumentID: "a", Title: "A", Paragraph: 3, Text: "One. Two typhoon.", Highlight: "Two typhoon.", Coverage: 0.7},
-		{DocumentID: "b", Title: "B", Paragraph: 1, Text: "Typhoon jets.", Highlight: "Typhoon jets.", Coverage: 0.9},
-		{DocumentID: "c", Title: "C", Paragraph: 7, Text: "Unrelated.", Highlight: "Unrelated.", Coverage: 0.1},
+		{DocumentID: "a", Title: "A", Paragraph: 3, Text: "One. Two typhoon.", Highlight: "Two typhoon.", Coverage: 0.7, LeadScore: 0.75},
+		{DocumentID: "b", Title: "B", Paragraph: 1, Text: "Typhoon jets.", Highlight: "Typhoon jets.", Coverage: 0.9, LeadScore: 0.9},
+		{DocumentID: "c", Title: "C", Paragraph: 7, Text: "Unrelated.", Highlight: "Unrelated.", Coverage: 0.1, LeadScore: 0.1},
 	}
 	ans, err := Extractive{}.Answer(context.Background(), "q", snips)
 	if err != nil {
@@ -162,12 +169,14 @@ func TestExtractive(t *testing.T) {
 	if len(ans.Citations) != 2 {
 		t.Fatalf("Extractive cited %d snippets; want 2 (the weak one dropped): %+v", len(ans.Citations), ans.Citations)
 	}
-	if want := "Typhoon jets. [2] Two typhoon. [1]"; ans.Text != want {
+	// The best lead comes first and is cited [1]; the runner-up from the
+	// other source is the second sentence.
+	if want := "Typhoon jets. [1] Two typhoon. [2]"; ans.Text != want {
 		t.Errorf("Extractive text = %q; want %q", ans.Text, want)
 	}
-	for i, c := range ans.Citations {
-		if c.N != i+1 || c.DocumentID != snips[i].DocumentID {
-			t.Errorf("citation %d = %+v; want n=%d doc %s", i, c, i+1, snips[i].DocumentID)
+	for i, want := range []string{"b", "a"} {
+		if c := ans.Citations[i]; c.N != i+1 || c.DocumentID != want {
+			t.Errorf("citation %d = %+v; want n=%d doc %s", i, c, i+1, want)
 		}
 	}
 	if a, _ := (Extractive{}).Answer(context.Background(), "q", nil); !a.Abstained || len(a.Citations) != 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -26,6 +27,9 @@ type Service struct {
 	// Answerer writes answers; nil means the extractive answerer. When it
 	// fails, Ask falls back to the extractive answer and logs why.
 	Answerer Answerer
+	// Lexicon, when set, lets a question word match a passage word of
+	// like meaning ("drills" and "exercise"); nil = spelling only.
+	Lexicon Lexicon
 	// Rewriter, when set, turns follow-up questions into standalone ones.
 	Rewriter Rewriter
 	Logger   *slog.Logger
@@ -80,27 +84,28 @@ func (s *Service) Search(ctx context.Context, query string, k int) ([]Snippet, e
 	return snips, err
 }
 
-// search returns the top k snippets and the question's terms.
-func (s *Service) search(ctx context.Context, q string, k int) ([]Snippet, []string, error) {
+// search returns the top k snippets and the analyzed question.
+func (s *Service) search(ctx context.Context, question string, k int) ([]Snippet, Question, error) {
 	if k <= 0 {
 		k = DefaultK
 	}
 	if k > MaxK {
 		k = MaxK
 	}
-	vecs, err := s.Embedder.Embed(ctx, []string{q})
+	q := AnalyzeQuestion(s.Analyzer, question)
+	vecs, err := s.Embedder.Embed(ctx, []string{q.Text})
 	if err != nil {
-		return nil, nil, fmt.Errorf("embed question: %w", err)
+		return nil, q, fmt.Errorf("embed question: %w", err)
 	}
 	if len(vecs) != 1 {
-		return nil, nil, fmt.Errorf("embed question: got %d vectors for 1 text", len(vecs))
+		return nil, q, fmt.Errorf("embed question: got %d vectors for 1 text", len(vecs))
 	}
 	cand := DefaultCandidates
 	if cand < 3*k {
 		cand = 3 * k
 	}
 	hits, err := s.Store.Search(ctx, Query{
-		Text:       q,
+		Text:       q.Text,
 		Vector:     vecs[0],
 		Embedder:   s.Embedder.Name(),
 		Dimensions: len(vecs[0]),
@@ -108,39 +113,41 @@ func (s *Service) search(ctx context.Context, q string, k int) ([]Snippet, []str
 		Candidates: cand,
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("search: %w", err)
+		return nil, q, fmt.Errorf("search: %w", err)
 	}
 	hits = dedupe(hits)
-	terms := uniqueTerms(s.Analyzer.Terms(q))
-	// Coverage is the passage's own; Evidence also counts its document's
-	// title, under which the passage is read ("2+2" is in a title, not in
-	// the text), and decides abstention.
-	// Term weights come from the passages' own text.
+	// Term weights come from the candidates' own text: terms most of
+	// them share count little, terms none of them has count most.
 	sets := make([]termSet, len(hits))
 	for i, h := range hits {
 		sets[i] = newTermSet(s.Analyzer.Terms(h.Chunk.Text))
 	}
-	weights := termWeights(terms, sets)
-	if len(hits) > k {
-		hits = hits[:k]
-	}
+	m := newMatcher(s.Analyzer, s.Lexicon, q.Names)
+	weights := m.termWeights(q.Terms, sets)
 	titles := map[string][]string{}
 	out := make([]Snippet, 0, len(hits))
 	for i, h := range hits {
-		sn := snippet(h, terms, weights, sets[i], s.Analyzer)
+		sn := snippet(h, q, weights, sets[i], s.Analyzer, m)
 		t, ok := titles[h.Chunk.DocumentID]
 		if !ok {
 			t = s.Analyzer.Terms(h.Document.Title)
 			titles[h.Chunk.DocumentID] = t
 		}
+		// Evidence reads the passage under its document's title ("2+2"
+		// is in a title, not in the text); it decides abstention.
 		withTitle := newTermSet(t)
 		for term := range sets[i] {
 			withTitle[term] = struct{}{}
 		}
-		sn.Evidence = coverage(terms, weights, withTitle)
+		sn.Evidence = m.softCoverage(q.Terms, weights, withTitle)
+		sn.Gap, sn.Missing = m.gap(q.Terms, weights, withTitle)
 		out = append(out, sn)
 	}
-	return out, terms, nil
+	out = rerank(out, k)
+	if os.Getenv("COOPBOT_DEBUG") != "" {
+		debugPrint(q, weights, out, m, s.Analyzer)
+	}
+	return out, q, nil
 }
 
 // dedupe drops hits whose chunk overlaps a better hit of the same document.
@@ -198,7 +205,7 @@ func (s *Service) AskFollowUp(ctx context.Context, history []Turn, question stri
 }
 
 func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
-	snips, terms, err := s.search(ctx, q, s.K)
+	snips, qa, err := s.search(ctx, q, s.K)
 	if err != nil {
 		return Answer{}, err
 	}
@@ -206,7 +213,7 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 	if rule == (AbstainRule{}) {
 		rule = DefaultAbstain
 	}
-	if rule.Weak(terms, snips) {
+	if rule.Weak(qa, snips) {
 		return Abstained(asked), nil
 	}
 	ext := Extractive{}
@@ -239,4 +246,27 @@ const AbstainedText = "The sources don't cover this question. I can only answer 
 // Abstained returns the answer that says the sources don't cover question.
 func Abstained(question string) Answer {
 	return Answer{Question: question, Text: AbstainedText, Abstained: true, Citations: []Citation{}}
+}
+
+func debugPrint(q Question, w map[string]float64, snips []Snippet, m *matcher, a Analyzer) {
+	fmt.Fprintf(os.Stderr, "Q %q intent=%s names=%v\n", q.Text, q.Intent, q.Names)
+	for i, sn := range snips {
+		if i >= 3 {
+			break
+		}
+		set := newTermSet(append(a.Terms(sn.Text), a.Terms(sn.Title)...))
+		fmt.Fprintf(os.Stderr, "  #%d %s p%d ev=%.2f cov=%.2f lead=%.2f fact=%v gap=%.2f |", i, sn.DocumentID[:3], sn.Paragraph, sn.Evidence, sn.Coverage, sn.LeadScore, sn.Fact, sn.Gap)
+		for _, t := range q.Terms {
+			bu, bs := "", 0.0
+			if m.lex != nil {
+				for u := range set {
+					if s := m.similarity(t, u); s > bs && u != t {
+						bu, bs = u, s
+					}
+				}
+			}
+			fmt.Fprintf(os.Stderr, " %s(w%.1f c%.2f ~%s %.2f)", t, w[t], m.credit(t, set), bu, bs)
+		}
+		fmt.Fprintln(os.Stderr)
+	}
 }

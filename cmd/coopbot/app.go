@@ -11,6 +11,7 @@ import (
 	"github.com/coopbot/coopbot/metrics"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/hash"
+	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/memory"
 	"github.com/coopbot/coopbot/retrieval/postgres"
 	"github.com/coopbot/coopbot/retrieval/snowball"
@@ -112,10 +113,15 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	lex, err := semantic.NewLexicon()
+	if err != nil {
+		return err
+	}
 	m.Service = &retrieval.Service{
 		Store:    m.Store,
 		Embedder: m.Embedder,
 		Analyzer: m.Analyzer,
+		Lexicon:  lex,
 		Answerer: ans,
 		Rewriter: m.llmRewriter(),
 		Logger:   m.Logger,
@@ -135,7 +141,9 @@ func (m *Main) Close() error {
 // newEmbedder returns the embedder named by EMBEDDER.
 func (m *Main) newEmbedder(ctx context.Context) (retrieval.Embedder, error) {
 	switch m.Config.Embedder {
-	case "", "hash":
+	case "", "semantic":
+		return semantic.Blend(hash.New(hash.DefaultDims), m.Analyzer)
+	case "hash":
 		return hash.New(hash.DefaultDims), nil
 	case "openai":
 		return m.openAIEmbedder()

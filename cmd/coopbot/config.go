@@ -28,7 +28,7 @@ type Config struct {
 	// neighbours and costs more per question (docs/performance.md).
 	EfSearch int
 
-	Embedder       string // EMBEDDER: "hash" (default) or "openai"
+	Embedder       string // EMBEDDER: "semantic" (default), "hash" or "openai"
 	EmbeddingModel string // EMBEDDING_MODEL, with EMBEDDER=openai
 	OpenAIBaseURL  string // OPENAI_BASE_URL
 	OpenAIAPIKey   string // OPENAI_API_KEY (secret)
@@ -143,7 +143,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		DatabaseURL:        secret("DATABASE_URL"),
 		StatementTimeout:   dur("STATEMENT_TIMEOUT", 5*time.Second),
 		EfSearch:           integer("EF_SEARCH", 0),
-		Embedder:           str("EMBEDDER", "hash"),
+		Embedder:           str("EMBEDDER", "semantic"),
 		EmbeddingModel:     str("EMBEDDING_MODEL", ""),
 		OpenAIBaseURL:      str("OPENAI_BASE_URL", ""),
 		OpenAIAPIKey:       secret("OPENAI_API_KEY"),
@@ -171,13 +171,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("EF_SEARCH: want at most %d (pgvector's limit), got %d", postgres.MaxEfSearch, c.EfSearch))
 	}
 	switch c.Embedder {
-	case "hash":
+	case "semantic", "hash":
 	case "openai":
 		if c.EmbeddingModel == "" {
 			errs = append(errs, errors.New("EMBEDDER=openai needs EMBEDDING_MODEL"))
 		}
 	default:
-		errs = append(errs, fmt.Errorf("EMBEDDER: want hash or openai, got %q", c.Embedder))
+		errs = append(errs, fmt.Errorf("EMBEDDER: want semantic, hash or openai, got %q", c.Embedder))
 	}
 	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
 		errs = append(errs, errors.New("SLACK_APP_TOKEN: want an app-level token starting with xapp-"))

@@ -14,6 +14,7 @@ import (
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/hash"
 	"github.com/coopbot/coopbot/retrieval/memory"
+	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 
@@ -30,12 +31,19 @@ func New(tb testing.TB) (*retrieval.Service, *memory.Store) {
 	tb.Helper()
 	a := snowball.New()
 	st := memory.New(a)
-	e := hash.New(hash.DefaultDims)
+	e, err := semantic.Blend(hash.New(hash.DefaultDims), a)
+	if err != nil {
+		tb.Fatalf("default embedder: %v", err)
+	}
+	lex, err := semantic.NewLexicon()
+	if err != nil {
+		tb.Fatalf("lexicon: %v", err)
+	}
 	p := ingest.Pipeline{Store: st, Embedder: e, Logger: slog.New(slog.DiscardHandler)}
 	if _, err := p.Run(context.Background(), ingest.RunOptions{FS: corpus.FS}); err != nil {
 		tb.Fatalf("index bundled corpus: %v", err)
 	}
-	return &retrieval.Service{Store: st, Embedder: e, Analyzer: a}, st
+	return &retrieval.Service{Store: st, Embedder: e, Analyzer: a, Lexicon: lex}, st
 }
 
 // Add chunks, embeds and stores an extra document in the service's store.

@@ -1,0 +1,205 @@
+package retrieval
+
+import (
+	"strings"
+	"unicode"
+)
+
+// holdsFact reports whether sentence holds the kind of fact intent asks
+// for: a date for "when", a number or amount for "how many/much", a name
+// or role for "who", a place for "where", a reason for "why". Intents
+// that ask for no particular kind of fact are held by any sentence.
+func holdsFact(intent Intent, sentence string) bool {
+	switch intent {
+	case IntentWhen:
+		return hasDate(sentence)
+	case IntentQuantity:
+		return hasQuantity(sentence)
+	case IntentWho:
+		return hasPerson(sentence)
+	case IntentWhere:
+		return hasPlace(sentence)
+	case IntentWhy:
+		return hasReason(sentence)
+	}
+	return true
+}
+
+// words splits s into words with their case kept, apostrophes and inner
+// dots, hyphens and plus signs included ("Jan.", "P-1", "2+2").
+func words(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-' || r == '+' || r == '.' || r == '£' || r == '$' || r == '€' || r == '%')
+	})
+}
+
+var months = map[string]bool{
+	"january": true, "february": true, "march": true, "april": true, "may": true, "june": true,
+	"july": true, "august": true, "september": true, "october": true, "november": true, "december": true,
+	"jan.": true, "feb.": true, "mar.": true, "apr.": true, "aug.": true, "sept.": true, "sep.": true,
+	"oct.": true, "nov.": true, "dec.": true, "jan": true, "feb": true, "sept": true, "oct": true,
+	"nov": true, "dec": true,
+}
+
+var dateWords = map[string]bool{
+	"monday": true, "tuesday": true, "wednesday": true, "thursday": true, "friday": true,
+	"saturday": true, "sunday": true, "yesterday": true, "today": true, "tomorrow": true,
+}
+
+// relativeDates are phrases that place an event in time without a year.
+var relativeDates = []string{
+	"last year", "this year", "next year", "later this year", "earlier this year", "last month",
+	"next month", "this month", "the end of this year", "in the last 12 months", "years ago",
+	"in the run up", "recent years", "early last year", "last november", "last december",
+}
+
+func hasDate(s string) bool {
+	low := strings.ToLower(s)
+	for _, p := range relativeDates {
+		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	for _, w := range words(s) {
+		lw := strings.ToLower(strings.TrimRight(w, ".,"))
+		if months[lw] || months[strings.ToLower(w)] || dateWords[lw] {
+			// "may" is also a verb: count it only capitalised.
+			if lw == "may" && w[0] != 'M' {
+				continue
+			}
+			return true
+		}
+		if isYear(strings.TrimPrefix(strings.TrimPrefix(lw, "mid-"), "early-")) {
+			return true
+		}
+	}
+	return false
+}
+
+func isYear(w string) bool {
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "s"), "'")
+	if len(w) != 4 || !isNumber(w) {
+		return false
+	}
+	return w >= "1900" && w <= "2099"
+}
+
+var numberWords = map[string]bool{
+	"one": true, "two": true, "three": true, "four": true, "five": true, "six": true, "seven": true,
+	"eight": true, "nine": true, "ten": true, "eleven": true, "twelve": true, "dozen": true,
+	"dozens": true, "hundred": true, "hundreds": true, "thousand": true, "thousands": true,
+	"million": true, "millions": true, "billion": true, "billions": true, "trillion": true,
+	"several": true, "percent": true, "half": true, "double": true, "twice": true, "first": true,
+	"second": true, "third": true,
+}
+
+// hasQuantity reports a number or amount: digits that are not part of a
+// code ("P-1", "F-35", "MR4"), a number word, a currency sign or a
+// percentage.
+func hasQuantity(s string) bool {
+	low := strings.ToLower(s)
+	for _, p := range []string{"two sides", "two countries", "two nations", "two militaries", "our two", "the two"} {
+		low = strings.ReplaceAll(low, p, "")
+	}
+	for _, w := range words(low) {
+		lw := strings.ToLower(strings.TrimRight(w, ".,"))
+		if numberWords[lw] || strings.ContainsAny(w, "£$€%") {
+			return true
+		}
+		if isNumber(strings.ReplaceAll(lw, ",", "")) && !isYear(lw) {
+			return true
+		}
+	}
+	return false
+}
+
+var roleWords = map[string]bool{
+	"minister": true, "ministers": true, "secretary": true, "secretaries": true, "spokesman": true,
+	"spokeswoman": true, "spokesperson": true, "president": true, "official": true, "officials": true,
+	"executives": true, "correspondent": true, "government": true, "company": true, "analysts": true,
+	"counterparts": true, "ministry": true, "mod": true, "treasury": true, "premier": true,
+	"industries": true, "electric": true, "martin": true, "boeing": true, "mbda": true,
+	"manufacturer": true, "firm": true, "media": true, "leader": true, "ambassador": true,
+}
+
+// hasPerson reports a role word ("secretary", "spokesman", "company"):
+// the reports name people by their roles ("Foreign Secretary Philip
+// Hammond"), and a capitalised pair alone is as often a weapon
+// ("Eurofighter Typhoon") as a person.
+func hasPerson(s string) bool {
+	for _, w := range words(s) {
+		if roleWords[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+// hasProperName reports two capitalised words in a row after the
+// sentence's first word ("Philip Hammond", "Gen Nakatani").
+func hasProperName(s string) bool {
+	ws := words(s)
+	for i := 1; i+1 < len(ws); i++ {
+		if capitalised(ws[i]) && capitalised(ws[i+1]) && !allCaps(ws[i]) && !allCaps(ws[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+func allCaps(w string) bool {
+	for _, r := range w {
+		if unicode.IsLower(r) {
+			return false
+		}
+	}
+	return true
+}
+
+var placeWords = map[string]bool{
+	"london": true, "tokyo": true, "asia": true, "europe": true, "gulf": true, "sea": true,
+	"islands": true, "region": true, "abroad": true, "overseas": true, "japan": true,
+	"britain": true, "china": true, "korea": true, "india": true, "france": true,
+}
+
+// hasPlace reports a known place word, or a capitalised word after "in",
+// "at", "to" or "from".
+func hasPlace(s string) bool {
+	ws := words(s)
+	for i, w := range ws {
+		if placeWords[strings.ToLower(w)] {
+			return true
+		}
+		if i > 0 && capitalised(w) {
+			switch strings.ToLower(ws[i-1]) {
+			case "in", "at", "to", "from", "near", "visit":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var reasonMarkers = []string{
+	" because ", " as ", " since ", " due to ", " in order to ", " so that ", " to fill ",
+	" triggered by ", " result ", " amid ", " tensions ", " comes at a time ", " generated ",
+	" aim ", " interested in ", " why ", " reason ", " driven by ", " given ", " to interest ",
+	" capable of ", " looking for ", " needs ", " to deepen ", " in return ",
+}
+
+func hasReason(s string) bool {
+	low := " " + strings.ToLower(s) + " "
+	for _, m := range reasonMarkers {
+		if strings.Contains(low, m) {
+			return true
+		}
+	}
+	return false
+}
+
+func capitalised(w string) bool {
+	for _, r := range w {
+		return unicode.IsUpper(r)
+	}
+	return false
+}

@@ -1,0 +1,299 @@
+package retrieval
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Intent is the kind of fact a question asks for; the lead sentence of an
+// answer is chosen to hold it, and a question whose kind of fact no
+// passage holds is not covered.
+type Intent string
+
+// The intents AnalyzeQuestion tells apart.
+const (
+	IntentWhat     Intent = "what"     // a description or an event
+	IntentWho      Intent = "who"      // a person, a role or an organisation
+	IntentWhen     Intent = "when"     // a date or a time
+	IntentWhere    Intent = "where"    // a place
+	IntentQuantity Intent = "quantity" // a number or an amount
+	IntentWhy      Intent = "why"      // a reason
+	IntentYesNo    Intent = "yesno"    // settles yes or no
+	IntentSummary  Intent = "summary"  // an overview across the sources
+)
+
+// Question is a question as the core reads it.
+type Question struct {
+	// Text is the question with chat noise removed ("hey @coopbot quick
+	// q:", "pls", emoji); it is what both arms search for.
+	Text   string
+	Intent Intent
+	// Terms are the analyzer terms that carry the question's topic:
+	// unique, in order, without framing words ("tell", "know", "pls").
+	Terms []string
+	// Names are the terms written as proper names in the question
+	// (capitalised mid-sentence); they match only by spelling, never by
+	// meaning, so "Germany" cannot stand in for "Britain".
+	Names map[string]bool
+	// WantName marks a "who" question that asks for a name ("What is
+	// the name of …"): only a passage naming someone answers it.
+	WantName bool
+}
+
+// AnalyzeQuestion strips chat noise from q, decides its intent and
+// computes its topic terms with a.
+func AnalyzeQuestion(a Analyzer, q string) Question {
+	text := stripNoise(q)
+	if strings.TrimSpace(text) == "" {
+		text = q
+	}
+	out := Question{Text: text, Intent: intentOf(text), Names: map[string]bool{}}
+	for _, t := range uniqueTerms(dropCompounds(a.Terms(text))) {
+		if !framingTerms[t] {
+			out.Terms = append(out.Terms, t)
+		}
+	}
+	if len(out.Terms) == 0 {
+		out.Terms = uniqueTerms(a.Terms(text))
+	}
+	for _, w := range properNames(text) {
+		for _, t := range dropCompounds(a.Terms(w)) {
+			out.Names[t] = true
+		}
+	}
+	out.WantName = out.Intent == IntentWho && nameRequest.MatchString(strings.ToLower(text))
+	return out
+}
+
+// nameRequest matches questions that ask for a person's name, which a
+// role ("an MoD spokesman") does not answer.
+var nameRequest = regexp.MustCompile(`\bnames?\b|\bnamed\b|\bcalled\b`)
+
+// dropCompounds removes the joined form of a hyphenated word that its
+// parts already stand for ("UK-Japan" → "uk", "japan"; "H-bomb" →
+// "bomb"), so one word does not count twice; a code ("P-1", "F-35")
+// keeps its joined form and drops the bare number.
+func dropCompounds(terms []string) []string {
+	out := terms[:0:0]
+	for _, t := range terms {
+		n := len(out)
+		if n > 0 && t != out[n-1] && strings.HasSuffix(t, out[n-1]) {
+			prefix := strings.TrimSuffix(t, out[n-1])
+			switch {
+			case isNumber(out[n-1]):
+				out[n-1] = t // "p1": the code, not the number
+				continue
+			case len(prefix) <= 2 || n > 1 && strings.HasSuffix(prefix, out[n-2]):
+				continue // "hbomb", "ukjapan"
+			}
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// noiseWords are words of chat greeting and politeness that carry no
+// question: they are dropped wherever they stand.
+var noiseWords = map[string]bool{
+	"hey": true, "hi": true, "hello": true, "yo": true, "hiya": true, "howdy": true,
+	"pls": true, "plz": true, "please": true, "thanks": true, "thx": true, "ty": true,
+	"cheers": true, "lol": true, "btw": true, "fyi": true, "tia": true, "asap": true,
+	"ok": true, "okay": true, "um": true, "umm": true, "uh": true, "hmm": true,
+	"coopbot": true, "bot": true, "folks": true, "guys": true, "y'all": true, "team": false,
+}
+
+// noisePhrases are openings that frame a question without being part of
+// it; they are removed only at the start of the question.
+var noisePhrases = []string{
+	"quick question", "quick q", "qq", "question", "sorry", "so", "random question",
+	"can you tell me", "could you tell me", "can u tell me", "tell me", "do you know",
+	"does anyone know", "anyone know", "any idea", "i was wondering", "i wonder",
+	"i'd like to know", "i want to know", "i need to know", "just curious", "curious",
+	"can you remind me", "remind me", "help me understand", "i'm new here", "i'm new",
+	"new here", "newbie here", "noob question", "dumb question", "stupid question",
+}
+
+// stripNoise removes mentions, emoji, greetings and politeness from a
+// chat question, keeping the rest verbatim.
+func stripNoise(q string) string {
+	var words []string
+	for _, w := range strings.Fields(q) {
+		if strings.HasPrefix(w, "@") || strings.HasPrefix(w, "<@") || strings.HasPrefix(w, "<#") {
+			continue
+		}
+		w = strings.Map(func(r rune) rune {
+			if isEmoji(r) {
+				return -1
+			}
+			return r
+		}, w)
+		if w == "" {
+			continue
+		}
+		if noiseWords[strings.ToLower(strings.Trim(w, ",.!?:;…-"))] && strings.Trim(w, ",.!?:;…-") != "" {
+			continue
+		}
+		if strings.Trim(w, ",.!:;…-") == "" {
+			continue
+		}
+		words = append(words, w)
+	}
+	for changed := true; changed && len(words) > 0; {
+		changed = false
+		low := strings.ToLower(strings.Join(words, " "))
+		for _, p := range noisePhrases {
+			if !strings.HasPrefix(low, p) {
+				continue
+			}
+			n := len(strings.Fields(p))
+			if n > len(words) || strings.TrimRight(strings.ToLower(strings.Join(words[:n], " ")), ",.!?:;…-") != p {
+				continue
+			}
+			// "tell me about X" keeps its topic; "tell me" alone is noise.
+			if len(words) > n {
+				words, changed = words[n:], true
+			}
+			break
+		}
+		if len(words) > 0 {
+			if f := strings.TrimLeft(words[0], ",.!:;…-"); f != words[0] {
+				if f == "" {
+					words = words[1:]
+				} else {
+					words[0] = f
+				}
+				changed = true
+			}
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+func isEmoji(r rune) bool {
+	return r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r == 0xFE0F || r == 0x200D ||
+		r >= 0x1F1E6 && r <= 0x1F1FF
+}
+
+// framingTerms are analyzer terms that frame a question rather than name
+// its topic ("tell me about", "what's the deal with", "any info on");
+// they neither count for coverage nor sink it.
+var framingTerms = map[string]bool{
+	"tell": true, "know": true, "wonder": true, "idea": true, "anyon": true, "someon": true,
+	"explain": true, "info": true, "inform": true, "detail": true, "question": true, "ask": true,
+	"rememb": true, "remind": true, "basic": true, "actual": true, "realli": true, "like": true,
+	"wanna": true, "gonna": true, "kinda": true, "sort": true, "thing": true, "stuff": true,
+	"deal": true, "guy": true, "folk": true, "summar": true, "summari": true, "overview": true,
+	"recap": true, "brief": true, "short": true, "quick": true, "q": true, "pleas": true,
+	"thank": true, "mean": true, "happen": true, "go": true, "get": true, "say": true,
+	"talk": true, "mention": true, "report": true, "articl": true, "sourc": true, "doc": true,
+	"document": true, "new": false, "exact": true, "specif": true, "main": true, "key": true,
+	"point": true, "kind": true, "type": true, "current": true, "latest": true, "curious": true,
+	"coopbot": true, "bot": true, "help": true, "understand": true, "lol": true, "btw": true,
+	"what": true, "whats": true, "whos": true, "hows": true, "wheres": true, "whens": true,
+	"whys": true, "im": true, "dont": true, "doesnt": true, "didnt": true, "isnt": true,
+	"arent": true, "wasnt": true, "u": true, "ur": true, "r": true, "ya": true, "gimm": true,
+	"summaris": true, "summariz": true, "name": true, "call": true, "role": true,
+	"status": true, "stori": true, "sum": true, "compar": true, "updat": true, "serious": true,
+	"place": true, "take": true, "doing": true, "do": true, "look": true, "want": true, "need": true,
+	"hey": true, "hi": true, "yeah": true, "yes": true, "ok": true, "eh": true, "right": true,
+}
+
+// intentOf classifies a question by its wording.
+func intentOf(q string) Intent {
+	low := " " + strings.ToLower(strings.Map(func(r rune) rune {
+		if r == '’' {
+			return '\''
+		}
+		if unicode.IsPunct(r) && r != '\'' && r != '-' && r != '+' {
+			return ' '
+		}
+		return r
+	}, q)) + " "
+	low = strings.NewReplacer(" whats ", " what is ", " whos ", " who is ", " wheres ", " where is ",
+		" whens ", " when is ", " hows ", " how is ", " whys ", " why is ").Replace(low)
+	has := func(ps ...string) bool {
+		for _, p := range ps {
+			if strings.Contains(low, " "+p+" ") {
+				return true
+			}
+		}
+		return false
+	}
+	first := ""
+	if f := strings.Fields(low); len(f) > 0 {
+		first = f[0]
+	}
+	switch {
+	case has("summarise", "summarize", "summary", "overview", "recap", "tl dr", "tldr", "gist",
+		"in a nutshell", "big picture", "main points", "key points"):
+		return IntentSummary
+	case has("why", "how come", "reason", "reasons", "what prompted", "what motivated", "what's driving",
+		"what is driving", "what drove", "motivation", "purpose of", "rationale"):
+		return IntentWhy
+	case has("when", "what date", "which date", "what year", "which year", "what month", "which month",
+		"how long ago", "since when", "what time", "timeline", "date of"):
+		return IntentWhen
+	case has("how many", "how much", "what number", "how big", "how large", "how long",
+		"cost", "costs", "price", "budget", "amount", "how expensive"):
+		return IntentQuantity
+	case has("where", "what city", "which city", "which country", "what country", "what place",
+		"which place", "what location", "which location", "which sea", "what region", "which region"):
+		return IntentWhere
+	case has("who", "whom", "whose", "who's", "which minister", "which ministers", "which secretary",
+		"which official", "which officials", "which company", "which companies", "what company",
+		"which firm", "which person", "which people", "name of the", "which countries", "which nations",
+		"which country's", "which leader", "what minister", "name", "named", "called"):
+		return IntentWho
+	case yesNoStarters[first]:
+		return IntentYesNo
+	case has("tell me about", "what about", "anything on", "anything about", "info on", "what's up with",
+		"what is going on", "what's going on", "what's happening", "what happened between"):
+		return IntentSummary
+	}
+	return IntentWhat
+}
+
+var yesNoStarters = map[string]bool{
+	"is": true, "are": true, "was": true, "were": true, "do": true, "does": true, "did": true,
+	"has": true, "have": true, "had": true, "will": true, "would": true, "can": true, "could": true,
+	"should": true, "shall": true, "may": true, "might": true, "isn't": true, "aren't": true,
+	"didn't": true, "doesn't": true, "won't": true, "hasn't": true, "haven't": true, "wasn't": true,
+}
+
+// properNames returns the words capitalised mid-sentence in q, when q is
+// written in mixed case (an all-lowercase or all-caps question gives no
+// such evidence). Acronyms count too.
+func properNames(q string) []string {
+	words := strings.FieldsFunc(q, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-')
+	})
+	lower, upper := 0, 0
+	for _, r := range q {
+		if unicode.IsLower(r) {
+			lower++
+		} else if unicode.IsUpper(r) {
+			upper++
+		}
+	}
+	if lower == 0 || upper == 0 || upper*2 > lower {
+		return nil
+	}
+	var out []string
+	for i, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		if i == 0 || !unicode.IsUpper(r) || commonCapitalised[strings.ToLower(w)] {
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// commonCapitalised are words people capitalise that are not names of
+// anything a passage must spell out.
+var commonCapitalised = map[string]bool{
+	"i": true, "i'm": true, "i've": true, "i'd": true, "ok": true, "pls": true, "q": true,
+	"uk": true, "us": true, "u.k": true, "u.s": true, "eu": true,
+}
