@@ -150,7 +150,7 @@ func TestComposeStack(t *testing.T) {
 		if pw, _ := u.User.Password(); pw != env(db, "POSTGRES_PASSWORD") || pw != "change-me" {
 			t.Errorf("%s DATABASE_URL password %q; want db's POSTGRES_PASSWORD %q from .env", s.Name, pw, env(db, "POSTGRES_PASSWORD"))
 		}
-		if env(s, "EMBEDDER") != "hash" || env(s, "LOG_LEVEL") != "info" {
+		if env(s, "EMBEDDER") != "semantic" || env(s, "LOG_LEVEL") != "info" {
 			t.Errorf("%s does not get .env: EMBEDDER=%q LOG_LEVEL=%q", s.Name, env(s, "EMBEDDER"), env(s, "LOG_LEVEL"))
 		}
 	}

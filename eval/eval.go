@@ -236,7 +236,7 @@ func citationsValid(ans retrieval.Answer, snips []retrieval.Snippet) bool {
 		}
 		found := false
 		for _, s := range snips {
-			if s.DocumentID == c.DocumentID && s.Paragraph == c.Paragraph && s.Text == c.Text && strings.Contains(s.Text, c.Highlight) {
+			if s.DocumentID == c.DocumentID && c.Paragraph >= s.Paragraph && c.Paragraph <= max(s.ParaEnd, s.Paragraph) && s.Text == c.Text && strings.Contains(s.Text, c.Highlight) {
 				found = true
 				break
 			}

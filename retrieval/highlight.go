@@ -198,12 +198,20 @@ type AbstainRule struct {
 	// MaxMissing is how many of the question's terms of some weight a
 	// snippet may not cover before it no longer counts. Zero = no limit.
 	MaxMissing int
-	Top        int
+	// NeedFact requires the snippet to hold the kind of fact the
+	// question asks for (a date for "when").
+	NeedFact bool
+	Top      int
 }
 
 // DefaultAbstain was calibrated on the dev split of the eval set
 // (eval/dev.jsonl); see docs/embedding.md.
-var DefaultAbstain = AbstainRule{MinCoverage: 0.5, MaxGap: 0.4, MaxMissing: 3, Top: 3}
+var DefaultAbstain = AbstainRule{MinCoverage: 0.5, MaxGap: 0.4, MaxMissing: 3, Top: 3, NeedFact: true}
+
+// ModelAbstain is the rule when a language model writes the answer: it
+// refuses only questions that are clearly uncovered and leaves the
+// borderline ones to the model, which may answer "not in the sources".
+var ModelAbstain = AbstainRule{MinCoverage: 0.35, Top: 5}
 
 // Weak reports whether snippets are too weak evidence for q: no content
 // terms, no snippets, or no top snippet whose Evidence reaches
@@ -220,7 +228,7 @@ func (r AbstainRule) Weak(q Question, snips []Snippet) bool {
 	}
 	best := 0.0
 	for _, s := range snips[:top] {
-		if needsFact(q.Intent) && !s.Fact || r.MaxGap > 0 && s.Gap > r.MaxGap || r.MaxMissing > 0 && s.Missing >= r.MaxMissing {
+		if r.NeedFact && needsFact(q.Intent) && !s.Fact || r.MaxGap > 0 && s.Gap > r.MaxGap || r.MaxMissing > 0 && s.Missing >= r.MaxMissing {
 			continue
 		}
 		best = math.Max(best, s.Evidence)

@@ -122,7 +122,7 @@ func TestErrorMessage(t *testing.T) {
 }
 
 func TestAbstainRule(t *testing.T) {
-	r := AbstainRule{MinCoverage: 0.35, MaxGap: 0.4, MaxMissing: 2, Top: 2}
+	r := AbstainRule{MinCoverage: 0.35, MaxGap: 0.4, MaxMissing: 2, NeedFact: true, Top: 2}
 	snips := func(cov ...float64) []Snippet {
 		var s []Snippet
 		for _, c := range cov {

@@ -34,7 +34,7 @@ type Service struct {
 	Rewriter Rewriter
 	Logger   *slog.Logger
 	// Abstain decides when evidence is too weak to answer; zero value =
-	// DefaultAbstain.
+	// DefaultAbstain, or ModelAbstain when an Answerer is set.
 	Abstain AbstainRule
 	// K is how many snippets Ask retrieves to answer from (DefaultK when
 	// zero).
@@ -212,6 +212,11 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 	rule := s.Abstain
 	if rule == (AbstainRule{}) {
 		rule = DefaultAbstain
+		if s.Answerer != nil {
+			// A model reads the passages and may itself say they do not
+			// answer: refuse before asking it only when clearly uncovered.
+			rule = ModelAbstain
+		}
 	}
 	if rule.Weak(qa, snips) {
 		return Abstained(asked), nil

@@ -168,7 +168,7 @@ func TestFollowUpRewritten(t *testing.T) {
 }
 
 func TestNoChatModelNoRewriter(t *testing.T) {
-	m := NewMain(Config{Embedder: "hash", LogLevel: "info", LogFormat: "text"}, &bytes.Buffer{}, &bytes.Buffer{})
+	m := NewMain(Config{Embedder: "semantic", LogLevel: "info", LogFormat: "text"}, &bytes.Buffer{}, &bytes.Buffer{})
 	defer m.Close()
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
@@ -231,7 +231,7 @@ func TestOpenAIEmbedderPostgres(t *testing.T) {
 	if ans.Abstained || len(ans.Citations) == 0 {
 		t.Errorf("answer after reindex = %+v; want citations", ans)
 	}
-	m := NewMain(Config{DatabaseURL: url, Embedder: "hash", LogLevel: "info", LogFormat: "text"}, &bytes.Buffer{}, &bytes.Buffer{})
+	m := NewMain(Config{DatabaseURL: url, Embedder: "semantic", LogLevel: "info", LogFormat: "text"}, &bytes.Buffer{}, &bytes.Buffer{})
 	defer m.Close()
 	if err := m.OpenStore(context.Background(), false); err != nil {
 		t.Fatal(err)
