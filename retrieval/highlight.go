@@ -92,7 +92,8 @@ func coverage(terms []string, w map[string]float64, set termSet) float64 {
 // one that best covers the question's terms (by spelling or meaning),
 // preferring one that holds the kind of fact the question asks for
 // (a date for "when"); the first wins ties.
-func snippet(h Hit, q Question, w map[string]float64, set termSet, a Analyzer, m *matcher) Snippet {
+func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *matcher) Snippet {
+	h := cand.hit
 	c := h.Chunk
 	sn := Snippet{
 		DocumentID: c.DocumentID,
@@ -108,7 +109,10 @@ func snippet(h Hit, q Question, w map[string]float64, set termSet, a Analyzer, m
 		Text:       c.Text,
 		Score:      h.Score,
 		Cosine:     h.Cosine,
-		Coverage:   m.softCoverage(q.Terms, w, set),
+		Coverage:   cand.coverage,
+		Evidence:   cand.evidence,
+		Gap:        cand.gap,
+		Missing:    cand.missing,
 	}
 	best, bestScore, bestFact := Span{0, len(c.Text)}, -1.0, false
 	for _, sp := range c.Sentences {
@@ -116,7 +120,8 @@ func snippet(h Hit, q Question, w map[string]float64, set termSet, a Analyzer, m
 			continue
 		}
 		text := c.Text[sp.Start:sp.End]
-		cov := m.softCoverage(q.Terms, w, newTermSet(a.Terms(text)))
+		list := uniqueTerms(a.Terms(text))
+		cov := m.softCoverage(q.Terms, w, newTermSet(list), list)
 		fact := holdsFact(q.Intent, text) && (!q.WantName || hasProperName(text))
 		score := cov
 		if fact {
@@ -242,24 +247,24 @@ func needsFact(i Intent) bool {
 	return i == IntentWhen || i == IntentQuantity || i == IntentWho || i == IntentWhere
 }
 
-// rerank orders snippets by their evidence, with the fused retrieval
+// rerank orders candidates by their evidence, with the fused retrieval
 // score breaking near-ties, and keeps the best k.
-func rerank(snips []Snippet, k int) []Snippet {
+func rerank(cands []candidate, k int) []candidate {
 	maxScore := 0.0
-	for _, s := range snips {
-		maxScore = math.Max(maxScore, s.Score)
+	for _, c := range cands {
+		maxScore = math.Max(maxScore, c.hit.Score)
 	}
-	key := func(s Snippet) float64 {
+	key := func(c candidate) float64 {
 		if maxScore == 0 {
-			return s.Evidence
+			return c.evidence
 		}
-		return s.Evidence + rerankScoreWeight*s.Score/maxScore
+		return c.evidence + rerankScoreWeight*c.hit.Score/maxScore
 	}
-	sort.SliceStable(snips, func(i, j int) bool { return key(snips[i]) > key(snips[j]) })
-	if len(snips) > k {
-		snips = snips[:k]
+	sort.SliceStable(cands, func(i, j int) bool { return key(cands[i]) > key(cands[j]) })
+	if len(cands) > k {
+		cands = cands[:k]
 	}
-	return snips
+	return cands
 }
 
 // rerankScoreWeight is how much the fused retrieval score counts beside

@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	_ "embed"
-	"math"
 	"strings"
 	"sync"
 )
@@ -17,6 +16,9 @@ type Lexicon interface {
 	Similarity(a, b string) float64
 	// Known reports whether the lexicon has a meaning for term.
 	Known(term string) bool
+	// Best returns the highest Similarity between t and any of us, and
+	// the index in us of that term (-1 when none is known).
+	Best(t string, us []string) (float64, int)
 }
 
 // Soft-match calibration: a similarity below softFloor earns nothing, one
@@ -35,15 +37,15 @@ type matcher struct {
 	lex     Lexicon // nil = spelling and aliases only
 	aliases map[string][][]string
 	names   map[string]bool // terms that match by spelling only
-	memo    map[[2]string]float64
 }
 
 func newMatcher(a Analyzer, lex Lexicon, names map[string]bool) *matcher {
-	return &matcher{lex: lex, aliases: aliasesFor(a), names: names, memo: map[[2]string]float64{}}
+	return &matcher{lex: lex, aliases: aliasesFor(a), names: names}
 }
 
-// credit returns how well set covers term t, from 0 (not at all) to 1.
-func (m *matcher) credit(t string, set termSet) float64 {
+// credit returns how well set covers term t, from 0 (not at all) to 1;
+// list holds set's terms.
+func (m *matcher) credit(t string, set termSet, list []string) float64 {
 	if set.has(t) {
 		return 1
 	}
@@ -62,12 +64,7 @@ func (m *matcher) credit(t string, set termSet) float64 {
 	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || !m.lex.Known(t) {
 		return 0
 	}
-	best := 0.0
-	for u := range set {
-		if s := m.similarity(t, u); s > best {
-			best = s
-		}
-	}
+	best, _ := m.lex.Best(t, list)
 	switch {
 	case best >= softFull:
 		return 1
@@ -77,78 +74,13 @@ func (m *matcher) credit(t string, set termSet) float64 {
 	return (best - softFloor) / (softFull - softFloor)
 }
 
-func (m *matcher) similarity(t, u string) float64 {
-	k := [2]string{t, u}
-	if s, ok := m.memo[k]; ok {
-		return s
-	}
-	s := m.lex.Similarity(t, u)
-	m.memo[k] = s
-	return s
-}
-
-// gap returns the largest weighted share of terms that one term leaves
-// uncovered by set: a question about a cost, a successor or an ambassador
-// that a passage matches in every other word leaves that one word out.
-func (m *matcher) gap(terms []string, w map[string]float64, set termSet) (gap float64, missing int) {
-	var all, worst float64
-	for _, t := range terms {
-		all += w[t]
-	}
-	if all == 0 {
-		return 1, len(terms)
-	}
-	for _, t := range terms {
-		c := m.credit(t, set)
-		miss := w[t] * (1 - c)
-		if m.names[t] && c < 1 && w[t]/all >= nameShare {
-			// A name the passage does not spell is never covered by it.
-			miss = all
-		}
-		if miss > worst {
-			worst = miss
-		}
-		if c < 0.3 && w[t]/all >= 0.1 {
-			missing++
-		}
-	}
-	return worst / all, missing
-}
-
-// nameShare is the least weighted share of the question a proper name
-// must carry for a passage that does not spell it to be out.
-const nameShare = 0.15
-
-// termWeights gives each question term an inverse-document-frequency
-// weight over the candidate passages, a passage counting by how well it
-// covers the term (see credit): terms most candidates share (such as
-// "japan" in this corpus) count little. A term that no candidate covers
-// even by meaning counts foreignWeight of the most: one word the sources
-// never use, often a paraphrase or filler, lowers coverage without
-// sinking it alone.
-func (m *matcher) termWeights(terms []string, sets []termSet) map[string]float64 {
-	n := float64(len(sets))
-	w := make(map[string]float64, len(terms))
-	for _, t := range terms {
-		df := 0.0
-		for _, s := range sets {
-			df += m.credit(t, s)
-		}
-		w[t] = math.Log(1 + (n+1)/(df+0.5))
-		if df == 0 {
-			w[t] *= foreignWeight
-		}
-	}
-	return w
-}
-
 // softCoverage is the weighted share of terms that set covers, each term
 // counting by its credit.
-func (m *matcher) softCoverage(terms []string, w map[string]float64, set termSet) float64 {
+func (m *matcher) softCoverage(terms []string, w map[string]float64, set termSet, list []string) float64 {
 	var have, all float64
 	for _, t := range terms {
 		all += w[t]
-		have += w[t] * m.credit(t, set)
+		have += w[t] * m.credit(t, set, list)
 	}
 	if all == 0 {
 		return 0

@@ -116,34 +116,13 @@ func (s *Service) search(ctx context.Context, question string, k int) ([]Snippet
 		return nil, q, fmt.Errorf("search: %w", err)
 	}
 	hits = dedupe(hits)
-	// Term weights come from the candidates' own text: terms most of
-	// them share count little, terms none of them has count most.
-	sets := make([]termSet, len(hits))
-	for i, h := range hits {
-		sets[i] = newTermSet(s.Analyzer.Terms(h.Chunk.Text))
-	}
 	m := newMatcher(s.Analyzer, s.Lexicon, q.Names)
-	weights := m.termWeights(q.Terms, sets)
-	titles := map[string][]string{}
-	out := make([]Snippet, 0, len(hits))
-	for i, h := range hits {
-		sn := snippet(h, q, weights, sets[i], s.Analyzer, m)
-		t, ok := titles[h.Chunk.DocumentID]
-		if !ok {
-			t = s.Analyzer.Terms(h.Document.Title)
-			titles[h.Chunk.DocumentID] = t
-		}
-		// Evidence reads the passage under its document's title ("2+2"
-		// is in a title, not in the text); it decides abstention.
-		withTitle := newTermSet(t)
-		for term := range sets[i] {
-			withTitle[term] = struct{}{}
-		}
-		sn.Evidence = m.softCoverage(q.Terms, weights, withTitle)
-		sn.Gap, sn.Missing = m.gap(q.Terms, weights, withTitle)
-		out = append(out, sn)
+	cands, weights := m.score(q, hits, s.Analyzer)
+	cands = rerank(cands, k)
+	out := make([]Snippet, len(cands))
+	for i, c := range cands {
+		out[i] = snippet(c, q, weights, s.Analyzer, m)
 	}
-	out = rerank(out, k)
 	if os.Getenv("COOPBOT_DEBUG") != "" {
 		debugPrint(q, weights, out, m, s.Analyzer)
 	}
@@ -259,18 +238,18 @@ func debugPrint(q Question, w map[string]float64, snips []Snippet, m *matcher, a
 		if i >= 3 {
 			break
 		}
-		set := newTermSet(append(a.Terms(sn.Text), a.Terms(sn.Title)...))
+		list := uniqueTerms(append(a.Terms(sn.Text), a.Terms(sn.Title)...))
+		set := newTermSet(list)
 		fmt.Fprintf(os.Stderr, "  #%d %s p%d ev=%.2f cov=%.2f lead=%.2f fact=%v gap=%.2f |", i, sn.DocumentID[:3], sn.Paragraph, sn.Evidence, sn.Coverage, sn.LeadScore, sn.Fact, sn.Gap)
 		for _, t := range q.Terms {
 			bu, bs := "", 0.0
 			if m.lex != nil {
-				for u := range set {
-					if s := m.similarity(t, u); s > bs && u != t {
-						bu, bs = u, s
-					}
+				var j int
+				if bs, j = m.lex.Best(t, list); j >= 0 {
+					bu = list[j]
 				}
 			}
-			fmt.Fprintf(os.Stderr, " %s(w%.1f c%.2f ~%s %.2f)", t, w[t], m.credit(t, set), bu, bs)
+			fmt.Fprintf(os.Stderr, " %s(w%.1f c%.2f ~%s %.2f)", t, w[t], m.credit(t, set, list), bu, bs)
 		}
 		fmt.Fprintln(os.Stderr)
 	}

@@ -111,3 +111,25 @@ func NewLexicon() (retrieval.Lexicon, error) {
 	}
 	return Lexicon{v}, nil
 }
+
+// Best implements retrieval.Lexicon.
+func (l Lexicon) Best(t string, us []string) (float64, int) {
+	i, ok := l.index[t]
+	if !ok {
+		return 0, -1
+	}
+	best, at := 0.0, -1
+	for k, u := range us {
+		if u == t {
+			return 1, k
+		}
+		j, ok := l.index[u]
+		if !ok {
+			continue
+		}
+		if s := l.dot(int(i), int(j)); at < 0 || s > best {
+			best, at = s, k
+		}
+	}
+	return best, at
+}

@@ -1,0 +1,102 @@
+package retrieval
+
+import "math"
+
+// candidate is a hit with how well it covers the question: by its own
+// text, and read under its document's title.
+type candidate struct {
+	hit Hit
+	set  termSet  // the chunk's terms
+	list []string // the same, as a list
+	// coverage and evidence are weighted shares of the question's terms
+	// the chunk covers, without and with its title ("2+2" is in a title,
+	// not in the text); evidence decides abstention.
+	coverage, evidence float64
+	// gap is the largest weighted share one term leaves uncovered (an
+	// unspelt name counts whole); missing counts the uncovered terms of
+	// some weight.
+	gap     float64
+	missing int
+}
+
+// nameShare is the least weighted share of the question a proper name
+// must carry for a passage that does not spell it to be out.
+const nameShare = 0.15
+
+// score computes each hit's coverage of q and the question terms'
+// weights. Each (term, chunk) credit is computed once: it serves the
+// weights, the coverage, the evidence and the gap.
+func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[string]float64) {
+	cands := make([]candidate, len(hits))
+	credits := make([][]float64, len(hits))
+	titles := map[string][]float64{}
+	for i, h := range hits {
+		list := uniqueTerms(a.Terms(h.Chunk.Text))
+		cands[i] = candidate{hit: h, set: newTermSet(list), list: list}
+		credits[i] = make([]float64, len(q.Terms))
+		for j, t := range q.Terms {
+			credits[i][j] = m.credit(t, cands[i].set, list)
+		}
+		if _, ok := titles[h.Chunk.DocumentID]; !ok {
+			tl := uniqueTerms(a.Terms(h.Document.Title))
+			set := newTermSet(tl)
+			tc := make([]float64, len(q.Terms))
+			for j, t := range q.Terms {
+				tc[j] = m.credit(t, set, tl)
+			}
+			titles[h.Chunk.DocumentID] = tc
+		}
+	}
+	w := weights(q.Terms, credits)
+	var all float64
+	for _, t := range q.Terms {
+		all += w[t]
+	}
+	for i := range cands {
+		c := &cands[i]
+		tc := titles[c.hit.Chunk.DocumentID]
+		var own, with, worst float64
+		for j, t := range q.Terms {
+			cr, ct := credits[i][j], math.Max(credits[i][j], tc[j])
+			own += w[t] * cr
+			with += w[t] * ct
+			miss := w[t] * (1 - ct)
+			if m.names[t] && ct < 1 && all > 0 && w[t]/all >= nameShare {
+				// A name the passage does not spell is never covered by it.
+				miss = all
+			}
+			worst = math.Max(worst, miss)
+			if ct < 0.3 && all > 0 && w[t]/all >= 0.1 {
+				c.missing++
+			}
+		}
+		if all > 0 {
+			c.coverage, c.evidence, c.gap = own/all, with/all, worst/all
+		} else {
+			c.gap = 1
+		}
+	}
+	return cands, w
+}
+
+// weights gives each question term an inverse-document-frequency weight
+// over the candidate chunks, a chunk counting by how well it covers the
+// term: terms most candidates share (such as "japan" in this corpus)
+// count little. A term no candidate covers even by meaning counts
+// foreignWeight of the most: one word the sources never use, often a
+// paraphrase or filler, lowers coverage without sinking it alone.
+func weights(terms []string, credits [][]float64) map[string]float64 {
+	n := float64(len(credits))
+	w := make(map[string]float64, len(terms))
+	for j, t := range terms {
+		df := 0.0
+		for _, c := range credits {
+			df += c[j]
+		}
+		w[t] = math.Log(1 + (n+1)/(df+0.5))
+		if df == 0 {
+			w[t] *= foreignWeight
+		}
+	}
+	return w
+}
