@@ -5,7 +5,7 @@ import "math"
 // candidate is a hit with how well it covers the question: by its own
 // text, and read under its document's title.
 type candidate struct {
-	hit Hit
+	hit  Hit
 	set  termSet  // the chunk's terms
 	list []string // the same, as a list
 	// coverage and evidence are weighted shares of the question's terms

@@ -36,6 +36,10 @@ type Service struct {
 	// Abstain decides when evidence is too weak to answer; zero value =
 	// DefaultAbstain, or ModelAbstain when an Answerer is set.
 	Abstain AbstainRule
+	// Description, when set, says what the sources cover in the refusal
+	// ("the onboarding handbook"); otherwise it names the store's
+	// documents (see Catalog).
+	Description string
 	// K is how many snippets Ask retrieves to answer from (DefaultK when
 	// zero).
 	K int
@@ -184,10 +188,6 @@ func (s *Service) AskFollowUp(ctx context.Context, history []Turn, question stri
 }
 
 func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
-	snips, qa, err := s.search(ctx, q, s.K)
-	if err != nil {
-		return Answer{}, err
-	}
 	rule := s.Abstain
 	if rule == (AbstainRule{}) {
 		rule = DefaultAbstain
@@ -197,8 +197,22 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 			rule = ModelAbstain
 		}
 	}
+	k := s.K
+	if k <= 0 {
+		k = DefaultK
+	}
+	// The rule reads its Top snippets even when fewer are cited.
+	snips, qa, err := s.search(ctx, q, max(k, rule.Top))
+	if err != nil {
+		return Answer{}, err
+	}
 	if rule.Weak(qa, snips) {
-		return Abstained(asked), nil
+		a := Abstained(asked)
+		a.Text = s.refusal(ctx)
+		return a, nil
+	}
+	if len(snips) > k {
+		snips = snips[:k]
 	}
 	ext := Extractive{}
 	var ans Answer
@@ -218,14 +232,18 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 		return Answer{}, err
 	}
 	ans.Question = asked
+	if ans.Abstained {
+		ans.Text = s.refusal(ctx)
+	}
 	if ans.Citations == nil {
 		ans.Citations = []Citation{}
 	}
 	return ans, nil
 }
 
-// AbstainedText is the reply when the sources do not cover a question.
-const AbstainedText = "The sources don't cover this question. I can only answer from the bundled reports on UK–Japan defence cooperation."
+// AbstainedText is the reply when the sources do not cover a question and
+// the store cannot say what it holds (see Service.refusal).
+const AbstainedText = "The sources don't cover this question."
 
 // Abstained returns the answer that says the sources don't cover question.
 func Abstained(question string) Answer {
