@@ -13,7 +13,7 @@ import (
 // Examples are the questions the usage text suggests.
 var Examples = []string{
 	"Which minister announced the Typhoon exercise plan?",
-	"What did Britain and Japan agree about a new air-to-air missile?",
+	"What stage has the joint air-to-air missile project reached?",
 	"When did the first UK–Japan 2+2 meeting take place?",
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Extractive answers without a language model: the lead is the snippet
@@ -42,7 +43,7 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 			cited = append(cited, s)
 		}
 	}
-	parts := []string{fmt.Sprintf("%s [1]", cited[0].Highlight)}
+	parts := []string{fmt.Sprintf("%s%s [1]", datedLead(question, cited[0]), cited[0].Highlight)}
 	second := -1
 	for i, s := range cited[1:] {
 		// A second sentence when it is nearly as good and, preferably,
@@ -73,6 +74,30 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 		ans.Citations = append(ans.Citations, CitationOf(i+1, s))
 	}
 	return ans, nil
+}
+
+// datedLead returns the words put before a "when" question's lead
+// sentence whose date is relative ("on Wednesday", "last year"): the
+// date of the report it is from, so the answer's first sentence says
+// when. Other leads get nothing.
+func datedLead(question string, s Snippet) string {
+	if intentOf(question) != IntentWhen || s.Date == "" || hasYearIn(s.Highlight) {
+		return ""
+	}
+	t, err := time.Parse("2006-01-02", s.Date)
+	if err != nil {
+		return ""
+	}
+	return "Reported on " + t.Format("2 January 2006") + ": "
+}
+
+func hasYearIn(sentence string) bool {
+	for _, w := range words(sentence) {
+		if isYear(strings.TrimPrefix(strings.ToLower(strings.TrimRight(w, ".,")), "mid-")) {
+			return true
+		}
+	}
+	return false
 }
 
 // citeShare is the least share of the lead's coverage a snippet must

@@ -50,7 +50,7 @@ var dateWords = map[string]bool{
 var relativeDates = []string{
 	"last year", "this year", "next year", "later this year", "earlier this year", "last month",
 	"next month", "this month", "the end of this year", "in the last 12 months", "years ago",
-	"in the run up", "recent years", "early last year", "last november", "last december",
+	"early last year", "last november", "last december",
 }
 
 func hasDate(s string) bool {

@@ -124,8 +124,12 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		cov := m.softCoverage(q.Terms, w, newTermSet(list), list)
 		fact := holdsFact(q.Intent, text) && (!q.WantName || hasProperName(text))
 		score := cov
-		if fact {
+		switch {
+		case fact:
 			score += factBonus
+		case needsFact(q.Intent):
+			// "When" answered without a date is no answer.
+			score *= factlessShare
 		}
 		if score > bestScore {
 			best, bestScore, bestFact = sp, score, fact
@@ -147,6 +151,10 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 // factBonus is what a sentence holding the asked-for kind of fact adds to
 // its coverage when the lead sentence is chosen.
 const factBonus = 0.3
+
+// factlessShare is what a sentence lacking the asked-for kind of fact
+// keeps of its score, for the intents that need one (see needsFact).
+const factlessShare = 0.6
 
 func isNumber(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -58,7 +58,7 @@ var DefaultSuggestions = []string{
 	"Which minister announced the Typhoon exercise plan?",
 	"What is the Joint New Air-to-Air Missile project?",
 	"Where did the first UK–Japan 2+2 meeting take place?",
-	"Why did Britain buy the P-8 rather than Japan's P-1?",
+	"When did Japan lift its ban on defence exports?",
 	"What cyber cooperation did the two countries agree?",
 	"Who won the 2015 Rugby World Cup?",
 }

@@ -11,9 +11,9 @@ import (
 	"github.com/coopbot/coopbot/metrics"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/hash"
-	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/memory"
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 

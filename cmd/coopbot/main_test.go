@@ -284,13 +284,24 @@ func TestAskFlags(t *testing.T) {
 }
 
 // TestOnboardingQuestionsAnswered: every question the product suggests
-// (web page, chat usage) is answered from the bundled corpus, except the
-// web page's deliberate off-topic example.
+// (web page, chat usage) is answered from the bundled corpus, and the
+// answer's first sentence holds the answer, except the web page's
+// deliberate off-topic example, which is refused.
 func TestOnboardingQuestionsAnswered(t *testing.T) {
 	m := NewMain(Config{Embedder: "semantic", LogLevel: "info", LogFormat: "text"}, &bytes.Buffer{}, &bytes.Buffer{})
 	defer m.Close()
 	if err := m.Open(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	// What each suggestion's first sentence must say.
+	leads := map[string]string{
+		"Which minister announced the Typhoon exercise plan?":          "senior UK ministers announced",
+		"What stage has the joint air-to-air missile project reached?": "second feasibility stage",
+		"When did the first UK–Japan 2+2 meeting take place?":          "21 January 2015",
+		"What is the Joint New Air-to-Air Missile project?":            "Joint New Air-to-Air Missile (JNAAM)",
+		"Where did the first UK–Japan 2+2 meeting take place?":         "London",
+		"When did Japan lift its ban on defence exports?":              "April 2014",
+		"What cyber cooperation did the two countries agree?":          "dialogue on cybersecurity",
 	}
 	qs := append(append([]string{}, bot.Examples...), web.DefaultSuggestions...)
 	for _, q := range qs {
@@ -301,6 +312,17 @@ func TestOnboardingQuestionsAnswered(t *testing.T) {
 		offTopic := strings.Contains(q, "World Cup")
 		if ans.Abstained != offTopic {
 			t.Errorf("Ask(%q).Abstained = %v; want %v", q, ans.Abstained, offTopic)
+		}
+		if offTopic {
+			continue
+		}
+		want, ok := leads[q]
+		if !ok {
+			t.Errorf("suggested question %q has no expected lead in this test", q)
+			continue
+		}
+		if first, _, _ := strings.Cut(ans.Text, "[1]"); !strings.Contains(first, want) {
+			t.Errorf("Ask(%q) opens with %q; want it to say %q", q, first, want)
 		}
 	}
 }
