@@ -18,7 +18,7 @@ type Blend struct {
 }
 
 // Name is the parts' names with their weights, e.g.
-// "hash-v1-512@0.50+glove-sif-v1-100@0.50".
+// "hash-v2-512@0.50+glove-sif-v1-100@0.50".
 func (b Blend) Name() string {
 	names := make([]string, len(b.Parts))
 	for i, p := range b.Parts {

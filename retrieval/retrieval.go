@@ -58,7 +58,7 @@ type Chunk struct {
 
 // Embedder turns texts into vectors.
 type Embedder interface {
-	// Name is a versioned identifier such as "hash-v1-512". Vectors from
+	// Name is a versioned identifier such as "hash-v2-512". Vectors from
 	// embedders with different names are not comparable.
 	Name() string
 	// Dimensions is the length of every vector Embed returns. An embedder

@@ -69,7 +69,7 @@ func TestSearchEmbedderMismatch(t *testing.T) {
 	other := *svc
 	other.Embedder = hash.New(256)
 	_, err := other.Search(context.Background(), "Typhoon", 3)
-	if retrieval.ErrorCode(err) != retrieval.EMISMATCH || !strings.Contains(err.Error(), "hash-v1-512") || !strings.Contains(err.Error(), "hash-v1-256") {
+	if retrieval.ErrorCode(err) != retrieval.EMISMATCH || !strings.Contains(err.Error(), "hash-v2-512") || !strings.Contains(err.Error(), "hash-v2-256") {
 		t.Errorf("Search with another embedder: %v; want EMISMATCH naming both embedders", err)
 	}
 }

@@ -4,7 +4,7 @@
 // every run and machine, and keeps misspelt names ("Micheal Falon") close
 // to the right spelling ("Michael Fallon").
 //
-// # Algorithm (version hash-v1)
+// # Algorithm (version hash-v2)
 //
 // The text is split by the Snowball analyzer (retrieval/snowball) into
 // folded words (NFKC, case-folded); stop words are dropped. Each remaining
@@ -31,6 +31,10 @@
 // A text with no content words (empty, or only stop words) embeds to the
 // zero vector; its cosine similarity with any vector is defined as 0.
 //
+// hash-v2 differs from hash-v1 only through the analyzer: acronyms keep
+// their letters ("IEDs" is "ied", not "i") and a plural "s" after a digit
+// goes ("P-8s" is "p8").
+//
 // Changing any of this changes the vectors: bump Version, so stores built
 // with the old vectors refuse queries (EMISMATCH) until reindexed.
 package hash
@@ -49,7 +53,7 @@ import (
 )
 
 // Version names the algorithm; Name appends the dimensions.
-const Version = "hash-v1"
+const Version = "hash-v2"
 
 // DefaultDims is the vector length New uses when given dims <= 0.
 const DefaultDims = 512
@@ -85,7 +89,7 @@ func New(dims int) *Embedder {
 	return &Embedder{dims: dims}
 }
 
-// Name returns "hash-v1-<dims>", e.g. "hash-v1-512".
+// Name returns "hash-v2-<dims>", e.g. "hash-v2-512".
 func (e *Embedder) Name() string { return Version + "-" + strconv.Itoa(e.dims) }
 
 // Dimensions returns the vector length.

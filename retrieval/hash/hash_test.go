@@ -54,10 +54,10 @@ func TestName(t *testing.T) {
 		name     string
 		wantDims int
 	}{
-		{0, "hash-v1-512", 512},
-		{-3, "hash-v1-512", 512},
-		{512, "hash-v1-512", 512},
-		{256, "hash-v1-256", 256},
+		{0, "hash-v2-512", 512},
+		{-3, "hash-v2-512", 512},
+		{512, "hash-v2-512", 512},
+		{256, "hash-v2-256", 256},
 	}
 	for _, tt := range tests {
 		e := New(tt.dims)

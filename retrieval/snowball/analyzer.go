@@ -54,9 +54,14 @@ var tokenPool = sync.Pool{New: func() any { s := make([]Token, 0, 256); return &
 // Stem returns the Snowball English stem of w, a folded word as found in
 // Token.Text ("cooperation" → "cooper", "japan's" → "japan"). Words
 // without an ASCII letter (numbers, "2+2", CJK) and words of at most two
-// bytes are returned unchanged. Stems are memoised, so Stem is cheap on a
+// bytes are returned unchanged, and a plural "s" after a digit is dropped
+// ("P-8s" → "p8"); a stem of one or two letters is never made of a longer
+// word ("IEDs" → "ied", not "i"). Stems are memoised, so Stem is cheap on a
 // corpus's recurring vocabulary.
 func Stem(w string) string {
+	if n := len(w); n >= 2 && w[n-1] == 's' && w[n-2] >= '0' && w[n-2] <= '9' {
+		return w[:n-1] // "8s" of "P-8s"
+	}
 	if len(w) <= 2 || !hasASCIILetter(w) {
 		return w
 	}
@@ -64,6 +69,7 @@ func Stem(w string) string {
 		return s.(string)
 	}
 	s := english.Stem(w, true)
+	s = keepShort(w, s)
 	if stemCache.n.Load() < maxCachedStems {
 		// Clone: w may be a slice of a large text the cache must not pin.
 		k := strings.Clone(w)
@@ -74,6 +80,20 @@ func Stem(w string) string {
 		if _, loaded := stemCache.m.LoadOrStore(k, v); !loaded {
 			stemCache.n.Add(1)
 		}
+	}
+	return s
+}
+
+// keepShort undoes what English suffix rules do to acronyms and codes:
+// a stem of one or two letters from a longer word is no stem ("IEDs"
+// would become "i", "IED" "ie"), so the word stands, less a plural "s".
+func keepShort(w, s string) string {
+	n := len(w)
+	if len(s) <= 2 && n >= 3 && !strings.ContainsRune(w, '\'') {
+		if n >= 4 && w[n-1] == 's' {
+			return w[:n-1]
+		}
+		return w
 	}
 	return s
 }

@@ -18,6 +18,8 @@ func TestTerms(t *testing.T) {
 		{"Who did what, and when?", nil},
 		{"Which aircraft is the P-1?", []string{"aircraft", "1", "p1"}},
 		{"P1", []string{"p1"}},
+		{"counter-IED capabilities", []string{"counter", "ied", "counteri", "capabl"}},
+		{"Boeing P-8s", []string{"boe", "8", "p8"}},
 		{"the 2+2 meeting", []string{"2", "2", "2+2", "meet"}},
 		{"UK-Japan co-operation", []string{"uk", "japan", "ukjapan", "co", "oper", "cooper"}},
 		{"Cooperating on cooperation", []string{"cooper", "cooper"}},
@@ -93,6 +95,9 @@ func TestStem(t *testing.T) {
 	tests := map[string]string{
 		"cooperation": "cooper", "exercises": "exercis", "exercise": "exercis",
 		"missiles": "missil", "2016": "2016", "uk": "uk", "japan's": "japan",
+		// Acronyms and codes keep their letters: English suffix rules
+		// would make "IEDs" "i" and "IED" "ie".
+		"ieds": "ied", "ied": "ied", "8s": "8", "p8s": "p8", "f35s": "f35", "gas": "gas", "uk's": "uk",
 	}
 	for w, want := range tests {
 		for range 2 { // second call is served by the cache
