@@ -26,11 +26,16 @@ func holdsFact(intent Intent, sentence string) bool {
 }
 
 // words splits s into words with their case kept, apostrophes and inner
-// dots, hyphens and plus signs included ("Jan.", "P-1", "2+2").
+// dots, hyphens and plus signs included ("U.K", "P-1", "2+2"); a final
+// dot is dropped ("Jan." is "Jan").
 func words(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool {
+	ws := strings.FieldsFunc(s, func(r rune) bool {
 		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' || r == '’' || r == '-' || r == '+' || r == '.' || r == '£' || r == '$' || r == '€' || r == '%')
 	})
+	for i, w := range ws {
+		ws[i] = strings.TrimRight(w, ".")
+	}
+	return ws
 }
 
 var months = map[string]bool{

@@ -1,0 +1,108 @@
+package retrieval
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestStripNoise(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"@coopbot quick q: when did japan lift its arms export ban?", "when did japan lift its arms export ban?"},
+		{"hey, who is the UK's ambassador to Japan?", "who is the UK's ambassador to Japan?"},
+		{"pls summarise the cyber stuff thx 🙏", "summarise the cyber stuff"},
+		{"<@U123> Are RAF fighters going to Japan for drills?", "Are RAF fighters going to Japan for drills?"},
+		{"so, do you know where the mine sweeping drills are?", "where the mine sweeping drills are?"},
+		{"Which minister announced the Typhoon exercise plan?", "Which minister announced the Typhoon exercise plan?"},
+		{"tell me", "tell me"},
+		{"thanks!", ""},
+	}
+	for _, tt := range tests {
+		if got := stripNoise(tt.in); got != tt.want {
+			t.Errorf("stripNoise(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestIntentOf(t *testing.T) {
+	tests := map[string]Intent{
+		"When did Japan lift its ban on arms exports?":        IntentWhen,
+		"what year was the framework signed":                  IntentWhen,
+		"whos the uk foreign sec":                             IntentWho,
+		"Which minister announced the Typhoon exercise plan?": IntentWho,
+		"Where will the mine sweeping drills be held?":        IntentWhere,
+		"How much does the JNAAM missile cost?":               IntentQuantity,
+		"how many phases has the missile study had":           IntentQuantity,
+		"Why are the two countries getting closer now?":       IntentWhy,
+		"Is the RAF sending fighters to Japan for drills?":    IntentYesNo,
+		"Summarise the cooperation":                           IntentSummary,
+		"tell me about the P-1":                               IntentSummary,
+		"What is the JNAAM project?":                          IntentWhat,
+	}
+	for q, want := range tests {
+		if got := intentOf(q); got != want {
+			t.Errorf("intentOf(%q) = %q; want %q", q, got, want)
+		}
+	}
+}
+
+func TestDropCompounds(t *testing.T) {
+	tests := []struct{ in, want []string }{
+		{[]string{"uk", "japan", "ukjapan", "defenc"}, []string{"uk", "japan", "defenc"}},
+		{[]string{"bomb", "hbomb"}, []string{"bomb"}},
+		{[]string{"1", "p1", "aircraft"}, []string{"p1", "aircraft"}},
+		{[]string{"typhoon", "jet"}, []string{"typhoon", "jet"}},
+	}
+	for _, tt := range tests {
+		if got := dropCompounds(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("dropCompounds(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestProperNames(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Who is the chief executive of MBDA?", []string{"MBDA"}},
+		{"What did France and Japan agree in their pact?", []string{"France", "Japan"}},
+		{"what did france and japan agree", nil},     // no case evidence
+		{"WHAT DID FRANCE AND JAPAN AGREE", nil},     // nor here
+		{"Did the UK buy the P-8?", []string{"P-8"}}, // "UK" is an alias, not a name
+	}
+	for _, tt := range tests {
+		if got := properNames(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("properNames(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestHoldsFact(t *testing.T) {
+	tests := []struct {
+		intent   Intent
+		sentence string
+		want     bool
+	}{
+		{IntentWhen, "Japan lifted a ban on exporting defense equipment in April 2014.", true},
+		{IntentWhen, "The British said they are considering sending jets to Japan later this year.", true},
+		{IntentWhen, "Recent years has seen Japan ease restrictions.", false},
+		{IntentWhen, "An MoD spokesman said no details were available.", false},
+		{IntentQuantity, "The two sides said they were taking forward a project.", false},
+		{IntentQuantity, "France and India have signed pacts in the last 12 months.", true},
+		{IntentQuantity, "Japan is purchasing the Lockheed Martin F-35.", false},
+		{IntentWho, "An MoD spokesman said no details were available.", true},
+		{IntentWho, "The British said they are sending Royal Air Force Eurofighter Typhoon jets.", false},
+		{IntentWhere, "Joint exercises on mine sweeping in the Arabian Gulf.", true},
+		{IntentWhy, "The meeting comes at a time of rising tensions in the region.", true},
+		{IntentWhy, "A research project is also on the agenda.", false},
+		{IntentWhat, "Anything at all.", true},
+	}
+	for _, tt := range tests {
+		if got := holdsFact(tt.intent, tt.sentence); got != tt.want {
+			t.Errorf("holdsFact(%s, %q) = %v; want %v", tt.intent, tt.sentence, got, tt.want)
+		}
+	}
+	if !hasProperName("Foreign Secretary Philip Hammond met Abe.") || hasProperName("An MoD spokesman said so.") {
+		t.Errorf("hasProperName: want a name in %q and none in %q", "Foreign Secretary Philip Hammond met Abe.", "An MoD spokesman said so.")
+	}
+}
