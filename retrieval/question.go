@@ -71,10 +71,18 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 // role ("an MoD spokesman") does not answer.
 var nameRequest = regexp.MustCompile(`\bnames?\b|\bnamed\b|\bcalled\b`)
 
+// boundPrefixes are prefixes that make one word with what follows,
+// hyphenated or not ("non-combat", "noncombat").
+var boundPrefixes = map[string]bool{
+	"non": true, "anti": true, "pre": true, "multi": true, "sub": true, "semi": true,
+	"inter": true, "cross": true, "counter": true, "un": true, "re": true,
+}
+
 // dropCompounds removes the joined form of a hyphenated word that its
 // parts already stand for ("UK-Japan" → "uk", "japan"; "H-bomb" →
 // "bomb"), so one word does not count twice; a code ("P-1", "F-35")
-// keeps its joined form and drops the bare number.
+// keeps its joined form and drops the bare number, and a bound prefix
+// keeps the joined word only ("non-combat" → "noncombat").
 func dropCompounds(terms []string) []string {
 	out := terms[:0:0]
 	for _, t := range terms {
@@ -84,6 +92,9 @@ func dropCompounds(terms []string) []string {
 			switch {
 			case isNumber(out[n-1]):
 				out[n-1] = t // "p1": the code, not the number
+				continue
+			case n > 1 && prefix == out[n-2] && boundPrefixes[prefix]:
+				out = append(out[:n-2], t) // "noncombat": one word, written either way
 				continue
 			case len(prefix) <= 2 || n > 1 && strings.HasSuffix(prefix, out[n-2]):
 				continue // "hbomb", "ukjapan"
