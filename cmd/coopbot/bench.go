@@ -10,6 +10,7 @@ import (
 	"github.com/coopbot/coopbot/bench"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/hash"
+	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/postgres"
 	"github.com/coopbot/coopbot/retrieval/snowball"
 )
@@ -32,6 +33,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	queryOnly := fs.Bool("query-only", false, "measure the corpus an earlier run loaded instead of loading one")
 	minRecall := fs.Float64("min-recall", 0, "exit 1 when HNSW recall@10 is below this (0-1; 0 = no check)")
 	asJSON := fs.Bool("json", false, "end with one JSON object on the last line")
+	embName := fs.String("embedder", "semantic", "offline embedder of the synthetic corpus: semantic (the default's) or hash")
 	fs.Usage = func() {
 		fmt.Fprintln(m.Stderr, "Usage: coopbot bench [flags]\n\nLoads a deterministic synthetic corpus into an empty PostgreSQL database\n(DATABASE_URL), builds its indexes, and measures ingest throughput, index\nbuild time, hybrid search latency and HNSW recall@10 (hash embedder).")
 		fs.PrintDefaults()
@@ -65,10 +67,22 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	if !*queryOnly && *chunks <= 0 {
 		return retrieval.Errorf(retrieval.EINVALID, "--chunks must be positive, not %d", *chunks)
 	}
-	// Always the hash embedder: loading a large synthetic corpus through a
-	// paid embedding API would be slow and costly.
-	emb := hash.New(hash.DefaultDims)
-	res, err := bench.Run(ctx, m.Config.DatabaseURL, emb, snowball.New(), bench.Config{
+	// Always an offline embedder: loading a large synthetic corpus
+	// through a paid embedding API would be slow and costly.
+	a := snowball.New()
+	var emb retrieval.Embedder = hash.New(hash.DefaultDims)
+	switch *embName {
+	case "semantic":
+		b, err := semantic.Blend(emb, a)
+		if err != nil {
+			return err
+		}
+		emb = b
+	case "hash":
+	default:
+		return retrieval.Errorf(retrieval.EINVALID, "--embedder takes semantic or hash, not %q", *embName)
+	}
+	res, err := bench.Run(ctx, m.Config.DatabaseURL, emb, a, bench.Config{
 		Chunks: *chunks, Queries: *queries, Concurrency: *conc, EfSearch: *ef, Sweep: efs,
 		BatchChunks: *batch, Writers: *writers, Index: postgres.IndexOptions{MaintenanceWorkMem: *mem},
 		QueryOnly: *queryOnly, Progress: m.Stderr,
