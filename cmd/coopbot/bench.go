@@ -10,8 +10,8 @@ import (
 	"github.com/coopbot/coopbot/bench"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/hash"
-	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 
