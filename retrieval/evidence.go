@@ -6,8 +6,7 @@ import "math"
 // text, and read under its document's title.
 type candidate struct {
 	hit  Hit
-	set  termSet  // the chunk's terms
-	list []string // the same, as a list
+	set termSet // the chunk's terms
 	// coverage and evidence are weighted shares of the question's terms
 	// the chunk covers, without and with its title ("2+2" is in a title,
 	// not in the text); evidence decides abstention.
@@ -32,17 +31,19 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	titles := map[string][]float64{}
 	for i, h := range hits {
 		list := uniqueTerms(a.Terms(h.Chunk.Text))
-		cands[i] = candidate{hit: h, set: newTermSet(list), list: list}
+		cands[i] = candidate{hit: h, set: newTermSet(list)}
+		soft := m.meaningful(list)
 		credits[i] = make([]float64, len(q.Terms))
 		for j, t := range q.Terms {
-			credits[i][j] = m.credit(t, cands[i].set, list)
+			credits[i][j] = m.credit(t, cands[i].set, soft)
 		}
 		if _, ok := titles[h.Chunk.DocumentID]; !ok {
 			tl := uniqueTerms(a.Terms(h.Document.Title))
 			set := newTermSet(tl)
 			tc := make([]float64, len(q.Terms))
+			soft := m.meaningful(tl)
 			for j, t := range q.Terms {
-				tc[j] = m.credit(t, set, tl)
+				tc[j] = m.credit(t, set, soft)
 			}
 			titles[h.Chunk.DocumentID] = tc
 		}

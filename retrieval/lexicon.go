@@ -37,15 +37,35 @@ type matcher struct {
 	lex     Lexicon // nil = spelling and aliases only
 	aliases map[string][][]string
 	names   map[string]bool // terms that match by spelling only
+	// own holds the question's terms: a passage term that is one of
+	// them lends no meaning to another ("minister" does not stand in
+	// for "prime" in "prime minister", nor "executive" for "chief").
+	own map[string]bool
 }
 
-func newMatcher(a Analyzer, lex Lexicon, names map[string]bool) *matcher {
-	return &matcher{lex: lex, aliases: aliasesFor(a), names: names}
+func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
+	own := make(map[string]bool, len(q.Terms))
+	for _, t := range q.Terms {
+		own[t] = true
+	}
+	return &matcher{lex: lex, aliases: aliasesFor(a), names: q.Names, own: own}
+}
+
+// meaningful returns the terms of list that may lend their meaning to a
+// question term: those that are not question terms themselves.
+func (m *matcher) meaningful(list []string) []string {
+	out := make([]string, 0, len(list))
+	for _, u := range list {
+		if !m.own[u] {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // credit returns how well set covers term t, from 0 (not at all) to 1;
-// list holds set's terms.
-func (m *matcher) credit(t string, set termSet, list []string) float64 {
+// soft holds set's terms that may match by meaning (see meaningful).
+func (m *matcher) credit(t string, set termSet, soft []string) float64 {
 	if set.has(t) {
 		return 1
 	}
@@ -64,7 +84,7 @@ func (m *matcher) credit(t string, set termSet, list []string) float64 {
 	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || !m.lex.Known(t) {
 		return 0
 	}
-	best, _ := m.lex.Best(t, list)
+	best, _ := m.lex.Best(t, soft)
 	switch {
 	case best >= softFull:
 		return 1
@@ -76,11 +96,11 @@ func (m *matcher) credit(t string, set termSet, list []string) float64 {
 
 // softCoverage is the weighted share of terms that set covers, each term
 // counting by its credit.
-func (m *matcher) softCoverage(terms []string, w map[string]float64, set termSet, list []string) float64 {
+func (m *matcher) softCoverage(terms []string, w map[string]float64, set termSet, soft []string) float64 {
 	var have, all float64
 	for _, t := range terms {
 		all += w[t]
-		have += w[t] * m.credit(t, set, list)
+		have += w[t] * m.credit(t, set, soft)
 	}
 	if all == 0 {
 		return 0

@@ -47,8 +47,8 @@ func (wordsAnalyzer) Terms(s string) []string {
 }
 
 func TestMatcherCredit(t *testing.T) {
-	lex := pairLexicon{{"drills", "exercise"}: 0.9, {"germany", "britain"}: 0.7, {"cost", "project"}: 0.65, {"price", "rise"}: 0.3, {"price", "costs"}: 0.45}
-	m := newMatcher(wordsAnalyzer{}, lex, map[string]bool{"germany": true})
+	lex := pairLexicon{{"drills", "exercise"}: 0.9, {"germany", "britain"}: 0.7, {"cost", "project"}: 0.65, {"price", "rise"}: 0.3, {"price", "costs"}: 0.45, {"prime", "minister"}: 0.9}
+	m := newMatcher(wordsAnalyzer{}, lex, Question{Terms: []string{"germany", "drills", "cost", "price", "typhon", "raf", "bitcoin", "typhoon", "prime", "minister"}, Names: map[string]bool{"germany": true}})
 	set := func(s string) (termSet, []string) {
 		l := uniqueTerms(wordsAnalyzer{}.Terms(s))
 		return newTermSet(l), l
@@ -68,11 +68,11 @@ func TestMatcherCredit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		s, l := set(tt.passage)
-		if got := m.credit(tt.term, s, l); math.Abs(got-tt.want) > 1e-9 {
+		if got := m.credit(tt.term, s, m.meaningful(l)); math.Abs(got-tt.want) > 1e-9 {
 			t.Errorf("credit(%q, %q) = %.3f; want %.3f", tt.term, tt.passage, got, tt.want)
 		}
 	}
-	spelling := newMatcher(wordsAnalyzer{}, nil, nil)
+	spelling := newMatcher(wordsAnalyzer{}, nil, Question{})
 	if s, l := set("a joint exercise"); spelling.credit("drills", s, l) != 0 {
 		t.Errorf("credit without a lexicon matched by meaning")
 	}
@@ -87,7 +87,7 @@ func TestScoreGapAndNames(t *testing.T) {
 		{Chunk: Chunk{DocumentID: "d", Ordinal: 1, Text: "industry executives said"}, Score: 0.5},
 	}
 	q := Question{Terms: []string{"chief", "executives", "mbda"}, Names: map[string]bool{"mbda": true}}
-	cands, w := newMatcher(a, nil, q.Names).score(q, hits, a)
+	cands, w := newMatcher(a, nil, q).score(q, hits, a)
 	if w["chief"] >= w["executives"]/foreignWeight || w["chief"] <= 0 {
 		t.Errorf("weights %v: an uncovered term should count foreignWeight of a rare covered one", w)
 	}
@@ -149,7 +149,7 @@ func TestCitedParagraph(t *testing.T) {
 	text := "Recent years has seen Japan ease restrictions.\n\nIn December, the Abe government announced an increase."
 	c := candidate{hit: Hit{Chunk: Chunk{ParaStart: 16, ParaEnd: 17, Text: text, Sentences: []Span{{0, 46}, {48, len(text)}}}}}
 	q := Question{Terms: []string{"december", "increase"}, Intent: IntentWhen}
-	sn := snippet(c, q, map[string]float64{"december": 1, "increase": 1}, wordsAnalyzer{}, newMatcher(wordsAnalyzer{}, nil, nil))
+	sn := snippet(c, q, map[string]float64{"december": 1, "increase": 1}, wordsAnalyzer{}, newMatcher(wordsAnalyzer{}, nil, q))
 	if sn.HighlightParagraph != 17 || CitationOf(1, sn).Paragraph != 17 || sn.Paragraph != 16 {
 		t.Errorf("snippet of ¶16–17 quoting ¶17: highlight ¶%d, cited ¶%d, first ¶%d; want 17, 17, 16", sn.HighlightParagraph, CitationOf(1, sn).Paragraph, sn.Paragraph)
 	}

@@ -120,7 +120,7 @@ func (s *Service) search(ctx context.Context, question string, k int) ([]Snippet
 		return nil, q, fmt.Errorf("search: %w", err)
 	}
 	hits = dedupe(hits)
-	m := newMatcher(s.Analyzer, s.Lexicon, q.Names)
+	m := newMatcher(s.Analyzer, s.Lexicon, q)
 	cands, weights := m.score(q, hits, s.Analyzer)
 	cands = rerank(cands, k)
 	out := make([]Snippet, len(cands))
@@ -267,7 +267,7 @@ func debugPrint(q Question, w map[string]float64, snips []Snippet, m *matcher, a
 					bu = list[j]
 				}
 			}
-			fmt.Fprintf(os.Stderr, " %s(w%.1f c%.2f ~%s %.2f)", t, w[t], m.credit(t, set, list), bu, bs)
+			fmt.Fprintf(os.Stderr, " %s(w%.1f c%.2f ~%s %.2f)", t, w[t], m.credit(t, set, m.meaningful(list)), bu, bs)
 		}
 		fmt.Fprintln(os.Stderr)
 	}
