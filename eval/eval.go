@@ -4,9 +4,7 @@
 package eval
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -15,87 +13,6 @@ import (
 	"github.com/coopbot/coopbot/llm"
 	"github.com/coopbot/coopbot/retrieval"
 )
-
-// Case is one golden question. An answerable case names the expected
-// document and paragraph(s), or evidence phrases that a relevant passage
-// contains (all of them, case-insensitively), or both. An abstain case
-// expects the bot to say the sources do not cover the question.
-type Case struct {
-	Question   string   `json:"question"`
-	Document   string   `json:"document,omitempty"`
-	Paragraph  int      `json:"paragraph,omitempty"`
-	Paragraphs []int    `json:"paragraphs,omitempty"`
-	Evidence   []string `json:"evidence,omitempty"`
-	Abstain    bool     `json:"abstain,omitempty"`
-}
-
-// Load reads a JSONL golden set. Blank lines and lines starting with # are
-// skipped. It reports the first malformed line by number.
-func Load(r io.Reader) ([]Case, error) {
-	var cases []Case
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		var c Case
-		dec := json.NewDecoder(strings.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
-		}
-		if c.Paragraph != 0 {
-			c.Paragraphs = append(c.Paragraphs, c.Paragraph)
-		}
-		switch {
-		case strings.TrimSpace(c.Question) == "":
-			return nil, fmt.Errorf("line %d: no question", n)
-		case !c.Abstain && c.Document == "" && len(c.Evidence) == 0:
-			return nil, fmt.Errorf("line %d: need document, evidence or abstain", n)
-		case c.Abstain && (c.Document != "" || len(c.Evidence) > 0):
-			return nil, fmt.Errorf("line %d: an abstain case names no document or evidence", n)
-		}
-		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read golden set: %w", err)
-	}
-	if len(cases) == 0 {
-		return nil, fmt.Errorf("golden set is empty")
-	}
-	return cases, nil
-}
-
-// Relevant reports whether a passage (document, paragraph range and text)
-// answers c.
-func (c Case) Relevant(doc string, paraStart, paraEnd int, text string) bool {
-	if c.Abstain {
-		return false
-	}
-	if c.Document != "" && doc != c.Document {
-		return false
-	}
-	if len(c.Paragraphs) > 0 {
-		in := false
-		for _, p := range c.Paragraphs {
-			if p >= paraStart && p <= paraEnd {
-				in = true
-			}
-		}
-		if !in {
-			return false
-		}
-	}
-	lower := strings.ToLower(text)
-	for _, e := range c.Evidence {
-		if !strings.Contains(lower, strings.ToLower(e)) {
-			return false
-		}
-	}
-	return true
-}
 
 // Core is what Run evaluates.
 type Core interface {
