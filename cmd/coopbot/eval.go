@@ -40,6 +40,9 @@ type bound struct {
 	max         bool
 	limit       *float64
 	value       func(eval.Report) float64
+	// applies, when set, says whether the metric is defined for a report:
+	// lead-hit is not for a set without answer strings (golden.jsonl).
+	applies func(eval.Report) bool
 }
 
 // off reports whether the flag is at its no-check default.
@@ -56,15 +59,15 @@ func (b bound) check(rep eval.Report) threshold {
 
 func evalBounds() []bound {
 	return []bound{
-		{"min-recall1", "fail below this recall@1", false, new(float64), func(r eval.Report) float64 { return r.RecallAt1 }},
-		{"min-recall5", "fail below this recall@5", false, new(float64), func(r eval.Report) float64 { return r.RecallAt5 }},
-		{"min-mrr", "fail below this mean reciprocal rank", false, new(float64), func(r eval.Report) float64 { return r.MRR }},
-		{"min-abstain-precision", "fail below this abstention precision", false, new(float64), func(r eval.Report) float64 { return r.AbstainPrecision }},
-		{"min-abstain-recall", "fail below this abstention recall", false, new(float64), func(r eval.Report) float64 { return r.AbstainRecall }},
-		{"min-valid-citations", "fail below this share of answers whose every citation is valid", false, new(float64), func(r eval.Report) float64 { return r.ValidCitations }},
-		{"min-lead-hit", "fail below this share of answers whose first sentence holds the answer strings", false, new(float64), func(r eval.Report) float64 { return r.LeadHit }},
-		{"max-wrong-abstain", "fail above this share of answerable questions refused", true, new(float64), func(r eval.Report) float64 { return r.WrongAbstainRate }},
-		{"max-uncovered-answered", "fail above this share of uncovered questions answered", true, new(float64), func(r eval.Report) float64 { return r.UncoveredAnsweredRate }},
+		{"min-recall1", "fail below this recall@1", false, new(float64), func(r eval.Report) float64 { return r.RecallAt1 }, nil},
+		{"min-recall5", "fail below this recall@5", false, new(float64), func(r eval.Report) float64 { return r.RecallAt5 }, nil},
+		{"min-mrr", "fail below this mean reciprocal rank", false, new(float64), func(r eval.Report) float64 { return r.MRR }, nil},
+		{"min-abstain-precision", "fail below this abstention precision", false, new(float64), func(r eval.Report) float64 { return r.AbstainPrecision }, nil},
+		{"min-abstain-recall", "fail below this abstention recall", false, new(float64), func(r eval.Report) float64 { return r.AbstainRecall }, nil},
+		{"min-valid-citations", "fail below this share of answers whose every citation is valid", false, new(float64), func(r eval.Report) float64 { return r.ValidCitations }, nil},
+		{"min-lead-hit", "fail below this share of answers whose first sentence holds the answer strings", false, new(float64), func(r eval.Report) float64 { return r.LeadHit }, func(r eval.Report) bool { return r.LeadCases > 0 }},
+		{"max-wrong-abstain", "fail above this share of answerable questions refused", true, new(float64), func(r eval.Report) float64 { return r.WrongAbstainRate }, nil},
+		{"max-uncovered-answered", "fail above this share of uncovered questions answered", true, new(float64), func(r eval.Report) float64 { return r.UncoveredAnsweredRate }, nil},
 	}
 }
 
@@ -84,7 +87,7 @@ func runEval(ctx context.Context, m *Main, args []string) error {
 		}
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: coopbot eval [flags] FILE...\n\nEach FILE is a golden set in JSONL (eval/README.md): one object per line\nwith \"question\" and \"document\" + \"paragraphs\", or \"evidence\" phrases, or\n\"abstain\": true; optionally \"category\", \"also\" and \"answer\".\nThresholds apply to each file; exits 1 when one fails.")
+		fmt.Fprintln(m.Stderr, "Usage: coopbot eval [flags] FILE...\n\nEach FILE is a golden set in JSONL (eval/README.md): one object per line\nwith \"question\" and \"document\" + \"paragraphs\", or \"evidence\" phrases, or\n\"abstain\": true; optionally \"category\", \"also\" and \"answer\".\nThresholds apply to each file (--min-lead-hit only to one with \"answer\"\nstrings); exits 1 when one fails.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -139,7 +142,7 @@ func evalFile(ctx context.Context, m *Main, path string, cases []eval.Case, boun
 		out.Answerer = "llm:" + m.Config.ChatModel
 	}
 	for _, b := range bounds {
-		if !b.off() {
+		if !b.off() && (b.applies == nil || b.applies(rep)) {
 			out.Thresholds = append(out.Thresholds, b.check(rep))
 		}
 	}
