@@ -225,6 +225,7 @@ real_evals "PostgreSQL store" env DATABASE_URL="$eval_url" "$bin_dir/coopbot" ||
 psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_eval' >>"$SETUP_LOG" 2>&1
 if [ "$real_failed" != 0 ]; then
 	say "the real-phrasing sets missed their thresholds (EVAL_DEV_THRESHOLDS / EVAL_TEST_THRESHOLDS)"
+	rm -rf "$bin_dir"
 	exit 1
 fi
 # Scale smoke test (docs/performance.md): 20,000 synthetic chunks through
