@@ -214,7 +214,7 @@ func abbreviation(before string) bool {
 // bareYesNo reports whether s is only "Yes" or "No" (with punctuation and
 // markers).
 func bareYesNo(s string) bool {
-	w := strings.ToLower(strings.Trim(stripMarkers(s), " .,!—–-"))
+	w := strings.ToLower(strings.Trim(stripMarkers(s), " .,!—–-*_"))
 	return w == "yes" || w == "no"
 }
 

@@ -29,6 +29,8 @@ func TestFirstSentence(t *testing.T) {
 		// Yes/no: a bare yes or no is joined to the sentence that says why.
 		{"No. The UK bought P-8s without holding a competition [1]. More.", "No. The UK bought P-8s without holding a competition [1]."},
 		{"Yes [1]. The British are considering it [1].", "Yes [1]. The British are considering it [1]."},
+		{"**No.** Japan only partially lifted it [1]. More.", "**No.** Japan only partially lifted it [1]."},
+		{"Nobody said. More.", "Nobody said."},
 		// Line structure.
 		{"Three projects:\n- a missile study [1]\n- cyber [2]", "Three projects:"},
 		{"First paragraph without a stop\n\nSecond paragraph.", "First paragraph without a stop"},
