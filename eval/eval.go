@@ -227,7 +227,7 @@ func (t *tally) metrics() Metrics {
 // citationsValid reports whether every citation of ans is numbered 1..m in
 // order, is referred to by an [n] marker in the text (and every marker by
 // a citation), and quotes a passage that search returned for the same
-// question, verbatim.
+// question, verbatim, naming the paragraph its highlight is in.
 func citationsValid(ans retrieval.Answer, snips []retrieval.Snippet) bool {
 	if len(ans.Citations) == 0 {
 		return false
@@ -252,7 +252,7 @@ func citationsValid(ans retrieval.Answer, snips []retrieval.Snippet) bool {
 		}
 		found := false
 		for _, s := range snips {
-			if s.DocumentID == c.DocumentID && c.Paragraph >= s.Paragraph && c.Paragraph <= max(s.ParaEnd, s.Paragraph) && s.Text == c.Text && strings.Contains(s.Text, c.Highlight) {
+			if s.DocumentID == c.DocumentID && s.Text == c.Text && quotedParagraph(s, c.Highlight) == c.Paragraph {
 				found = true
 				break
 			}
@@ -262,4 +262,16 @@ func citationsValid(ans retrieval.Answer, snips []retrieval.Snippet) bool {
 		}
 	}
 	return true
+}
+
+// quotedParagraph returns the number of the paragraph of s that holds
+// highlight (s.Paragraph plus the paragraph breaks before it: a merged
+// chunk's citation names the paragraph its quoted sentence is in), or 0
+// when s does not contain it.
+func quotedParagraph(s retrieval.Snippet, highlight string) int {
+	i := strings.Index(s.Text, highlight)
+	if i < 0 {
+		return 0
+	}
+	return s.Paragraph + strings.Count(s.Text[:i], "\n\n")
 }
