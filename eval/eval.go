@@ -1,101 +1,19 @@
 // Package eval measures retrieval and answer quality on a golden set of
-// questions about the corpus: recall@1, recall@5, MRR, and abstention
-// precision and recall.
+// questions about the corpus: recall@1, recall@5, MRR, lead hits (the
+// answer's first sentence holds the expected fact), wrong abstentions,
+// uncovered questions answered, abstention precision and recall, and
+// citation validity, overall and per question category.
 package eval
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
 	"github.com/coopbot/coopbot/llm"
 	"github.com/coopbot/coopbot/retrieval"
 )
-
-// Case is one golden question. An answerable case names the expected
-// document and paragraph(s), or evidence phrases that a relevant passage
-// contains (all of them, case-insensitively), or both. An abstain case
-// expects the bot to say the sources do not cover the question.
-type Case struct {
-	Question   string   `json:"question"`
-	Document   string   `json:"document,omitempty"`
-	Paragraph  int      `json:"paragraph,omitempty"`
-	Paragraphs []int    `json:"paragraphs,omitempty"`
-	Evidence   []string `json:"evidence,omitempty"`
-	Abstain    bool     `json:"abstain,omitempty"`
-}
-
-// Load reads a JSONL golden set. Blank lines and lines starting with # are
-// skipped. It reports the first malformed line by number.
-func Load(r io.Reader) ([]Case, error) {
-	var cases []Case
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		var c Case
-		dec := json.NewDecoder(strings.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
-		}
-		if c.Paragraph != 0 {
-			c.Paragraphs = append(c.Paragraphs, c.Paragraph)
-		}
-		switch {
-		case strings.TrimSpace(c.Question) == "":
-			return nil, fmt.Errorf("line %d: no question", n)
-		case !c.Abstain && c.Document == "" && len(c.Evidence) == 0:
-			return nil, fmt.Errorf("line %d: need document, evidence or abstain", n)
-		case c.Abstain && (c.Document != "" || len(c.Evidence) > 0):
-			return nil, fmt.Errorf("line %d: an abstain case names no document or evidence", n)
-		}
-		cases = append(cases, c)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read golden set: %w", err)
-	}
-	if len(cases) == 0 {
-		return nil, fmt.Errorf("golden set is empty")
-	}
-	return cases, nil
-}
-
-// Relevant reports whether a passage (document, paragraph range and text)
-// answers c.
-func (c Case) Relevant(doc string, paraStart, paraEnd int, text string) bool {
-	if c.Abstain {
-		return false
-	}
-	if c.Document != "" && doc != c.Document {
-		return false
-	}
-	if len(c.Paragraphs) > 0 {
-		in := false
-		for _, p := range c.Paragraphs {
-			if p >= paraStart && p <= paraEnd {
-				in = true
-			}
-		}
-		if !in {
-			return false
-		}
-	}
-	lower := strings.ToLower(text)
-	for _, e := range c.Evidence {
-		if !strings.Contains(lower, strings.ToLower(e)) {
-			return false
-		}
-	}
-	return true
-}
 
 // Core is what Run evaluates.
 type Core interface {
@@ -112,23 +30,51 @@ type Result struct {
 	// CitationsValid is false when the answer cites a passage it was not
 	// given or one that is not verbatim from the store's search results.
 	CitationsValid bool `json:"citations_valid"`
+	// Lead is the answer's first sentence (FirstSentence). LeadHit says
+	// it holds every answer string of the case, and LeadMissing lists
+	// those it lacks; a refusal hits nothing.
+	Lead        string   `json:"lead"`
+	LeadHit     bool     `json:"lead_hit"`
+	LeadMissing []string `json:"lead_missing,omitempty"`
 }
 
-// Report holds the metrics over a golden set.
-type Report struct {
+// Metrics are the figures over a set of cases (a whole file or one
+// category). Rates over an empty denominator are 0, except abstention
+// precision and recall and valid citations, which are 1 (nothing wrong).
+type Metrics struct {
 	Cases      int     `json:"cases"`
 	Answerable int     `json:"answerable"`
 	RecallAt1  float64 `json:"recall_at_1"`
 	RecallAt5  float64 `json:"recall_at_5"`
 	MRR        float64 `json:"mrr"`
+	// LeadCases counts the answerable cases with answer strings; LeadHit
+	// is the share of them whose answer's first sentence holds them all.
+	LeadCases int     `json:"lead_cases"`
+	LeadHit   float64 `json:"lead_hit"`
+	// WrongAbstentions counts answerable cases refused; WrongAbstainRate
+	// is their share of the answerable cases.
+	WrongAbstentions int     `json:"wrong_abstentions"`
+	WrongAbstainRate float64 `json:"wrong_abstain_rate"`
+	// Uncovered counts the abstain cases; UncoveredAnswered those that got
+	// an answer, and UncoveredAnsweredRate their share.
+	Uncovered             int     `json:"uncovered"`
+	UncoveredAnswered     int     `json:"uncovered_answered"`
+	UncoveredAnsweredRate float64 `json:"uncovered_answered_rate"`
 	// AbstainPrecision is the share of abstentions that were expected;
 	// AbstainRecall the share of expected abstentions that happened.
 	AbstainPrecision float64 `json:"abstain_precision"`
 	AbstainRecall    float64 `json:"abstain_recall"`
 	// ValidCitations is the share of non-abstained answers whose every
 	// citation refers to a retrieved passage quoted verbatim.
-	ValidCitations float64  `json:"valid_citations"`
-	Results        []Result `json:"results,omitempty"`
+	ValidCitations float64 `json:"valid_citations"`
+}
+
+// Report holds the metrics over a golden set, per category (cases
+// without one are counted only overall) and per case.
+type Report struct {
+	Metrics
+	ByCategory map[string]Metrics `json:"by_category,omitempty"`
+	Results    []Result           `json:"results,omitempty"`
 }
 
 // depth is how deep MRR looks.
@@ -136,82 +82,152 @@ const depth = 10
 
 // Run evaluates every case against core and computes the metrics.
 func Run(ctx context.Context, core Core, cases []Case) (Report, error) {
-	rep := Report{Cases: len(cases)}
-	var rr, hit1, hit5 float64
-	var abstained, abstainedRight, expectAbstain, answered, valid int
+	var all tally
+	byCat := map[string]*tally{}
+	var rep Report
 	for _, c := range cases {
-		res := Result{Case: c}
-		if !c.Abstain {
-			rep.Answerable++
-			snips, err := core.Search(ctx, c.Question, depth)
-			if err != nil {
-				return rep, fmt.Errorf("search %q: %w", c.Question, err)
-			}
-			for i, s := range snips {
-				if c.Relevant(s.DocumentID, s.Paragraph, s.ParaEnd, s.Text) {
-					res.Rank = i + 1
-					break
-				}
-			}
-			if res.Rank > 0 {
-				rr += 1 / float64(res.Rank)
-				if res.Rank == 1 {
-					hit1++
-				}
-				if res.Rank <= 5 {
-					hit5++
-				}
-			}
-		} else {
-			expectAbstain++
-		}
-		ans, err := core.Ask(ctx, c.Question)
+		res, err := runCase(ctx, core, c)
 		if err != nil {
-			return rep, fmt.Errorf("ask %q: %w", c.Question, err)
+			return rep, err
 		}
-		res.Answer = &ans
-		res.Abstained = ans.Abstained
-		res.CitationsValid = true
-		if ans.Abstained {
-			abstained++
-			if c.Abstain {
-				abstainedRight++
+		all.add(res)
+		if c.Category != "" {
+			if byCat[c.Category] == nil {
+				byCat[c.Category] = &tally{}
 			}
-		} else {
-			answered++
-			snips, err := core.Search(ctx, c.Question, retrieval.MaxK)
-			if err != nil {
-				return rep, fmt.Errorf("search %q: %w", c.Question, err)
-			}
-			res.CitationsValid = citationsValid(ans, snips)
-			if res.CitationsValid {
-				valid++
-			}
+			byCat[c.Category].add(res)
 		}
 		rep.Results = append(rep.Results, res)
 	}
-	if rep.Answerable > 0 {
-		n := float64(rep.Answerable)
-		rep.RecallAt1, rep.RecallAt5, rep.MRR = hit1/n, hit5/n, rr/n
-	}
-	rep.AbstainPrecision, rep.AbstainRecall = 1, 1
-	if abstained > 0 {
-		rep.AbstainPrecision = float64(abstainedRight) / float64(abstained)
-	}
-	if expectAbstain > 0 {
-		rep.AbstainRecall = float64(abstainedRight) / float64(expectAbstain)
-	}
-	rep.ValidCitations = 1
-	if answered > 0 {
-		rep.ValidCitations = float64(valid) / float64(answered)
+	rep.Metrics = all.metrics()
+	if len(byCat) > 0 {
+		rep.ByCategory = map[string]Metrics{}
+		for cat, t := range byCat {
+			rep.ByCategory[cat] = t.metrics()
+		}
 	}
 	return rep, nil
+}
+
+// runCase searches (for an answerable case) and asks one question.
+func runCase(ctx context.Context, core Core, c Case) (Result, error) {
+	res := Result{Case: c, CitationsValid: true}
+	if !c.Abstain {
+		snips, err := core.Search(ctx, c.Question, depth)
+		if err != nil {
+			return res, fmt.Errorf("search %q: %w", c.Question, err)
+		}
+		for i, s := range snips {
+			if c.Relevant(s.DocumentID, s.Paragraph, s.ParaEnd, s.Text) {
+				res.Rank = i + 1
+				break
+			}
+		}
+	}
+	ans, err := core.Ask(ctx, c.Question)
+	if err != nil {
+		return res, fmt.Errorf("ask %q: %w", c.Question, err)
+	}
+	res.Answer = &ans
+	res.Abstained = ans.Abstained
+	res.Lead = FirstSentence(ans.Text)
+	if !c.Abstain && len(c.Answer) > 0 {
+		if ans.Abstained {
+			res.LeadMissing = c.Answer
+		} else {
+			res.LeadMissing = LeadMissing(res.Lead, c.Answer)
+		}
+		res.LeadHit = len(res.LeadMissing) == 0
+	}
+	if !ans.Abstained {
+		snips, err := core.Search(ctx, c.Question, retrieval.MaxK)
+		if err != nil {
+			return res, fmt.Errorf("search %q: %w", c.Question, err)
+		}
+		res.CitationsValid = citationsValid(ans, snips)
+	}
+	return res, nil
+}
+
+// tally accumulates the counts behind Metrics.
+type tally struct {
+	cases, answerable, hit1, hit5        int
+	rr                                   float64
+	leadCases, leadHits                  int
+	wrongAbstain, uncovered, uncovAnswer int
+	abstained, abstainedRight            int
+	answered, valid                      int
+}
+
+func (t *tally) add(r Result) {
+	t.cases++
+	if r.Case.Abstain {
+		t.uncovered++
+	} else {
+		t.answerable++
+		if r.Rank > 0 {
+			t.rr += 1 / float64(r.Rank)
+		}
+		if r.Rank == 1 {
+			t.hit1++
+		}
+		if r.Rank > 0 && r.Rank <= 5 {
+			t.hit5++
+		}
+		if len(r.Case.Answer) > 0 {
+			t.leadCases++
+			if r.LeadHit {
+				t.leadHits++
+			}
+		}
+	}
+	switch {
+	case r.Abstained:
+		t.abstained++
+		if r.Case.Abstain {
+			t.abstainedRight++
+		} else {
+			t.wrongAbstain++
+		}
+	default:
+		t.answered++
+		if r.CitationsValid {
+			t.valid++
+		}
+		if r.Case.Abstain {
+			t.uncovAnswer++
+		}
+	}
+}
+
+// share is n/d, or empty when d is 0.
+func share(n, d int, empty float64) float64 {
+	if d == 0 {
+		return empty
+	}
+	return float64(n) / float64(d)
+}
+
+func (t *tally) metrics() Metrics {
+	m := Metrics{
+		Cases: t.cases, Answerable: t.answerable,
+		RecallAt1: share(t.hit1, t.answerable, 0), RecallAt5: share(t.hit5, t.answerable, 0),
+		LeadCases: t.leadCases, LeadHit: share(t.leadHits, t.leadCases, 0),
+		WrongAbstentions: t.wrongAbstain, WrongAbstainRate: share(t.wrongAbstain, t.answerable, 0),
+		Uncovered: t.uncovered, UncoveredAnswered: t.uncovAnswer, UncoveredAnsweredRate: share(t.uncovAnswer, t.uncovered, 0),
+		AbstainPrecision: share(t.abstainedRight, t.abstained, 1), AbstainRecall: share(t.abstainedRight, t.uncovered, 1),
+		ValidCitations: share(t.valid, t.answered, 1),
+	}
+	if t.answerable > 0 {
+		m.MRR = t.rr / float64(t.answerable)
+	}
+	return m
 }
 
 // citationsValid reports whether every citation of ans is numbered 1..m in
 // order, is referred to by an [n] marker in the text (and every marker by
 // a citation), and quotes a passage that search returned for the same
-// question, verbatim.
+// question, verbatim, naming the paragraph its highlight is in.
 func citationsValid(ans retrieval.Answer, snips []retrieval.Snippet) bool {
 	if len(ans.Citations) == 0 {
 		return false
@@ -236,7 +252,7 @@ func citationsValid(ans retrieval.Answer, snips []retrieval.Snippet) bool {
 		}
 		found := false
 		for _, s := range snips {
-			if s.DocumentID == c.DocumentID && c.Paragraph >= s.Paragraph && c.Paragraph <= max(s.ParaEnd, s.Paragraph) && s.Text == c.Text && strings.Contains(s.Text, c.Highlight) {
+			if s.DocumentID == c.DocumentID && s.Text == c.Text && quotedParagraph(s, c.Highlight) == c.Paragraph {
 				found = true
 				break
 			}
@@ -248,21 +264,14 @@ func citationsValid(ans retrieval.Answer, snips []retrieval.Snippet) bool {
 	return true
 }
 
-// Failures lists the cases that missed: answerable ones with no relevant
-// passage in the top 5 or that abstained, and abstain cases that answered.
-func (r Report) Failures() []Result {
-	var out []Result
-	for _, res := range r.Results {
-		if res.Case.Abstain != res.Abstained || (!res.Case.Abstain && (res.Rank == 0 || res.Rank > 5)) {
-			out = append(out, res)
-		}
+// quotedParagraph returns the number of the paragraph of s that holds
+// highlight (s.Paragraph plus the paragraph breaks before it: a merged
+// chunk's citation names the paragraph its quoted sentence is in), or 0
+// when s does not contain it.
+func quotedParagraph(s retrieval.Snippet, highlight string) int {
+	i := strings.Index(s.Text, highlight)
+	if i < 0 {
+		return 0
 	}
-	return out
-}
-
-// WriteTable prints the metrics as a small table.
-func (r Report) WriteTable(w io.Writer, label string) {
-	fmt.Fprintf(w, "%s: %d cases (%d answerable)\n", label, r.Cases, r.Answerable)
-	fmt.Fprintf(w, "  recall@1 %.3f  recall@5 %.3f  MRR %.3f\n", r.RecallAt1, r.RecallAt5, r.MRR)
-	fmt.Fprintf(w, "  abstention precision %.3f  recall %.3f  valid citations %.3f\n", r.AbstainPrecision, r.AbstainRecall, r.ValidCitations)
+	return s.Paragraph + strings.Count(s.Text[:i], "\n\n")
 }

@@ -14,115 +14,167 @@ func init() {
 	register(command{name: "eval", summary: "measure retrieval and answers on a golden set (JSONL)", run: runEval})
 }
 
-// threshold is one --min-… flag and the metric it bounds.
+// threshold is one --min-… or --max-… flag and the metric it bounds.
 type threshold struct {
 	Flag  string  `json:"flag"`
-	Min   float64 `json:"min"`
+	Min   float64 `json:"min,omitempty"`
+	Max   float64 `json:"max,omitempty"`
 	Value float64 `json:"value"`
 	OK    bool    `json:"ok"`
 }
 
-// evalOutput is what `coopbot eval --json` prints: the report plus what
-// produced it and the thresholds checked.
+// evalOutput is what `coopbot eval --json` prints for one file: the
+// report plus what produced it and the thresholds checked.
 type evalOutput struct {
+	File     string `json:"file"`
 	Store    string `json:"store"`    // "postgres" or "in-process"
 	Answerer string `json:"answerer"` // "extractive" or "llm:<CHAT_MODEL>"
 	eval.Report
 	Thresholds []threshold `json:"thresholds"`
 }
 
+// bound is one threshold flag: a floor (--min-…, 0 = no check) or a
+// ceiling (--max-…, 1 = no check) on a metric between 0 and 1.
+type bound struct {
+	flag, usage string
+	max         bool
+	limit       *float64
+	value       func(eval.Report) float64
+	// applies, when set, says whether the metric is defined for a report:
+	// lead-hit is not for a set without answer strings (golden.jsonl).
+	applies func(eval.Report) bool
+}
+
+// off reports whether the flag is at its no-check default.
+func (b bound) off() bool { return (!b.max && *b.limit == 0) || (b.max && *b.limit == 1) }
+
+// check compares the flag's limit with the report's value.
+func (b bound) check(rep eval.Report) threshold {
+	v := b.value(rep)
+	if b.max {
+		return threshold{Flag: b.flag, Max: *b.limit, Value: v, OK: v <= *b.limit}
+	}
+	return threshold{Flag: b.flag, Min: *b.limit, Value: v, OK: v >= *b.limit}
+}
+
+func evalBounds() []bound {
+	return []bound{
+		{"min-recall1", "fail below this recall@1", false, new(float64), func(r eval.Report) float64 { return r.RecallAt1 }, nil},
+		{"min-recall5", "fail below this recall@5", false, new(float64), func(r eval.Report) float64 { return r.RecallAt5 }, nil},
+		{"min-mrr", "fail below this mean reciprocal rank", false, new(float64), func(r eval.Report) float64 { return r.MRR }, nil},
+		{"min-abstain-precision", "fail below this abstention precision", false, new(float64), func(r eval.Report) float64 { return r.AbstainPrecision }, nil},
+		{"min-abstain-recall", "fail below this abstention recall", false, new(float64), func(r eval.Report) float64 { return r.AbstainRecall }, nil},
+		{"min-valid-citations", "fail below this share of answers whose every citation is valid", false, new(float64), func(r eval.Report) float64 { return r.ValidCitations }, nil},
+		{"min-lead-hit", "fail below this share of answers whose first sentence holds the answer strings", false, new(float64), func(r eval.Report) float64 { return r.LeadHit }, func(r eval.Report) bool { return r.LeadCases > 0 }},
+		{"max-wrong-abstain", "fail above this share of answerable questions refused", true, new(float64), func(r eval.Report) float64 { return r.WrongAbstainRate }, nil},
+		{"max-uncovered-answered", "fail above this share of uncovered questions answered", true, new(float64), func(r eval.Report) float64 { return r.UncoveredAnsweredRate }, nil},
+	}
+}
+
 func runEval(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	verbose := fs.Bool("v", false, "list the misses (with --json: include every case's result)")
-	mins := []struct {
-		flag, usage string
-		min         *float64
-		value       func(eval.Report) float64
-	}{
-		{"min-recall1", "fail below this recall@1", new(float64), func(r eval.Report) float64 { return r.RecallAt1 }},
-		{"min-recall5", "fail below this recall@5", new(float64), func(r eval.Report) float64 { return r.RecallAt5 }},
-		{"min-mrr", "fail below this mean reciprocal rank", new(float64), func(r eval.Report) float64 { return r.MRR }},
-		{"min-abstain-precision", "fail below this abstention precision", new(float64), func(r eval.Report) float64 { return r.AbstainPrecision }},
-		{"min-abstain-recall", "fail below this abstention recall", new(float64), func(r eval.Report) float64 { return r.AbstainRecall }},
-		{"min-valid-citations", "fail below this share of answers whose every citation is valid", new(float64), func(r eval.Report) float64 { return r.ValidCitations }},
-	}
-	for _, t := range mins {
-		fs.Float64Var(t.min, t.flag, 0, t.usage+" (0-1; 0 = no check)")
+	asJSON := fs.Bool("json", false, "print one JSON object per file")
+	var failures bool
+	fs.BoolVar(&failures, "failures", false, "list each miss with what happened and the answer's first sentence (with --json: include every case's result)")
+	fs.BoolVar(&failures, "v", false, "same as --failures")
+	bounds := evalBounds()
+	for _, b := range bounds {
+		if b.max {
+			fs.Float64Var(b.limit, b.flag, 1, b.usage+" (0-1; 1 = no check)")
+		} else {
+			fs.Float64Var(b.limit, b.flag, 0, b.usage+" (0-1; 0 = no check)")
+		}
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: coopbot eval [flags] FILE\n\nFILE is a golden set in JSONL: one object per line with \"question\" and\n\"document\" + \"paragraphs\", or \"evidence\" phrases, or \"abstain\": true.\nExits 1 when a metric is below its --min-… threshold.")
+		fmt.Fprintln(m.Stderr, "Usage: coopbot eval [flags] FILE...\n\nEach FILE is a golden set in JSONL (eval/README.md): one object per line\nwith \"question\" and \"document\" + \"paragraphs\", or \"evidence\" phrases, or\n\"abstain\": true; optionally \"category\", \"also\" and \"answer\".\nThresholds apply to each file (--min-lead-hit only to one with \"answer\"\nstrings); exits 1 when one fails.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
 	}
-	if fs.NArg() != 1 {
-		return retrieval.Errorf(retrieval.EINVALID, "eval takes one golden-set file, e.g. coopbot eval eval/golden.jsonl")
+	if fs.NArg() == 0 {
+		return retrieval.Errorf(retrieval.EINVALID, "eval takes a golden-set file, e.g. coopbot eval eval/golden.jsonl")
 	}
-	for _, t := range mins {
-		if *t.min < 0 || *t.min > 1 {
-			return retrieval.Errorf(retrieval.EINVALID, "--%s must be between 0 and 1, got %g", t.flag, *t.min)
+	for _, b := range bounds {
+		if *b.limit < 0 || *b.limit > 1 {
+			return retrieval.Errorf(retrieval.EINVALID, "--%s must be between 0 and 1, got %g", b.flag, *b.limit)
 		}
 	}
-	cases, err := loadGolden(fs.Arg(0))
-	if err != nil {
-		return err
+	sets := make([][]eval.Case, fs.NArg())
+	for i, path := range fs.Args() {
+		cases, err := loadGolden(path)
+		if err != nil {
+			return err
+		}
+		sets[i] = cases
 	}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
+	failed := false
+	for i, path := range fs.Args() {
+		ok, err := evalFile(ctx, m, path, sets[i], bounds, *asJSON, failures, fs.NArg() > 1)
+		if err != nil {
+			return err
+		}
+		failed = failed || !ok
+	}
+	if failed {
+		return exitError{1}
+	}
+	return nil
+}
+
+// evalFile runs one golden set, prints its report and one line per failed
+// threshold (naming the file when named is set), and reports whether every
+// threshold held.
+func evalFile(ctx context.Context, m *Main, path string, cases []eval.Case, bounds []bound, asJSON, failures, named bool) (bool, error) {
 	rep, err := eval.Run(ctx, m.Service, cases)
 	if err != nil {
-		return fmt.Errorf("eval: %w", err)
+		return false, fmt.Errorf("eval: %w", err)
 	}
-	out := evalOutput{Store: "in-process", Answerer: "extractive", Report: rep, Thresholds: []threshold{}}
+	out := evalOutput{File: path, Store: "in-process", Answerer: "extractive", Report: rep, Thresholds: []threshold{}}
 	if m.Postgres != nil {
 		out.Store = "postgres"
 	}
 	if m.Config.ChatModel != "" {
 		out.Answerer = "llm:" + m.Config.ChatModel
 	}
-	failed := false
-	for _, t := range mins {
-		if *t.min == 0 {
-			continue
+	for _, b := range bounds {
+		if !b.off() && (b.applies == nil || b.applies(rep)) {
+			out.Thresholds = append(out.Thresholds, b.check(rep))
 		}
-		v := t.value(rep)
-		th := threshold{Flag: t.flag, Min: *t.min, Value: v, OK: v >= *t.min}
-		out.Thresholds = append(out.Thresholds, th)
-		failed = failed || !th.OK
 	}
-	if *asJSON {
-		if !*verbose {
+	if asJSON {
+		if !failures {
 			out.Results = nil
 		}
 		if err := writeJSON(m.Stdout, out); err != nil {
-			return err
+			return false, err
 		}
 	} else {
-		rep.WriteTable(m.Stdout, fmt.Sprintf("%s (%s store, %s answers)", fs.Arg(0), out.Store, out.Answerer))
-		if *verbose {
-			for _, f := range rep.Failures() {
-				fmt.Fprintf(m.Stdout, "  miss: %q rank %d abstained %v (want abstain %v)\n", f.Case.Question, f.Rank, f.Abstained, f.Case.Abstain)
-			}
-			for _, r := range rep.Results {
-				if !r.Abstained && !r.CitationsValid {
-					fmt.Fprintf(m.Stdout, "  invalid citations: %q\n", r.Case.Question)
-				}
-			}
+		rep.WriteTable(m.Stdout, fmt.Sprintf("%s (%s store, %s answers)", path, out.Store, out.Answerer))
+		if failures {
+			rep.WriteFailures(m.Stdout)
 		}
 	}
+	prefix := ""
+	if named {
+		prefix = path + ": "
+	}
+	ok := true
 	for _, t := range out.Thresholds {
-		if !t.OK {
-			fmt.Fprintf(m.Stderr, "coopbot: eval: %s %.3f is below --%s %.3f\n", t.Flag[len("min-"):], t.Value, t.Flag, t.Min)
+		switch {
+		case t.OK:
+		case t.Flag[:4] == "max-":
+			fmt.Fprintf(m.Stderr, "coopbot: eval: %s%s %.3f is above --%s %.3f\n", prefix, t.Flag[len("max-"):], t.Value, t.Flag, t.Max)
+		default:
+			fmt.Fprintf(m.Stderr, "coopbot: eval: %s%s %.3f is below --%s %.3f\n", prefix, t.Flag[len("min-"):], t.Value, t.Flag, t.Min)
 		}
+		ok = ok && t.OK
 	}
-	if failed {
-		return exitError{1}
-	}
-	return nil
+	return ok, nil
 }
 
 // loadGolden reads a golden set. Errors (EINVALID) name the file and, for
