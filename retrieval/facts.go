@@ -25,6 +25,37 @@ func holdsFact(intent Intent, sentence string) bool {
 	return true
 }
 
+// factStrength grades a sentence that holds the asked-for kind of fact,
+// for choosing the lead: a role with a name ("Foreign Secretary Philip
+// Hammond") answers "who" better than a role alone ("an MoD spokesman"),
+// a month or year answers "when" better than "later this year".
+// It is 1 for the other intents.
+func factStrength(intent Intent, s string) float64 {
+	switch intent {
+	case IntentWho:
+		// The reports name people by their roles ("Foreign Secretary
+		// Philip Hammond"); a capitalised pair alone is as often a weapon
+		// ("Eurofighter Typhoon") as a person.
+		role, name := hasRole(s), hasProperName(s)
+		switch {
+		case role && name:
+			return 1
+		case role:
+			return 0.6
+		}
+		return 0.3
+	case IntentWhen:
+		for _, w := range words(s) {
+			lw := strings.ToLower(w)
+			if isYear(strings.TrimPrefix(lw, "mid-")) || months[lw] && lw != "may" {
+				return 1
+			}
+		}
+		return 0.6
+	}
+	return 1
+}
+
 // words splits s into words with their case kept, apostrophes and inner
 // dots, hyphens and plus signs included ("U.K", "P-1", "2+2"); a final
 // dot is dropped ("Jan." is "Jan").
@@ -123,15 +154,17 @@ var roleWords = map[string]bool{
 	"spokeswoman": true, "spokesperson": true, "president": true, "official": true, "officials": true,
 	"executives": true, "correspondent": true, "government": true, "company": true, "analysts": true,
 	"counterparts": true, "ministry": true, "mod": true, "treasury": true, "premier": true,
-	"industries": true, "electric": true, "martin": true, "boeing": true, "mbda": true,
-	"manufacturer": true, "firm": true, "media": true, "leader": true, "ambassador": true,
+	"industries": true, "manufacturer": true, "firm": true, "media": true, "leader": true,
+	"ambassador": true, "chief": true, "head": true, "director": true, "commander": true,
 }
 
-// hasPerson reports a role word ("secretary", "spokesman", "company"):
-// the reports name people by their roles ("Foreign Secretary Philip
-// Hammond"), and a capitalised pair alone is as often a weapon
-// ("Eurofighter Typhoon") as a person.
+// hasPerson reports a role word ("secretary", "spokesman", "company") or
+// a proper name ("Mitsubishi Electric").
 func hasPerson(s string) bool {
+	return hasRole(s) || hasProperName(s)
+}
+
+func hasRole(s string) bool {
 	for _, w := range words(s) {
 		if roleWords[strings.ToLower(w)] {
 			return true

@@ -1,6 +1,9 @@
 package retrieval
 
 import (
+	"fmt"
+	"os"
+	"strconv"
 	"math"
 	"sort"
 	"strings"
@@ -123,13 +126,18 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		list := uniqueTerms(a.Terms(text))
 		cov := m.softCoverage(q.Terms, w, newTermSet(list), m.meaningful(list))
 		fact := holdsFact(q.Intent, text) && (!q.WantName || hasProperName(text))
-		score := cov
-		switch {
-		case fact:
-			score += factBonus
-		case needsFact(q.Intent):
-			// "When" answered without a date is no answer.
-			score *= factlessShare
+		strength := 0.0
+		if fact {
+			strength = factStrength(q.Intent, text)
+		}
+		score := cov + factBonus*strength
+		if needsFact(q.Intent) {
+			// "When" answered without a date is no answer, and a weak
+			// one ("later this year") a weaker answer.
+			score = cov*(factlessShare+(1-factlessShare)*strength) + factBonus*strength
+		}
+		if os.Getenv("COOPBOT_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "    sent cov=%.2f str=%.2f score=%.2f %.60q\n", cov, strength, score, text)
 		}
 		if score > bestScore {
 			best, bestScore, bestFact = sp, score, fact
@@ -142,11 +150,13 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 	sn.Highlight = strings.TrimSpace(c.Text[best.Start:best.End])
 	sn.HighlightParagraph = c.ParaStart + strings.Count(c.Text[:best.Start], "\n\n")
 	sn.Fact = bestFact
-	// The lead score mixes the sentence's own coverage with its
-	// passage's, which gives the sentence its context.
-	sn.LeadScore = 0.6*bestScore + 0.4*sn.Coverage
+	sn.LeadScore = leadSentenceShare*bestScore + (1-leadSentenceShare)*sn.Coverage
 	return sn
 }
+
+// leadSentenceShare is how much of a lead's score is its own sentence's;
+// the rest is its passage's coverage, which gives the sentence context.
+const leadSentenceShare = 0.75
 
 // factBonus is what a sentence holding the asked-for kind of fact adds to
 // its coverage when the lead sentence is chosen.
@@ -219,7 +229,14 @@ type AbstainRule struct {
 
 // DefaultAbstain was calibrated on the dev split of the eval set
 // (eval/dev.jsonl); see docs/embedding.md.
-var DefaultAbstain = AbstainRule{MinCoverage: 0.5, MaxGap: 0.4, MaxMissing: 3, Top: 3, NeedFact: true}
+var DefaultAbstain = AbstainRule{MinCoverage: envf("AB_MIN", 0.5), MaxGap: envf("AB_GAP", 0.4), MaxMissing: int(envf("AB_MISS", 3)), Top: 3, NeedFact: os.Getenv("AB_NOFACT") == ""}
+
+func envf(k string, d float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(k), 64); err == nil {
+		return v
+	}
+	return d
+}
 
 // ModelAbstain is the rule when a language model writes the answer: it
 // refuses only questions that are clearly uncovered and leaves the
@@ -252,6 +269,9 @@ func (r AbstainRule) Weak(q Question, snips []Snippet) bool {
 // needsFact reports whether an intent is covered only by a passage that
 // holds its kind of fact.
 func needsFact(i Intent) bool {
+	if os.Getenv("AB_FACT2") != "" {
+		return i == IntentWhen || i == IntentQuantity
+	}
 	return i == IntentWhen || i == IntentQuantity || i == IntentWho || i == IntentWhere
 }
 

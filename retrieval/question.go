@@ -37,6 +37,9 @@ type Question struct {
 	// (capitalised mid-sentence); they match only by spelling, never by
 	// meaning, so "Germany" cannot stand in for "Britain".
 	Names map[string]bool
+	// Recent marks a question about how things stand or ended ("in the
+	// end", "has it moved on", "latest"): the newest source answers it.
+	Recent bool
 	// WantName marks a "who" question that asks for a name ("What is
 	// the name of …"): only a passage naming someone answers it.
 	WantName bool
@@ -63,9 +66,14 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 			out.Names[t] = true
 		}
 	}
-	out.WantName = out.Intent == IntentWho && nameRequest.MatchString(strings.ToLower(text))
+	low := strings.ToLower(text)
+	out.WantName = out.Intent == IntentWho && nameRequest.MatchString(low)
+	out.Recent = recentRequest.MatchString(low)
 	return out
 }
+
+// recentRequest matches questions about the latest state of things.
+var recentRequest = regexp.MustCompile(`\b(latest|now|currently|current|still|in the end|eventually|finally|moved on|move on|progress|progressed|so far|since|update|status|yet|these days|today)\b`)
 
 // nameRequest matches questions that ask for a person's name, which a
 // role ("an MoD spokesman") does not answer.

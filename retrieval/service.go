@@ -124,14 +124,28 @@ func (s *Service) search(ctx context.Context, question string, k int) ([]Snippet
 	cands, weights := m.score(q, hits, s.Analyzer)
 	cands = rerank(cands, k)
 	out := make([]Snippet, len(cands))
+	newest := ""
 	for i, c := range cands {
 		out[i] = snippet(c, q, weights, s.Analyzer, m)
+		newest = max(newest, out[i].Date)
+	}
+	if q.Recent {
+		// "Has it moved on?": the newest report says how things stand.
+		for i := range out {
+			if out[i].Date == newest {
+				out[i].LeadScore += recencyBonus
+			}
+		}
 	}
 	if os.Getenv("COOPBOT_DEBUG") != "" {
 		debugPrint(q, weights, out, m, s.Analyzer)
 	}
 	return out, q, nil
 }
+
+// recencyBonus is what the newest source's snippets add to their lead
+// score for a question about how things stand (Question.Recent).
+const recencyBonus = 0.15
 
 // dedupe drops hits whose chunk overlaps a better hit of the same document.
 func dedupe(hits []Hit) []Hit {
