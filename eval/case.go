@@ -16,7 +16,9 @@ import (
 // both reports), and a passage matching any of them is relevant. Answer
 // lists short strings the answer's first sentence must contain, each
 // offering alternatives separated by "|". An abstain case expects the bot
-// to say the sources do not cover the question.
+// to say the sources do not cover the question. Added dates a batch of
+// questions added to the real-phrasing sets after the first split; each
+// batch is split by the same rule among itself (eval/README.md).
 type Case struct {
 	Question   string   `json:"question"`
 	Category   string   `json:"category,omitempty"`
@@ -27,6 +29,7 @@ type Case struct {
 	Also       []Ref    `json:"also,omitempty"`
 	Answer     []string `json:"answer,omitempty"`
 	Abstain    bool     `json:"abstain,omitempty"`
+	Added      string   `json:"added,omitempty"`
 }
 
 // Ref is one passage that answers a case: a document, optionally narrowed

@@ -29,25 +29,30 @@ func loadFile(t *testing.T, name string) []Case {
 }
 
 // TestSplit checks dev.jsonl and test.jsonl against the split rule of
-// README.md: per category, the first floor(0.45n+0.5) questions by
-// SHA-256 are in dev.
+// README.md: per category and batch (the first split, then each Added
+// date), the first floor(0.45n+0.5) questions by SHA-256 are in dev.
 func TestSplit(t *testing.T) {
 	dev, test := loadFile(t, "dev.jsonl"), loadFile(t, "test.jsonl")
+	type group struct{ category, added string }
 	inDev := map[string]bool{}
-	byCat := map[string][]string{}
+	byCat := map[group][]string{}
 	for _, c := range dev {
 		inDev[c.Question] = true
-		byCat[c.Category] = append(byCat[c.Category], c.Question)
+		byCat[group{c.Category, c.Added}] = append(byCat[group{c.Category, c.Added}], c.Question)
 	}
 	for _, c := range test {
 		if inDev[c.Question] {
 			t.Errorf("%q is in both dev and test", c.Question)
 		}
-		byCat[c.Category] = append(byCat[c.Category], c.Question)
+		byCat[group{c.Category, c.Added}] = append(byCat[group{c.Category, c.Added}], c.Question)
 	}
 	hash := func(q string) string { s := sha256.Sum256([]byte(q)); return hex.EncodeToString(s[:]) }
-	for cat, qs := range byCat {
-		if cat == "" {
+	for g, qs := range byCat {
+		cat := g.category
+		if g.added != "" {
+			cat += " (added " + g.added + ")"
+		}
+		if g.category == "" {
 			t.Errorf("%d questions have no category", len(qs))
 			continue
 		}
