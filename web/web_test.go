@@ -523,3 +523,29 @@ func TestAnswerTimeout(t *testing.T) {
 		t.Errorf("question past the timeout = %d; want a 5xx", resp.StatusCode)
 	}
 }
+
+// TestDatabaseDown: with the real core over a PostgreSQL store whose
+// database has gone away, the page, its fragment, the API and the search
+// answer 503 with the plain sentence, never the database's address.
+func TestDatabaseDown(t *testing.T) {
+	srv, _ := newServerOver(t, testcore.DatabaseDown(t), edge.Options{}, web.Options{})
+	q := url.QueryEscape(webtest.ExampleQuestion)
+	for _, r := range []struct{ method, path, body string }{
+		{"POST", "/api/ask", `{"question": "` + webtest.ExampleQuestion + `"}`},
+		{"GET", "/api/search?q=" + q, ""},
+		{"GET", "/?q=" + q, ""},
+		{"GET", "/answer?q=" + q, ""},
+	} {
+		req, _ := http.NewRequest(r.method, srv.URL+r.path, strings.NewReader(r.body))
+		resp, body := do(t, req)
+		const want = "The document store is not answering right now; please try again in a minute"
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, want) || !strings.Contains(body, resp.Header.Get("X-Request-Id")) {
+			t.Errorf("%s %s with the database down = %d %s; want 503, %q and the request id", r.method, r.path, resp.StatusCode, body, want)
+		}
+		for _, leak := range []string{"127.0.0.1", "database at", "dial", "connection", "postgres", "EOF"} {
+			if strings.Contains(body, leak) {
+				t.Errorf("%s %s with the database down leaks %q: %s", r.method, r.path, leak, body)
+			}
+		}
+	}
+}
