@@ -57,14 +57,14 @@ func newLogger(cfg Config, w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// quietLogger is m's logger at warn level (debug with LOG_LEVEL=debug):
-// the question commands log their failures, not every answer.
-func (m *Main) quietLogger() *slog.Logger {
-	level := max(m.Config.level(), slog.LevelWarn)
-	if m.Config.level() == slog.LevelDebug {
-		level = slog.LevelDebug
+// questionLogger is the log of ask and search: silent unless
+// LOG_LEVEL=debug, so that an error stays one plain line on stderr and
+// the operator asks for the detail behind it.
+func (m *Main) questionLogger() *slog.Logger {
+	if m.Config.level() > slog.LevelDebug {
+		return slog.New(slog.DiscardHandler)
 	}
-	return newLogger(m.Config, m.Stderr, level)
+	return m.Logger
 }
 
 // OpenEmbedder builds the configured embedder.

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/coopbot/coopbot/internal/edge"
@@ -90,17 +91,25 @@ func (c cliCore) Search(ctx context.Context, q string, k int) ([]retrieval.Snipp
 }
 
 // cliFront is the path ask and search take to the core, the one every
-// surface takes. It logs failures (with their detail and request id) on
-// stderr, not every answer.
+// surface takes; it logs with LOG_LEVEL=debug only (questionLogger).
 func (m *Main) cliFront(k int) *edge.Front {
-	return edge.New(cliCore{m: m, k: k}, edge.Options{Timeout: m.Config.AnswerTimeout, Logger: m.quietLogger()})
+	return edge.New(cliCore{m: m, k: k}, edge.Options{Timeout: m.Config.AnswerTimeout, Logger: m.questionLogger()})
 }
 
-// shownError is an error reduced to the text its user reads (edge.Text);
-// its detail is in the log.
+// shownError is an error reduced to the one line its user reads.
 type shownError struct{ text string }
 
 func (e shownError) Error() string { return e.text }
+
+// shown is what ask and search print for err: its text (edge.Text) and,
+// for a failure of the service, where the operator finds the detail.
+func (m *Main) shown(err error, id string) error {
+	text := edge.Text(err, id)
+	if code := retrieval.ErrorCode(err); !retrieval.UserCode(code) && code != retrieval.EBUSY && m.Config.level() > slog.LevelDebug {
+		text += " Run with LOG_LEVEL=debug to see the cause."
+	}
+	return shownError{text}
+}
 
 func runAsk(ctx context.Context, m *Main, args []string) error {
 	c, err := parseQuery(m, "ask", "passages retrieved to answer from", args)
@@ -110,7 +119,7 @@ func runAsk(ctx context.Context, m *Main, args []string) error {
 	q := edge.Question{Surface: edge.SurfaceCLI, ID: edge.NewRequestID(), Text: c.q}
 	ans, err := m.cliFront(c.k).Ask(ctx, q)
 	if err != nil {
-		return shownError{edge.Text(err, q.ID)}
+		return m.shown(err, q.ID)
 	}
 	if c.asJSON {
 		return writeJSON(m.Stdout, ans)
@@ -127,7 +136,7 @@ func runSearch(ctx context.Context, m *Main, args []string) error {
 	q := edge.Question{Surface: edge.SurfaceCLI, ID: edge.NewRequestID(), Text: c.q}
 	res, err := m.cliFront(c.k).Search(ctx, q, c.k)
 	if err != nil {
-		return shownError{edge.Text(err, q.ID)}
+		return m.shown(err, q.ID)
 	}
 	if c.asJSON {
 		return writeJSON(m.Stdout, res)

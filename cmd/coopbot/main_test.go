@@ -177,14 +177,22 @@ func TestCLIErrors(t *testing.T) {
 			if tt.code == 2 && len(lines) != 1 {
 				t.Errorf("a command-line error took %d lines; want one: %q", len(lines), errs)
 			}
-			// The user's line never names the database; the log record
-			// before it has the detail under the line's request id.
+			// The user's line never names the database; it says where
+			// the detail is: with LOG_LEVEL=debug, a log record under the
+			// line's request id.
 			if strings.Contains(tt.name, "unreachable") {
-				id := regexp.MustCompile(`request id (r[0-9a-f]+)`).FindStringSubmatch(last)
-				if strings.Contains(last, "127.0.0.1") || strings.Contains(last, "database at") || id == nil {
-					t.Errorf("stderr last line = %q; want no address and a request id", last)
-				} else if !strings.Contains(errs, "request_id="+id[1]) || !strings.Contains(errs, "cannot reach the database at 127.0.0.1:1") {
-					t.Errorf("stderr = %q; want a log record with request_id=%s and the detail", errs, id[1])
+				if len(lines) != 1 || strings.Contains(errs, "127.0.0.1") || strings.Contains(errs, "database at") || !strings.Contains(last, "request id r") || !strings.Contains(last, "LOG_LEVEL=debug") {
+					t.Errorf("stderr = %q; want one line with no address, a request id and the LOG_LEVEL=debug hint", errs)
+				}
+				_, _, debug := run(t, func(k string) string {
+					if k == "LOG_LEVEL" {
+						return "debug"
+					}
+					return tt.getenv(k)
+				}, tt.args...)
+				id := regexp.MustCompile(`request id (r[0-9a-f]+)`).FindStringSubmatch(debug)
+				if id == nil || !strings.Contains(debug, "request_id="+id[1]) || !strings.Contains(debug, "cannot reach the database at 127.0.0.1:1") {
+					t.Errorf("LOG_LEVEL=debug stderr = %q; want a log record with the line's request id and the detail", debug)
 				}
 			}
 		})
