@@ -150,40 +150,44 @@ func (q *Question) id(ctx context.Context) string {
 // by the gate, bounded by the timeout, recorded and logged. A panic in the
 // core becomes EINTERNAL. Errors are *retrieval.Error values; show users
 // Text(err, q.ID).
-func (f *Front) Ask(ctx context.Context, q Question) (ans retrieval.Answer, err error) {
-	q.id(ctx)
-	start := time.Now()
-	defer func() {
-		if p := recover(); p != nil {
-			ans, err = retrieval.Answer{}, retrieval.Detailf(retrieval.EINTERNAL, nil, "panic: %v\n%s", p, debug.Stack())
+func (f *Front) Ask(ctx context.Context, q Question) (retrieval.Answer, error) {
+	return f.call(ctx, "question", q, func(ctx context.Context, text string) (retrieval.Answer, error) {
+		if len(q.History) > 0 {
+			return f.gate.AskFollowUp(ctx, q.History, text)
 		}
-		f.record(ctx, "question", q, ans, err, time.Since(start))
-	}()
-	text, err := retrieval.CleanQuestion(q.Text)
-	if err != nil {
-		return retrieval.Answer{}, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
-	if len(q.History) > 0 {
-		ans, err = f.gate.AskFollowUp(ctx, q.History, text)
-	} else {
-		ans, err = f.gate.Ask(ctx, text)
-	}
-	return ans, f.timedOut(ctx, err)
+		return f.gate.Ask(ctx, text)
+	})
 }
 
 // Search returns the passages that best match q.Text, presented as an
 // Answer (SearchAnswer): validated, admitted, bounded and logged like Ask,
 // but not counted as a question.
-func (f *Front) Search(ctx context.Context, q Question, k int) (ans retrieval.Answer, err error) {
+func (f *Front) Search(ctx context.Context, q Question, k int) (retrieval.Answer, error) {
+	return f.call(ctx, "search", q, func(ctx context.Context, text string) (retrieval.Answer, error) {
+		snips, err := f.gate.Search(ctx, text, k)
+		if err != nil {
+			return retrieval.Answer{}, err
+		}
+		return SearchAnswer(text, snips), nil
+	})
+}
+
+// call is the path itself: the one validator, then core (through the
+// gate) under the timeout, a panic turned into EINTERNAL and a timeout
+// into EUNAVAILABLE, then one record (questions are counted, searches
+// only logged).
+func (f *Front) call(ctx context.Context, what string, q Question, core func(context.Context, string) (retrieval.Answer, error)) (ans retrieval.Answer, err error) {
 	q.id(ctx)
 	start := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
 			ans, err = retrieval.Answer{}, retrieval.Detailf(retrieval.EINTERNAL, nil, "panic: %v\n%s", p, debug.Stack())
 		}
-		f.logOutcome(ctx, "search", q, ans, err, time.Since(start))
+		if what == "question" {
+			f.record(ctx, q, ans, err, time.Since(start))
+		} else {
+			f.logOutcome(ctx, what, q, ans, err, time.Since(start))
+		}
 	}()
 	text, err := retrieval.CleanQuestion(q.Text)
 	if err != nil {
@@ -191,11 +195,11 @@ func (f *Front) Search(ctx context.Context, q Question, k int) (ans retrieval.An
 	}
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	snips, err := f.gate.Search(ctx, text, k)
-	if err != nil {
-		return retrieval.Answer{}, f.timedOut(ctx, err)
+	ans, err = core(ctx, text)
+	if err != nil && ctx.Err() != nil && retrieval.ErrorCode(err) == retrieval.EINTERNAL {
+		err = retrieval.Detailf(retrieval.EUNAVAILABLE, err, "no answer within %s", f.timeout)
 	}
-	return SearchAnswer(text, snips), nil
+	return ans, err
 }
 
 // Validate checks q.Text with the one validator before a surface commits
@@ -212,22 +216,15 @@ func (f *Front) Validate(ctx context.Context, q Question) error {
 // core (for example a chat user over the rate limit).
 func (f *Front) Refuse(ctx context.Context, q Question, err error) {
 	q.id(ctx)
-	f.record(ctx, "question", q, retrieval.Answer{}, err, 0)
+	f.record(ctx, q, retrieval.Answer{}, err, 0)
 }
 
-// timedOut reports a core error caused by the deadline as EUNAVAILABLE.
-func (f *Front) timedOut(ctx context.Context, err error) error {
-	if err != nil && ctx.Err() != nil && retrieval.ErrorCode(err) == retrieval.EINTERNAL {
-		return retrieval.Detailf(retrieval.EUNAVAILABLE, err, "no answer within %s", f.timeout)
-	}
-	return err
-}
-
-func (f *Front) record(ctx context.Context, what string, q Question, ans retrieval.Answer, err error, elapsed time.Duration) {
+// record counts q under its surface and outcome, and logs it.
+func (f *Front) record(ctx context.Context, q Question, ans retrieval.Answer, err error, elapsed time.Duration) {
 	if f.rec != nil {
 		f.rec.ObserveQuestion(q.Surface, Outcome(ans, err), elapsed)
 	}
-	f.logOutcome(ctx, what, q, ans, err, elapsed)
+	f.logOutcome(ctx, "question", q, ans, err, elapsed)
 }
 
 // logOutcome writes one record: refusals at info, failures at error with
