@@ -1,9 +1,9 @@
 // Package metrics exposes coopbot's Prometheus metrics (names prefixed
-// coopbot_) on a private registry, and decorators that record them around
-// the retrieval core's interfaces: an Asker per surface (questions by
-// outcome and their latency), an Embedder (embed latency) and a Store
-// (search latency, ingest counters). The core itself stays free of any
-// metrics code.
+// coopbot_) on a private registry: questions by surface and outcome and
+// their latency (recorded by internal/edge, the one path every surface
+// takes to the core), and decorators around the retrieval core's
+// interfaces: an Embedder (embed latency) and a Store (search latency,
+// ingest counters). The core itself stays free of any metrics code.
 package metrics
 
 import (
