@@ -22,6 +22,7 @@ import (
 	"github.com/coopbot/coopbot/bot/discord"
 	"github.com/coopbot/coopbot/bot/internal/fakediscord"
 	"github.com/coopbot/coopbot/bot/slack"
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
 )
 
@@ -73,7 +74,7 @@ func TestCrossSurface(t *testing.T) {
 		t.Fatalf("ask gave no citations for %q", q)
 	}
 
-	b := bot.New(svc, nil, bot.Options{})
+	b := bot.New(edge.New(svc, edge.Options{}), nil, bot.Options{})
 	if got := slackCites(t, b, q); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Slack citations = %v; want %v", got, want)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/coopbot/coopbot/bot/discord"
 	"github.com/coopbot/coopbot/bot/internal/fakediscord"
 	"github.com/coopbot/coopbot/bot/slack"
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/hostile"
 	"github.com/coopbot/coopbot/internal/testcore"
 	"github.com/coopbot/coopbot/retrieval"
@@ -67,7 +68,7 @@ func failure(text string) bool { return strings.HasPrefix(text, "Sorry,") }
 // stripped before retrieval (so it is still answered), and no reply can
 // ping anyone.
 func TestHostileQuestionsChat(t *testing.T) {
-	b := bot.New(testcore.Service(t), nil, bot.Options{})
+	b := bot.New(edge.New(testcore.Service(t), edge.Options{}), nil, bot.Options{})
 	sc := newSlackSurfaces(t, b)
 	dc := newDiscordSurfaces(t, b)
 	for i, c := range hostile.Cases() {
@@ -298,7 +299,7 @@ func (d *discordSurfaces) command(t *testing.T, i int, q string) got {
 // as the bare question.
 func TestMentionsAroundQuestionDoNotChangeAnswer(t *testing.T) {
 	svc := testcore.Service(t)
-	b := bot.New(svc, nil, bot.Options{})
+	b := bot.New(edge.New(svc, edge.Options{}), nil, bot.Options{})
 	want, err := svc.Ask(context.Background(), hostile.Real)
 	if err != nil || len(want.Citations) == 0 {
 		t.Fatalf("Ask(%q) = %v, %v; want citations", hostile.Real, want, err)

@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -39,19 +38,8 @@ func IsHelp(q string) bool {
 	return false
 }
 
-// CheckQuestion returns an EINVALID error with a clear message when q is
-// longer than retrieval.MaxQuestionLen bytes or not valid UTF-8.
-func CheckQuestion(q string) error {
-	if !utf8.ValidString(q) {
-		return retrieval.Errorf(retrieval.EINVALID, "Your question contains characters I cannot read; please retype it.")
-	}
-	if len(q) > retrieval.MaxQuestionLen {
-		return retrieval.Errorf(retrieval.EINVALID, "Your question is too long (%d characters); please keep it under %d.", utf8.RuneCountInString(q), retrieval.MaxQuestionLen)
-	}
-	return nil
-}
-
-// rateLimitError is the ERATELIMIT error for a user who must wait.
+// rateLimitError is the ERATELIMIT error for a user who must wait; its
+// message is written for the user, and is what they read.
 func rateLimitError(wait time.Duration) error {
 	s := int(math.Ceil(wait.Seconds()))
 	if s < 1 {
@@ -62,25 +50,4 @@ func rateLimitError(wait time.Duration) error {
 		unit = "second"
 	}
 	return retrieval.Errorf(retrieval.ERATELIMIT, "You're asking faster than I can keep up. Please wait %d %s and try again.", s, unit)
-}
-
-// ErrorText turns err into a short, polite chat reply. User errors
-// (EINVALID, ENOTFOUND, ERATELIMIT) get their own message; EBUSY asks to
-// retry; failures (EUNAVAILABLE, EINTERNAL, anything else) get an apology
-// quoting requestID, never internals.
-func ErrorText(err error, requestID string) string {
-	switch retrieval.ErrorCode(err) {
-	case retrieval.EINVALID, retrieval.ENOTFOUND:
-		return retrieval.ErrorMessage(err)
-	case retrieval.ERATELIMIT:
-		if msg := retrieval.ErrorMessage(err); strings.HasPrefix(msg, "You're asking") {
-			return msg
-		}
-		return "You're asking faster than I can keep up. Please wait a moment and try again."
-	case retrieval.EBUSY:
-		return "I'm answering a lot of questions right now. Please try again in a moment."
-	case retrieval.EUNAVAILABLE:
-		return fmt.Sprintf("Sorry, I can't reach my sources right now. Please try again in a moment (request id %s).", requestID)
-	}
-	return fmt.Sprintf("Sorry, something went wrong while answering. Please try again in a moment (request id %s).", requestID)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
 	"github.com/coopbot/coopbot/metrics"
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -12,7 +13,7 @@ import (
 
 func TestRecorderCountsOutcomes(t *testing.T) {
 	mt := metrics.New()
-	b := New(testcore.Service(t), nil, Options{RatePerMinute: 1, Burst: 2, Recorder: mt})
+	b := New(edge.New(testcore.Service(t), edge.Options{Recorder: mt}), nil, Options{RatePerMinute: 1, Burst: 2})
 	ask := func(q string) {
 		req := Request{Platform: "slack", UserID: "U1", ChannelID: "C1", Question: q}
 		if out, ok := b.Precheck(req); ok {

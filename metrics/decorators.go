@@ -7,30 +7,6 @@ import (
 	"github.com/coopbot/coopbot/retrieval"
 )
 
-// Asker returns an Asker that asks a and records every question under the
-// given surface (e.g. "web", "api", "slack", "discord"): its outcome in
-// coopbot_questions_total and its latency in coopbot_answer_seconds. It
-// returns a unchanged when m is nil.
-func (m *Metrics) Asker(surface string, a retrieval.Asker) retrieval.Asker {
-	if m == nil {
-		return a
-	}
-	return &asker{m: m, surface: surface, next: a}
-}
-
-type asker struct {
-	m       *Metrics
-	surface string
-	next    retrieval.Asker
-}
-
-func (a *asker) Ask(ctx context.Context, question string) (retrieval.Answer, error) {
-	start := time.Now()
-	ans, err := a.next.Ask(ctx, question)
-	a.m.ObserveQuestion(a.surface, Outcome(ans, err), time.Since(start))
-	return ans, err
-}
-
 // Embedder returns an Embedder that records the latency of every Embed
 // call in coopbot_embed_seconds. It returns e unchanged when m is nil.
 func (m *Metrics) Embedder(e retrieval.Embedder) retrieval.Embedder {

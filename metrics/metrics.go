@@ -1,9 +1,9 @@
 // Package metrics exposes coopbot's Prometheus metrics (names prefixed
-// coopbot_) on a private registry, and decorators that record them around
-// the retrieval core's interfaces: an Asker per surface (questions by
-// outcome and their latency), an Embedder (embed latency) and a Store
-// (search latency, ingest counters). The core itself stays free of any
-// metrics code.
+// coopbot_) on a private registry: questions by surface and outcome and
+// their latency (recorded by internal/edge, the one path every surface
+// takes to the core), and decorators around the retrieval core's
+// interfaces: an Embedder (embed latency) and a Store (search latency,
+// ingest counters). The core itself stays free of any metrics code.
 package metrics
 
 import (
@@ -18,25 +18,6 @@ import (
 	"github.com/coopbot/coopbot/retrieval"
 )
 
-// Question outcomes, the values of the outcome label of
-// coopbot_questions_total.
-const (
-	OutcomeAnswered    = "answered"     // an answer with citations
-	OutcomeAbstained   = "abstained"    // "not in the sources"
-	OutcomeInvalid     = "invalid"      // rejected as bad input (empty, too long)
-	OutcomeRateLimited = "rate_limited" // refused: rate limit or too many in flight
-	OutcomeError       = "error"        // the core failed (database, model, bug)
-)
-
-// Recorder records one question asked on a surface. Adapters that answer
-// questions without going through Metrics.Asker (for example a bot that
-// refuses a user before asking the core) call it directly.
-type Recorder interface {
-	// ObserveQuestion counts a question with its outcome (one of the
-	// Outcome constants) and records how long answering it took.
-	ObserveQuestion(surface, outcome string, elapsed time.Duration)
-}
-
 // Metrics holds coopbot's collectors and the registry that serves them.
 // Its methods are safe for concurrent use. A nil *Metrics records nothing.
 type Metrics struct {
@@ -49,8 +30,6 @@ type Metrics struct {
 	ingestDocs   *prometheus.CounterVec
 	ingestChunks prometheus.Counter
 }
-
-var _ Recorder = (*Metrics)(nil)
 
 // latencyBuckets span 1 ms to about 30 s: embedding and search are fast
 // locally, answers from a remote model take seconds.
@@ -135,30 +114,15 @@ func (m *Metrics) RegisterIndexGauges(stats func(ctx context.Context) (retrieval
 	return nil
 }
 
-// ObserveQuestion implements Recorder.
+// ObserveQuestion counts a question asked on surface with its outcome
+// (internal/edge classifies both, for every surface) and records how long
+// answering it took. It implements edge.Recorder.
 func (m *Metrics) ObserveQuestion(surface, outcome string, elapsed time.Duration) {
 	if m == nil {
 		return
 	}
 	m.questions.WithLabelValues(surface, outcome).Inc()
 	m.answer.WithLabelValues(surface).Observe(elapsed.Seconds())
-}
-
-// Outcome classifies the result of an Ask: answered or abstained on
-// success; invalid, rate_limited or error by the error's code.
-func Outcome(a retrieval.Answer, err error) string {
-	switch retrieval.ErrorCode(err) {
-	case "":
-		if a.Abstained {
-			return OutcomeAbstained
-		}
-		return OutcomeAnswered
-	case retrieval.EINVALID:
-		return OutcomeInvalid
-	case retrieval.ERATELIMIT, retrieval.EBUSY:
-		return OutcomeRateLimited
-	}
-	return OutcomeError
 }
 
 // ObserveIngest adds to the ingest counters: documents stored, deleted and

@@ -2,7 +2,6 @@ package metrics_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http/httptest"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
 	"github.com/coopbot/coopbot/metrics"
 	"github.com/coopbot/coopbot/retrieval"
@@ -33,27 +33,6 @@ func wantLines(t *testing.T, text string, lines ...string) {
 	}
 }
 
-func TestOutcome(t *testing.T) {
-	tests := []struct {
-		ans  retrieval.Answer
-		err  error
-		want string
-	}{
-		{retrieval.Answer{Citations: []retrieval.Citation{{N: 1}}}, nil, metrics.OutcomeAnswered},
-		{retrieval.Abstained("q"), nil, metrics.OutcomeAbstained},
-		{retrieval.Answer{}, retrieval.Errorf(retrieval.EINVALID, "empty"), metrics.OutcomeInvalid},
-		{retrieval.Answer{}, retrieval.Errorf(retrieval.ERATELIMIT, "slow down"), metrics.OutcomeRateLimited},
-		{retrieval.Answer{}, retrieval.Errorf(retrieval.EBUSY, "busy"), metrics.OutcomeRateLimited},
-		{retrieval.Answer{}, retrieval.Errorf(retrieval.EUNAVAILABLE, "down"), metrics.OutcomeError},
-		{retrieval.Answer{}, errors.New("bug"), metrics.OutcomeError},
-	}
-	for _, tt := range tests {
-		if got := metrics.Outcome(tt.ans, tt.err); got != tt.want {
-			t.Errorf("Outcome(abstained=%v, %v) = %q; want %q", tt.ans.Abstained, tt.err, got, tt.want)
-		}
-	}
-}
-
 // TestDecoratorsOverRealCore instruments the real core and checks every
 // metric the issue names.
 func TestDecoratorsOverRealCore(t *testing.T) {
@@ -66,16 +45,19 @@ func TestDecoratorsOverRealCore(t *testing.T) {
 	if err := m.RegisterIndexGauges(raw.Stats); err != nil {
 		t.Fatal(err)
 	}
-	slack := m.Asker("slack", svc)
+	front := edge.New(svc, edge.Options{Recorder: m})
+	slack := func(q string) (retrieval.Answer, error) {
+		return front.Ask(ctx, edge.Question{Surface: edge.SurfaceSlack, Text: q})
+	}
 
-	ans, err := slack.Ask(ctx, "Which minister announced the Typhoon exercise plan?")
+	ans, err := slack("Which minister announced the Typhoon exercise plan?")
 	if err != nil || ans.Abstained {
 		t.Fatalf("Ask = %+v, %v; want an answer", ans, err)
 	}
-	if _, err := slack.Ask(ctx, "Who won the 2015 Rugby World Cup?"); err != nil {
+	if _, err := slack("Who won the 2015 Rugby World Cup?"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := slack.Ask(ctx, "   "); err == nil {
+	if _, err := slack("   "); err == nil {
 		t.Fatal("empty question accepted")
 	}
 	testcore.Add(t, svc, retrieval.Document{ID: "extra", Title: "Extra", Date: "2020-01-01",
@@ -111,7 +93,7 @@ func TestDecoratorsOverRealCore(t *testing.T) {
 
 func TestPrivateRegistries(t *testing.T) {
 	a, b := metrics.New(), metrics.New()
-	a.ObserveQuestion("web", metrics.OutcomeAnswered, 20*time.Millisecond)
+	a.ObserveQuestion("web", edge.OutcomeAnswered, 20*time.Millisecond)
 	a.ObserveIngest(2, 0, 1, 7)
 	if text := scrape(t, b); strings.Contains(text, `surface="web"`) {
 		t.Errorf("a question recorded on one Metrics shows on another")
@@ -129,11 +111,8 @@ func TestPrivateRegistries(t *testing.T) {
 func TestNilMetricsIsANoOp(t *testing.T) {
 	var m *metrics.Metrics
 	svc := testcore.Service(t)
-	if got := m.Asker("web", svc); got != retrieval.Asker(svc) {
-		t.Errorf("nil Metrics wrapped the Asker")
-	}
 	if got := m.Store(svc.Store); got != svc.Store {
 		t.Errorf("nil Metrics wrapped the Store")
 	}
-	m.ObserveQuestion("web", metrics.OutcomeAnswered, time.Second) // must not panic
+	m.ObserveQuestion("web", edge.OutcomeAnswered, time.Second) // must not panic
 }

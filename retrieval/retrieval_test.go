@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -107,7 +108,13 @@ func TestErrorMessage(t *testing.T) {
 		msg  string
 	}{
 		{Errorf(EINVALID, "The question is empty."), EINVALID, "The question is empty."},
-		{WrapError(EUNAVAILABLE, inner, "The database is unavailable."), EUNAVAILABLE, "The database is unavailable."},
+		{Errorf(ERATELIMIT, "Please wait 3 seconds."), ERATELIMIT, "Please wait 3 seconds."},
+		{WrapError(EUNAVAILABLE, inner, "cannot reach the database at 10.0.0.1:5432"), EUNAVAILABLE, "The document store is not answering"},
+		{Detailf(EUNAVAILABLE, inner, "cannot reach the database at 10.0.0.1:5432"), EUNAVAILABLE, "The document store is not answering"},
+		{Detailf(EMISMATCH, nil, "run coopbot ingest --reindex"), EMISMATCH, "The document store needs maintenance"},
+		{Errorf(EBUSY, "too many in flight"), EBUSY, "coopbot is busy"},
+		{Errorf("weird", "x at /etc/passwd"), "weird", "Sorry, something went wrong"},
+		{fmt.Errorf("ask: %w", Errorf(EINVALID, "The question is empty.")), EINVALID, "The question is empty."},
 		{inner, EINTERNAL, "Sorry, something went wrong"},
 		{nil, "", ""},
 	}
@@ -115,8 +122,31 @@ func TestErrorMessage(t *testing.T) {
 		if c := ErrorCode(tt.err); c != tt.code {
 			t.Errorf("ErrorCode(%v) = %q; want %q", tt.err, c, tt.code)
 		}
-		if m := ErrorMessage(tt.err); !strings.HasPrefix(m, tt.msg) || strings.Contains(m, "hunter2") {
+		if m := ErrorMessage(tt.err); !strings.HasPrefix(m, tt.msg) || strings.Contains(m, "hunter2") || strings.Contains(m, "10.0.0.1") || strings.Contains(m, "/etc") {
 			t.Errorf("ErrorMessage(%v) = %q; want prefix %q and no internals", tt.err, m, tt.msg)
+		}
+	}
+}
+
+func TestErrorDetail(t *testing.T) {
+	cause := errors.New("dial tcp: connection refused")
+	tests := []struct {
+		err       error
+		detail    string
+		errorText string
+	}{
+		{Detailf(EUNAVAILABLE, cause, "cannot reach the database at 10.0.0.1:5432"), "cannot reach the database at 10.0.0.1:5432", "cannot reach the database at 10.0.0.1:5432: dial tcp: connection refused"},
+		{WrapError(EINVALID, cause, "The question is empty."), "The question is empty.", "The question is empty.: dial tcp: connection refused"},
+		{&Error{Code: EUNAVAILABLE, Message: "m", Detail: "d"}, "d", "m: d"},
+		{cause, "dial tcp: connection refused", "dial tcp: connection refused"},
+		{nil, "", ""},
+	}
+	for _, tt := range tests {
+		if got := ErrorDetail(tt.err); got != tt.detail {
+			t.Errorf("ErrorDetail(%v) = %q; want %q", tt.err, got, tt.detail)
+		}
+		if tt.err != nil && tt.err.Error() != tt.errorText {
+			t.Errorf("Error() = %q; want %q", tt.err.Error(), tt.errorText)
 		}
 	}
 }

@@ -1,16 +1,15 @@
 package web
 
 import (
-	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/retrieval"
 )
 
@@ -24,11 +23,6 @@ const (
 	maxK     = 20
 )
 
-// askRequest is the body of POST /api/ask.
-type askRequest struct {
-	Question string `json:"question"`
-}
-
 // apiError is the body of every API error response.
 type apiError struct {
 	Error     string `json:"error"`
@@ -36,22 +30,18 @@ type apiError struct {
 	RequestID string `json:"request_id,omitempty"`
 }
 
-// validateQuestion rejects empty, non-UTF-8 and oversized questions with
-// the core's own EINVALID messages, before a slot is taken.
-func validateQuestion(q string) error {
-	_, err := retrieval.CleanQuestion(q)
-	return err
-}
-
-// auth requires the API token when one is configured.
+// auth requires the API token when one is configured: "Authorization:
+// Bearer <token>", the scheme in any case (RFC 9110 §11.1), compared in
+// constant time.
 func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 	if s.opts.APIToken == "" {
 		return h
 	}
-	want := []byte("Bearer " + s.opts.APIToken)
+	want := []byte(s.opts.APIToken)
 	return func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
+		scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		ok := strings.EqualFold(scheme, "Bearer") && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), want) == 1
+		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="coopbot"`)
 			writeJSON(w, http.StatusUnauthorized, apiError{
 				Error: "this API needs the header Authorization: Bearer <API_TOKEN>", Code: "unauthorized", RequestID: requestID(r.Context())})
@@ -62,12 +52,12 @@ func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) handleAsk(w http.ResponseWriter, r *http.Request) {
-	var req askRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	q, err := decodeAsk(w, r)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	ans, err := s.ask(r.Context(), "api", req.Question)
+	ans, err := s.ask(r.Context(), edge.SurfaceAPI, q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -75,34 +65,58 @@ func (s *Server) handleAsk(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ans)
 }
 
-// decodeJSON reads one JSON object into v, with clear EINVALID errors for
-// malformed JSON, unknown fields or a body too large. The Content-Type is
-// not checked, so `curl -d '{"question": "..."}'` works as it is.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+// askShape is the body POST /api/ask wants, quoted in its refusals.
+const askShape = `{"question": "..."}`
+
+// decodeAsk reads the question from a body of exactly one JSON object
+// {"question": "..."}, with a plain EINVALID sentence for anything else.
+// The object is read as raw fields first, so that an unknown field or a
+// wrong type is told apart by its shape, never by the decoder's message
+// (which names Go types). The Content-Type is not checked, so
+// `curl -d '{"question": "..."}'` works as it is.
+func decodeAsk(w http.ResponseWriter, r *http.Request) (string, error) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	var fields map[string]json.RawMessage
+	if err := dec.Decode(&fields); err != nil {
 		var tooBig *http.MaxBytesError
-		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &tooBig):
-			return retrieval.Errorf(retrieval.EINVALID, "the request body is too large (at most %d bytes); the question may be at most %d bytes", maxBody, retrieval.MaxQuestionLen)
+			return "", retrieval.Errorf(retrieval.EINVALID, "the request body is too large (at most %d bytes); the question may be at most %d bytes", maxBody, retrieval.MaxQuestionLen)
 		case errors.Is(err, io.EOF):
-			return retrieval.Errorf(retrieval.EINVALID, `the request body is empty: want JSON {"question": "..."}`)
-		case errors.As(err, &syn), errors.Is(err, io.ErrUnexpectedEOF):
-			return retrieval.Errorf(retrieval.EINVALID, `the request body is not valid JSON: want {"question": "..."}`)
+			return "", retrieval.Errorf(retrieval.EINVALID, "the request body is empty: want JSON %s", askShape)
 		case errors.As(err, &typ):
-			return retrieval.Errorf(retrieval.EINVALID, "field %q must be a %s", typ.Field, typ.Type)
-		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return retrieval.Errorf(retrieval.EINVALID, `unknown field %s: want {"question": "..."}`, strings.TrimPrefix(err.Error(), "json: unknown field "))
+			return "", retrieval.Errorf(retrieval.EINVALID, "the request body must be a JSON object: want %s", askShape)
 		}
-		return retrieval.Errorf(retrieval.EINVALID, `the request body is not valid JSON: want {"question": "..."}`)
+		return "", retrieval.Errorf(retrieval.EINVALID, "the request body is not valid JSON: want %s", askShape)
 	}
 	if dec.More() {
-		return retrieval.Errorf(retrieval.EINVALID, `the request body has more than one JSON value: want {"question": "..."}`)
+		return "", retrieval.Errorf(retrieval.EINVALID, "the request body has more than one JSON value: want %s", askShape)
 	}
-	return nil
+	if fields == nil {
+		return "", retrieval.Errorf(retrieval.EINVALID, "the request body must be a JSON object: want %s", askShape)
+	}
+	for name := range fields {
+		if name != "question" {
+			return "", retrieval.Errorf(retrieval.EINVALID, "unknown field %q: want %s", printable(name, 40), askShape)
+		}
+	}
+	var q string
+	if raw, ok := fields["question"]; ok {
+		if err := json.Unmarshal(raw, &q); err != nil {
+			return "", retrieval.Errorf(retrieval.EINVALID, `the field "question" must be a string: want %s`, askShape)
+		}
+	}
+	return q, nil
+}
+
+// printable returns s cut to at most max characters, for quoting user
+// input back in a refusal.
+func printable(s string, max int) string {
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
 }
 
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
@@ -111,64 +125,29 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	if v := r.URL.Query().Get("k"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxK {
-			s.writeError(w, r, retrieval.Errorf(retrieval.EINVALID, "k must be a whole number from 1 to %d, got %q", maxK, v))
+			s.writeError(w, r, retrieval.Errorf(retrieval.EINVALID, "k must be a whole number from 1 to %d, got %q", maxK, printable(v, 20)))
 			return
 		}
 		k = n
 	}
-	if err := validateQuestion(q); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	release, ok := s.acquire()
-	if !ok {
-		s.writeError(w, r, errBusy)
-		return
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(r.Context(), s.opts.AnswerTimeout)
-	defer cancel()
-	snips, err := s.opts.Searcher.Search(ctx, q, k)
+	ans, err := s.front.Search(r.Context(), edge.Question{Surface: edge.SurfaceAPI, ID: requestID(r.Context()), Text: q}, k)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, SearchAnswer(q, snips))
+	writeJSON(w, http.StatusOK, ans)
 }
 
-// SearchAnswer presents search results in the JSON of `coopbot ask
-// --json`: no answer text, one citation per snippet numbered from 1, and
-// Abstained when nothing was found.
-func SearchAnswer(query string, snips []retrieval.Snippet) retrieval.Answer {
-	a := retrieval.Answer{Question: query, Abstained: len(snips) == 0, Citations: []retrieval.Citation{}}
-	for i, sn := range snips {
-		a.Citations = append(a.Citations, retrieval.Citation{
-			N: i + 1, DocumentID: sn.DocumentID, Title: sn.Title, Date: sn.Date,
-			Paragraph: sn.Paragraph, Text: sn.Text, Highlight: sn.Highlight, Score: sn.Score,
-		})
-	}
-	return a
-}
-
-// writeError writes err as an apiError with the status its code maps to.
-// Internal errors get a generic message and the request id; the cause is
-// logged, never sent.
+// writeError writes err as an apiError with the status its code maps to
+// and the text its code maps to (edge.Text); the Front has logged the
+// detail under the same request id.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	ctx := r.Context()
-	id := requestID(ctx)
-	code := retrieval.ErrorCode(err)
+	id := requestID(r.Context())
 	st := status(err)
-	msg := retrieval.ErrorMessage(err)
-	if st >= 500 {
-		s.log.ErrorContext(ctx, "request failed", "request_id", id, "path", r.URL.Path, "code", code, "err", err)
-		if code == retrieval.EINTERNAL {
-			msg = fmt.Sprintf("%s (request id %s)", msg, id)
-		}
-	}
 	if st == http.StatusTooManyRequests {
 		w.Header().Set("Retry-After", "1")
 	}
-	writeJSON(w, st, apiError{Error: msg, Code: code, RequestID: id})
+	writeJSON(w, st, apiError{Error: edge.Text(err, id), Code: retrieval.ErrorCode(err), RequestID: id})
 }
 
 // writeJSON writes v as indented JSON with status.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/retrieval"
 )
 
@@ -23,14 +24,31 @@ func parseTemplates() (*template.Template, error) {
 	return template.New("page").ParseFS(templateFS, "templates/*.html")
 }
 
-// staticHandler serves the embedded stylesheet and script.
+// staticHandler serves the embedded stylesheet and script, and nothing
+// else: a directory (/static/ itself) is 404, never a listing.
 func staticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
-	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	files := http.StripPrefix("/static/", http.FileServerFS(filesOnly{sub}))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		files.ServeHTTP(w, r)
 	})
+}
+
+// filesOnly is an fs.FS that opens files but no directories, so that
+// http.FileServerFS has no listing to serve.
+type filesOnly struct{ fsys fs.FS }
+
+func (f filesOnly) Open(name string) (fs.File, error) {
+	file, err := f.fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := file.Stat(); err != nil || st.IsDir() {
+		file.Close()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	return file, nil
 }
 
 // pageView is what templates/page.html renders.
@@ -68,11 +86,12 @@ type citationView struct {
 // citeMarker matches the [n] markers in an answer's text.
 var citeMarker = regexp.MustCompile(`\[(\d+)\]`)
 
-// newResultView turns an Answer or an error into what the page shows.
-func newResultView(question string, a retrieval.Answer, err error) *resultView {
+// newResultView turns an Answer or an error (shown by its code's text,
+// with the request id id) into what the page shows.
+func newResultView(question string, a retrieval.Answer, err error, id string) *resultView {
 	v := &resultView{Question: question}
 	if err != nil {
-		v.Error = retrieval.ErrorMessage(err)
+		v.Error = edge.Text(err, id)
 		return v
 	}
 	v.Abstained = a.Abstained
@@ -118,9 +137,9 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	v := pageView{Question: q, Suggestions: s.suggs}
 	st := http.StatusOK
 	if r.URL.Query().Has("q") {
-		ans, err := s.ask(r.Context(), "web", q)
-		v.Result = newResultView(q, ans, err)
-		st = s.pageStatus(r, err)
+		ans, err := s.ask(r.Context(), edge.SurfaceWeb, q)
+		v.Result = newResultView(q, ans, err, requestID(r.Context()))
+		st = status(err)
 	}
 	s.render(w, st, "page.html", v)
 }
@@ -128,17 +147,8 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 // handleFragment renders only the result, for the page's script.
 func (s *Server) handleFragment(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query().Get("q")
-	ans, err := s.ask(r.Context(), "web", q)
-	s.render(w, s.pageStatus(r, err), "result", newResultView(q, ans, err))
-}
-
-// pageStatus maps err to a status and logs server-side failures.
-func (s *Server) pageStatus(r *http.Request, err error) int {
-	st := status(err)
-	if st >= 500 {
-		s.log.ErrorContext(r.Context(), "question failed", "request_id", requestID(r.Context()), "code", retrieval.ErrorCode(err), "err", err)
-	}
-	return st
+	ans, err := s.ask(r.Context(), edge.SurfaceWeb, q)
+	s.render(w, status(err), "result", newResultView(q, ans, err, requestID(r.Context())))
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, v any) {

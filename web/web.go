@@ -2,47 +2,32 @@
 // server-rendered html/template that works without JavaScript, plus a
 // little plain JS), the JSON API (POST /api/ask, GET /api/search), and the
 // health endpoints /healthz and /readyz. It is a thin adapter over the
-// retrieval core's Asker and Searcher.
+// one path to the core every surface shares (internal/edge).
 package web
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
 
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/retrieval"
 )
 
-// Recorder records questions; *metrics.Metrics implements it. The web
-// surface records page questions as "web" and API questions as "api".
-type Recorder interface {
-	// ObserveQuestion counts a question with its outcome (answered,
-	// abstained, invalid, rate_limited or error) and its latency.
-	ObserveQuestion(surface, outcome string, elapsed time.Duration)
-}
-
-// Options configures a Server. Asker and Searcher are required.
+// Options configures a Server. Front is required.
 type Options struct {
-	Asker    retrieval.Asker
-	Searcher retrieval.Searcher
+	// Front is the one path to the retrieval core that every surface
+	// shares: validation, the admission gate, the answer timeout, outcome
+	// metrics and logs.
+	Front *edge.Front
 	// Ready reports whether the service can answer (store reachable,
-	// migrations applied, index not empty); nil means always ready. Its
-	// error's retrieval.ErrorMessage is shown by /readyz, the whole error
-	// is logged.
+	// migrations applied, index not empty); nil means always ready.
+	// /readyz shows the text of its error's code; the whole error is
+	// logged.
 	Ready func(ctx context.Context) error
-	// Recorder, when set, records every question asked through the page
-	// or the API, including those refused as busy.
-	Recorder Recorder
-	// MaxInFlight bounds the questions and searches running at once;
-	// beyond it requests get 429 "busy". 0 means 16.
-	MaxInFlight int
-	// AnswerTimeout bounds one question; 0 means 90 seconds.
-	AnswerTimeout time.Duration
 	// APIToken, when set, is required as "Authorization: Bearer <token>"
 	// on /api/*. The page itself stays public.
 	APIToken string
@@ -66,22 +51,16 @@ var DefaultSuggestions = []string{
 // Server is the HTTP surface. Create it with New.
 type Server struct {
 	opts  Options
+	front *edge.Front
 	log   *slog.Logger
-	sem   chan struct{}
 	page  *template.Template
 	suggs []string
 }
 
 // New validates opts and returns a Server.
 func New(opts Options) (*Server, error) {
-	if opts.Asker == nil || opts.Searcher == nil {
-		return nil, errors.New("web: Options.Asker and Options.Searcher are required")
-	}
-	if opts.MaxInFlight <= 0 {
-		opts.MaxInFlight = 16
-	}
-	if opts.AnswerTimeout <= 0 {
-		opts.AnswerTimeout = 90 * time.Second
+	if opts.Front == nil {
+		return nil, errors.New("web: Options.Front is required")
 	}
 	log := opts.Logger
 	if log == nil {
@@ -95,13 +74,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{
-		opts:  opts,
-		log:   log,
-		sem:   make(chan struct{}, opts.MaxInFlight),
-		page:  page,
-		suggs: suggs,
-	}, nil
+	return &Server{opts: opts, front: opts.Front, log: log, page: page, suggs: suggs}, nil
 }
 
 // Register adds the server's routes to mux: GET / (the page), GET /answer
@@ -125,60 +98,9 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-// acquire takes a slot for one call into the core, or reports false when
-// MaxInFlight calls are already running.
-func (s *Server) acquire() (release func(), ok bool) {
-	select {
-	case s.sem <- struct{}{}:
-		return func() { <-s.sem }, true
-	default:
-		return nil, false
-	}
-}
-
-// errBusy is returned, without calling the core, when too many questions
-// are in flight.
-var errBusy = retrieval.Errorf(retrieval.EBUSY, "coopbot is busy answering other questions; try again in a moment")
-
-// ask asks the core within the concurrency bound and the answer timeout,
-// and records the question under surface.
+// ask asks the core through the Front, under the request's id.
 func (s *Server) ask(ctx context.Context, surface, question string) (retrieval.Answer, error) {
-	start := time.Now()
-	ans, err := s.askBounded(ctx, question)
-	if s.opts.Recorder != nil {
-		s.opts.Recorder.ObserveQuestion(surface, outcome(ans, err), time.Since(start))
-	}
-	return ans, err
-}
-
-func (s *Server) askBounded(ctx context.Context, question string) (retrieval.Answer, error) {
-	if err := validateQuestion(question); err != nil {
-		return retrieval.Answer{}, err
-	}
-	release, ok := s.acquire()
-	if !ok {
-		return retrieval.Answer{}, errBusy
-	}
-	defer release()
-	ctx, cancel := context.WithTimeout(ctx, s.opts.AnswerTimeout)
-	defer cancel()
-	return s.opts.Asker.Ask(ctx, question)
-}
-
-// outcome classifies an Ask's result like metrics.Outcome.
-func outcome(a retrieval.Answer, err error) string {
-	switch retrieval.ErrorCode(err) {
-	case "":
-		if a.Abstained {
-			return "abstained"
-		}
-		return "answered"
-	case retrieval.EINVALID:
-		return "invalid"
-	case retrieval.ERATELIMIT, retrieval.EBUSY:
-		return "rate_limited"
-	}
-	return "error"
+	return s.front.Ask(ctx, edge.Question{Surface: surface, ID: requestID(ctx), Text: question})
 }
 
 // status maps an error code to an HTTP status.
@@ -207,27 +129,17 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 		defer cancel()
 		if err := s.opts.Ready(ctx); err != nil {
-			s.log.WarnContext(ctx, "not ready", "request_id", requestID(ctx), "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "not ready", "error": retrieval.ErrorMessage(err)})
+			id := requestID(ctx)
+			s.log.WarnContext(ctx, "not ready", "request_id", id, "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "not ready", "error": retrieval.ErrorMessage(err), "request_id": id})
 			return
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
 }
 
-type ctxKey struct{}
-
 // requestID returns the id wrap gave the request, or "".
-func requestID(ctx context.Context) string {
-	id, _ := ctx.Value(ctxKey{}).(string)
-	return id
-}
-
-func newRequestID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
+func requestID(ctx context.Context) string { return edge.RequestID(ctx) }
 
 // statusWriter remembers the status code written.
 type statusWriter struct {
@@ -254,8 +166,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (s *Server) wrap(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := newRequestID()
-		ctx := context.WithValue(r.Context(), ctxKey{}, id)
+		id := edge.NewRequestID()
+		ctx := edge.WithRequestID(r.Context(), id)
 		sw := &statusWriter{ResponseWriter: w}
 		hd := w.Header()
 		hd.Set("X-Request-Id", id)
@@ -269,7 +181,8 @@ func (s *Server) wrap(h http.HandlerFunc) http.Handler {
 				}
 				s.log.ErrorContext(ctx, "panic in handler", "request_id", id, "path", r.URL.Path, "panic", p)
 				if sw.status == 0 {
-					writeJSON(sw, http.StatusInternalServerError, apiError{Error: "internal error", Code: retrieval.EINTERNAL, RequestID: id})
+					err := retrieval.Errorf(retrieval.EINTERNAL, "panic")
+					writeJSON(sw, http.StatusInternalServerError, apiError{Error: edge.Text(err, id), Code: retrieval.EINTERNAL, RequestID: id})
 				}
 			}
 			level := slog.LevelInfo

@@ -54,9 +54,6 @@ func New(b *bot.Bot, opts Options) (*Adapter, error) {
 	return a, nil
 }
 
-// Session returns the underlying discordgo session.
-func (a *Adapter) Session() *discordgo.Session { return a.s }
-
 // Open connects to the gateway and registers the /ask command (globally,
 // or in Options.GuildID). A failed registration is logged, not fatal.
 func (a *Adapter) Open(ctx context.Context) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/coopbot/coopbot/bot"
 	"github.com/coopbot/coopbot/bot/discord"
 	"github.com/coopbot/coopbot/bot/internal/fakediscord"
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -36,12 +37,17 @@ func (c *recordingCore) AskFollowUp(ctx context.Context, h []retrieval.Turn, q s
 }
 
 // start runs an adapter over core against a fresh fake Discord.
-func start(t *testing.T, core bot.Core, opts discord.Options) *fakediscord.Server {
+func start(t *testing.T, core edge.Core, opts discord.Options) *fakediscord.Server {
 	t.Helper()
-	t.Cleanup(func() { goleak.VerifyNone(t, goleak.IgnoreTopFunction("internal/poll.runtime_pollWait")) })
+	// The pool of testcore.DatabaseDown's store is closed by a cleanup
+	// that runs after this one.
+	t.Cleanup(func() {
+		goleak.VerifyNone(t, goleak.IgnoreTopFunction("internal/poll.runtime_pollWait"),
+			goleak.IgnoreTopFunction("github.com/jackc/pgx/v5/pgxpool.(*Pool).backgroundHealthCheck"))
+	})
 	fake := fakediscord.New(t)
 	opts.Token = "test-token"
-	a, err := discord.New(bot.New(core, nil, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
+	a, err := discord.New(bot.New(edge.New(core, edge.Options{}), nil, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,19 +274,55 @@ func TestEmbedLimits(t *testing.T) {
 	}
 }
 
-// downCore is a core whose database is unreachable.
-type downCore struct{}
+// downText is the plain sentence a user reads when the database is down.
+const downText = "The document store is not answering right now"
 
-func (downCore) Ask(context.Context, string) (retrieval.Answer, error) {
-	return retrieval.Answer{}, retrieval.WrapError(retrieval.EUNAVAILABLE, fmt.Errorf("dial tcp 10.1.2.3:5432: connection refused"), "The database is unreachable.")
+// checkDownReply fails unless text is the plain database-down sentence
+// with a request id, and body carries no address or driver detail.
+func checkDownReply(t *testing.T, what, text string, body []byte) {
+	t.Helper()
+	if !strings.Contains(text, downText) || !strings.Contains(text, "request id r") {
+		t.Errorf("%s with the database down = %q; want %q with a request id", what, text, downText)
+	}
+	for _, leak := range []string{"127.0.0.1", "database at", "dial", "connection", "postgres", "EOF"} {
+		if strings.Contains(string(body), leak) {
+			t.Errorf("%s with the database down leaks %q: %s", what, leak, body)
+		}
+	}
 }
 
-func (d downCore) AskFollowUp(ctx context.Context, _ []retrieval.Turn, q string) (retrieval.Answer, error) {
-	return d.Ask(ctx, q)
+// TestDatabaseDown: with the real core over a PostgreSQL store whose
+// database has gone away, a mention and /ask both get the plain sentence
+// and a request id, never the database's address.
+func TestDatabaseDown(t *testing.T) {
+	fake := start(t, testcore.DatabaseDown(t), discord.Options{})
+	fake.NextTo(t, "PUT", "/commands")
+
+	fake.Dispatch("MESSAGE_CREATE", message("502", "43", false, "<@"+fakediscord.BotID+"> "+question, true))
+	r, _ := fake.NextTo(t, "POST", "/channels/C1/messages")
+	var m sentMessage
+	r.JSON(t, &m)
+	checkNoMentions(t, r.Body, m)
+	if m.Reference == nil {
+		t.Errorf("reply with the database down = %s; want it to reference the question", r.Body)
+	}
+	checkDownReply(t, "mention reply", m.Content, r.Body)
+
+	fake.Dispatch("INTERACTION_CREATE", map[string]any{
+		"id": "601", "application_id": fakediscord.AppID, "type": 2, "token": "tok601", "guild_id": "G1", "channel_id": "C1",
+		"member": map[string]any{"user": map[string]any{"id": "43"}},
+		"data": map[string]any{"id": "cmd", "name": "ask", "type": 1, "options": []any{
+			map[string]any{"name": "question", "type": 3, "value": question},
+		}},
+	})
+	r, _ = fake.NextTo(t, "PATCH", "/messages/@original")
+	var edit sentMessage
+	r.JSON(t, &edit)
+	checkDownReply(t, "/ask response", edit.Content, r.Body)
 }
 
-func TestFailureApologyAndAllowList(t *testing.T) {
-	fake := start(t, downCore{}, discord.Options{Channels: []string{"C1"}})
+func TestAllowList(t *testing.T) {
+	fake := start(t, testcore.Service(t), discord.Options{Channels: []string{"C1"}})
 	fake.NextTo(t, "PUT", "/commands")
 	other := message("501", "43", false, "<@"+fakediscord.BotID+"> "+question, true)
 	other["channel_id"] = "C2"
@@ -291,8 +333,7 @@ func TestFailureApologyAndAllowList(t *testing.T) {
 	r, _ := fake.NextTo(t, "POST", "/channels/C1/messages")
 	var m sentMessage
 	r.JSON(t, &m)
-	checkNoMentions(t, r.Body, m)
-	if !strings.Contains(m.Content, "request id r") || strings.Contains(string(r.Body), "10.1.2.3") || m.Reference == nil {
-		t.Errorf("reply with the database down = %s; want a referenced apology with a request id and no internals", r.Body)
+	if len(m.Embeds) != 1 || m.Reference == nil {
+		t.Errorf("reply in an allowed channel = %s; want a referenced answer", r.Body)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/coopbot/coopbot/bot"
 	"github.com/coopbot/coopbot/bot/slack"
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/hostile"
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -34,11 +35,16 @@ func (c forbiddenCore) AskFollowUp(_ context.Context, _ []retrieval.Turn, q stri
 	return retrieval.Answer{}, nil
 }
 
+func (c forbiddenCore) Search(_ context.Context, q string, _ int) ([]retrieval.Snippet, error) {
+	c.t.Errorf("the core was called with %q", q)
+	return nil, nil
+}
+
 // TestUnsignedNeverReachCore: requests to both routes without a valid,
 // fresh signature get 401 and never reach the core.
 func TestUnsignedNeverReachCore(t *testing.T) {
 	verifyNoLeaks(t)
-	a := slack.New(bot.New(forbiddenCore{t}, nil, bot.Options{}), slack.Options{SigningSecret: secret})
+	a := slack.New(bot.New(edge.New(forbiddenCore{t}, edge.Options{}), nil, bot.Options{}), slack.Options{SigningSecret: secret})
 	t.Cleanup(func() { _ = a.Close(context.Background()) })
 	mux := http.NewServeMux()
 	a.Register(mux)
@@ -118,6 +124,10 @@ func (c *echoCore) AskFollowUp(ctx context.Context, _ []retrieval.Turn, q string
 	return c.Ask(ctx, q)
 }
 
+func (c *echoCore) Search(context.Context, string, int) ([]retrieval.Snippet, error) {
+	return nil, nil
+}
+
 // captureTransport records every outgoing request body (response_url
 // posts) instead of sending it.
 type captureTransport struct {
@@ -161,7 +171,7 @@ func FuzzCommand(f *testing.F) {
 		}
 		core := &echoCore{}
 		tr := &captureTransport{}
-		a := slack.New(bot.New(core, nil, bot.Options{}), slack.Options{SigningSecret: secret, HTTPClient: &http.Client{Transport: tr}})
+		a := slack.New(bot.New(edge.New(core, edge.Options{}), nil, bot.Options{}), slack.Options{SigningSecret: secret, HTTPClient: &http.Client{Transport: tr}})
 		var r *http.Request
 		if mode == 2 {
 			r = httptest.NewRequest(http.MethodPost, "/slack/commands", strings.NewReader(body))

@@ -22,6 +22,7 @@ import (
 
 	"github.com/coopbot/coopbot/bot"
 	"github.com/coopbot/coopbot/bot/slack"
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -78,17 +79,6 @@ func (g *gatedCore) AskFollowUp(ctx context.Context, h []retrieval.Turn, q strin
 	return g.Service.AskFollowUp(ctx, h, q)
 }
 
-// downCore is a core whose database is unreachable.
-type downCore struct{}
-
-func (downCore) Ask(context.Context, string) (retrieval.Answer, error) {
-	return retrieval.Answer{}, retrieval.WrapError(retrieval.EUNAVAILABLE, fmt.Errorf("dial tcp 10.1.2.3:5432: connection refused"), "The database is unreachable.")
-}
-
-func (d downCore) AskFollowUp(ctx context.Context, _ []retrieval.Turn, q string) (retrieval.Answer, error) {
-	return d.Ask(ctx, q)
-}
-
 // hooks is an httptest response_url that records what is posted to it.
 type hooks struct {
 	*httptest.Server
@@ -139,10 +129,10 @@ func commandBody(text, responseURL string) string {
 	}.Encode()
 }
 
-func newAdapter(t *testing.T, core bot.Core, opts slack.Options) *slack.Adapter {
+func newAdapter(t *testing.T, core edge.Core, opts slack.Options) *slack.Adapter {
 	t.Helper()
 	opts.SigningSecret = secret
-	a := slack.New(bot.New(core, nil, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
+	a := slack.New(bot.New(edge.New(core, edge.Options{}), nil, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -293,12 +283,30 @@ func TestCommandHelpTooLongEphemeralAndFailure(t *testing.T) {
 	if m := h.next(t); m.ResponseType != "ephemeral" || !m.ReplaceOriginal || m.Blocks == nil {
 		t.Errorf("ephemeral answer = %+v; want ephemeral blocks replacing Searching…", m)
 	}
+}
 
-	down := newAdapter(t, downCore{}, slack.Options{})
-	ack(down, question)
+// TestDatabaseDown: with the real core over a PostgreSQL store whose
+// database has gone away, /ask is acknowledged and its response_url gets
+// the plain sentence with a request id, never the database's address.
+func TestDatabaseDown(t *testing.T) {
+	verifyNoLeaks(t)
+	h := newHooks(t)
+	a := newAdapter(t, testcore.DatabaseDown(t), slack.Options{Ephemeral: true})
+	w := httptest.NewRecorder()
+	a.CommandsHandler().ServeHTTP(w, signed(t, "/slack/commands", commandBody(question, h.URL), time.Now(), secret))
+	if w.Code != http.StatusOK {
+		t.Fatalf("/ask with the database down = %d %s; want 200", w.Code, w.Body)
+	}
 	m := h.next(t)
-	if !strings.Contains(m.Text, "request id r") || strings.Contains(m.Text, "10.1.2.3") || m.ResponseType != "ephemeral" {
-		t.Errorf("answer with the database down = %+v; want an ephemeral apology with a request id and no internals", m)
+	const want = "The document store is not answering right now"
+	if !strings.Contains(m.Text, want) || !strings.Contains(m.Text, "request id r") || m.ResponseType != "ephemeral" {
+		t.Errorf("answer with the database down = %+v; want an ephemeral %q with a request id", m, want)
+	}
+	raw, _ := json.Marshal(m)
+	for _, leak := range []string{"127.0.0.1", "database at", "dial", "connection", "postgres", "EOF"} {
+		if strings.Contains(string(raw), leak) {
+			t.Errorf("answer with the database down leaks %q: %s", leak, raw)
+		}
 	}
 }
 

@@ -38,14 +38,33 @@ type Main struct {
 
 // NewMain returns a Main whose logger writes to stderr.
 func NewMain(cfg Config, stdout, stderr io.Writer) *Main {
+	return &Main{Config: cfg, Stdout: stdout, Stderr: stderr, Logger: newLogger(cfg, stderr, cfg.level())}
+}
+
+// level is LOG_LEVEL as a slog level (info when unset).
+func (c Config) level() slog.Level {
 	level := slog.LevelInfo
-	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	_ = level.UnmarshalText([]byte(c.LogLevel))
+	return level
+}
+
+// newLogger logs at level and above to w in LOG_FORMAT.
+func newLogger(cfg Config, w io.Writer, level slog.Level) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: level}
-	var h slog.Handler = slog.NewTextHandler(stderr, opts)
 	if cfg.LogFormat == "json" {
-		h = slog.NewJSONHandler(stderr, opts)
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return &Main{Config: cfg, Stdout: stdout, Stderr: stderr, Logger: slog.New(h)}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// questionLogger is the log of ask and search: silent unless
+// LOG_LEVEL=debug, so that an error stays one plain line on stderr and
+// the operator asks for the detail behind it.
+func (m *Main) questionLogger() *slog.Logger {
+	if m.Config.level() > slog.LevelDebug {
+		return slog.New(slog.DiscardHandler)
+	}
+	return m.Logger
 }
 
 // OpenEmbedder builds the configured embedder.

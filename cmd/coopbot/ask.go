@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/retrieval"
 )
 
@@ -17,51 +18,108 @@ func init() {
 	register(command{name: "search", summary: "list the passages that best match a query", run: runSearch})
 }
 
-// queryCmd is what ask and search share: flags, one validated question,
-// and an open core.
+// queryCmd is what ask and search share: flags and one question.
 type queryCmd struct {
 	q      string
 	k      int
 	asJSON bool
 }
 
-// parseQuery parses the flags of command name (kHelp describes -k), joins
-// the remaining arguments into one question, validates both and opens the
-// core.
-func parseQuery(ctx context.Context, m *Main, name, kHelp string, args []string) (queryCmd, error) {
+// parseQuery parses the command line of ask or search (name; kHelp
+// describes -k) and joins the remaining arguments into one question. The
+// question itself is validated by the Front, like on every surface.
+func parseQuery(m *Main, name, kHelp string, args []string) (queryCmd, error) {
 	var c queryCmd
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object")
 	fs.IntVar(&c.k, "k", retrieval.DefaultK, fmt.Sprintf("%s (1-%d)", kHelp, retrieval.MaxK))
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return c, exitError{0}
-		}
-		return c, exitError{2}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: coopbot %s [--json] [-k N] \"question\"\n\nThe question is the rest of the command line: one quoted argument, or words\njoined with spaces. Flags go before it.\n", name)
+		fs.PrintDefaults()
 	}
-	c.q = strings.Join(fs.Args(), " ")
-	if strings.TrimSpace(c.q) == "" {
-		return c, retrieval.Errorf(retrieval.EINVALID, "no question given: try coopbot %s \"Which minister announced the Typhoon exercise plan?\"", name)
-	}
-	if c.k < 1 || c.k > retrieval.MaxK {
-		return c, retrieval.Errorf(retrieval.EINVALID, "-k must be between 1 and %d", retrieval.MaxK)
-	}
-	if _, err := retrieval.CleanQuestion(c.q); err != nil {
+	if err := parseFlags(m, fs, args); err != nil {
 		return c, err
 	}
-	return c, m.Open(ctx)
+	if fs.NArg() == 0 {
+		return c, usageError{name, fmt.Sprintf("no question given: try coopbot %s \"Which minister announced the Typhoon exercise plan?\"", name)}
+	}
+	if c.k < 1 || c.k > retrieval.MaxK {
+		return c, usageError{name, fmt.Sprintf("-k must be between 1 and %d, got %d", retrieval.MaxK, c.k)}
+	}
+	c.q = strings.Join(fs.Args(), " ")
+	return c, nil
+}
+
+// cliCore is the core as ask and search reach it: opened on first use, so
+// that the Front refuses a bad question before the store is opened, and a
+// store that cannot be opened is reported like any other failure.
+type cliCore struct {
+	m *Main
+	k int
+}
+
+func (c cliCore) open(ctx context.Context) (*retrieval.Service, error) {
+	if err := c.m.Open(ctx); err != nil {
+		return nil, err
+	}
+	c.m.Service.K = c.k
+	return c.m.Service, nil
+}
+
+func (c cliCore) Ask(ctx context.Context, q string) (retrieval.Answer, error) {
+	s, err := c.open(ctx)
+	if err != nil {
+		return retrieval.Answer{}, err
+	}
+	return s.Ask(ctx, q)
+}
+
+func (c cliCore) AskFollowUp(ctx context.Context, h []retrieval.Turn, q string) (retrieval.Answer, error) {
+	s, err := c.open(ctx)
+	if err != nil {
+		return retrieval.Answer{}, err
+	}
+	return s.AskFollowUp(ctx, h, q)
+}
+
+func (c cliCore) Search(ctx context.Context, q string, k int) ([]retrieval.Snippet, error) {
+	s, err := c.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.Search(ctx, q, k)
+}
+
+// cliFront is the path ask and search take to the core, the one every
+// surface takes; it logs with LOG_LEVEL=debug only (questionLogger).
+func (m *Main) cliFront(k int) *edge.Front {
+	return edge.New(cliCore{m: m, k: k}, edge.Options{Timeout: m.Config.AnswerTimeout, Logger: m.questionLogger()})
+}
+
+// shownError is an error reduced to the one line its user reads.
+type shownError struct{ text string }
+
+func (e shownError) Error() string { return e.text }
+
+// shown is what ask and search print for err: its text (edge.Text) and,
+// for a failure of the service, where the operator finds the detail.
+func (m *Main) shown(err error, id string) error {
+	text := edge.Text(err, id)
+	if code := retrieval.ErrorCode(err); !retrieval.UserCode(code) && code != retrieval.EBUSY && m.Config.level() > slog.LevelDebug {
+		text += " Run with LOG_LEVEL=debug to see the cause."
+	}
+	return shownError{text}
 }
 
 func runAsk(ctx context.Context, m *Main, args []string) error {
-	c, err := parseQuery(ctx, m, "ask", "passages retrieved to answer from", args)
+	c, err := parseQuery(m, "ask", "passages retrieved to answer from", args)
 	if err != nil {
 		return err
 	}
-	m.Service.K = c.k
-	ans, err := m.Service.Ask(ctx, c.q)
+	q := edge.Question{Surface: edge.SurfaceCLI, ID: edge.NewRequestID(), Text: c.q}
+	ans, err := m.cliFront(c.k).Ask(ctx, q)
 	if err != nil {
-		return err
+		return m.shown(err, q.ID)
 	}
 	if c.asJSON {
 		return writeJSON(m.Stdout, ans)
@@ -71,15 +129,15 @@ func runAsk(ctx context.Context, m *Main, args []string) error {
 }
 
 func runSearch(ctx context.Context, m *Main, args []string) error {
-	c, err := parseQuery(ctx, m, "search", "number of passages", args)
+	c, err := parseQuery(m, "search", "number of passages", args)
 	if err != nil {
 		return err
 	}
-	snips, err := m.Service.Search(ctx, c.q, c.k)
+	q := edge.Question{Surface: edge.SurfaceCLI, ID: edge.NewRequestID(), Text: c.q}
+	res, err := m.cliFront(c.k).Search(ctx, q, c.k)
 	if err != nil {
-		return err
+		return m.shown(err, q.ID)
 	}
-	res := SearchResult(c.q, snips)
 	if c.asJSON {
 		return writeJSON(m.Stdout, res)
 	}
@@ -90,16 +148,6 @@ func runSearch(ctx context.Context, m *Main, args []string) error {
 		fmt.Fprintln(m.Stdout, "No passages found.")
 	}
 	return nil
-}
-
-// SearchResult presents search results in the ask --json shape: no answer
-// text, one citation per snippet.
-func SearchResult(q string, snips []retrieval.Snippet) retrieval.Answer {
-	res := retrieval.Answer{Question: q, Citations: []retrieval.Citation{}}
-	for i, s := range snips {
-		res.Citations = append(res.Citations, retrieval.CitationOf(i+1, s))
-	}
-	return res
 }
 
 func writeJSON(w io.Writer, v any) error {

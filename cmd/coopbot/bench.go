@@ -21,7 +21,6 @@ func init() {
 
 func runBench(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	chunks := fs.Int("chunks", 100_000, "synthetic chunks to load")
 	queries := fs.Int("queries", bench.DefaultQueries, "timed questions")
 	conc := fs.Int("concurrency", bench.DefaultConcurrency, "searches in flight for the concurrent run")
@@ -35,11 +34,11 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	asJSON := fs.Bool("json", false, "end with one JSON object on the last line")
 	embName := fs.String("embedder", "semantic", "offline embedder of the synthetic corpus: semantic (the default's) or hash")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: coopbot bench [flags]\n\nLoads a deterministic synthetic corpus into an empty PostgreSQL database\n(DATABASE_URL), builds its indexes, and measures ingest throughput, index\nbuild time, hybrid search latency and HNSW recall@10 (hash embedder).")
+		fmt.Fprintln(fs.Output(), "Usage: coopbot bench [flags]\n\nLoads a deterministic synthetic corpus into an empty PostgreSQL database\n(DATABASE_URL), builds its indexes, and measures ingest throughput, index\nbuild time, hybrid search latency and HNSW recall@10 (hash embedder).")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	if err := parseFlags(m, fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return retrieval.Errorf(retrieval.EINVALID, "bench takes no arguments, got %q", fs.Arg(0))

@@ -61,112 +61,50 @@ type Config struct {
 // LoadConfig reads the configuration from getenv (os.Getenv in production)
 // and validates it, reporting every problem in one error.
 func LoadConfig(getenv func(string) string) (Config, error) {
-	var errs []error
-	str := func(name, def string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		return def
+	e := &envReader{getenv: getenv}
+	c := e.read()
+	errs := append(e.errs, c.validate()...)
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
-	secret := func(name string) string {
-		if v := strings.TrimSpace(getenv(name)); v != "" {
-			return v
-		}
-		if f := strings.TrimSpace(getenv(name + "_FILE")); f != "" {
-			b, err := os.ReadFile(f)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s_FILE: cannot read %s", name, f))
-				return ""
-			}
-			return strings.TrimSpace(string(b))
-		}
-		return ""
-	}
-	list := func(name string) []string {
-		var out []string
-		for _, s := range strings.Split(getenv(name), ",") {
-			if s = strings.TrimSpace(s); s != "" {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	num := func(name string, def float64) float64 {
-		v := strings.TrimSpace(getenv(name))
-		if v == "" {
-			return def
-		}
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || f <= 0 {
-			errs = append(errs, fmt.Errorf("%s: want a positive number, got %q", name, v))
-			return def
-		}
-		return f
-	}
-	boolean := func(name string) bool {
-		v := strings.TrimSpace(getenv(name))
-		if v == "" {
-			return false
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: want true or false, got %q", name, v))
-		}
-		return b
-	}
-	integer := func(name string, def int) int {
-		v := strings.TrimSpace(getenv(name))
-		if v == "" {
-			return def
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			errs = append(errs, fmt.Errorf("%s: want a positive whole number, got %q", name, v))
-			return def
-		}
-		return n
-	}
-	dur := func(name string, def time.Duration) time.Duration {
-		v := strings.TrimSpace(getenv(name))
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s: want a duration such as 30s, got %q", name, v))
-			return def
-		}
-		return d
-	}
+	return c, nil
+}
 
-	c := Config{
-		DatabaseURL:        secret("DATABASE_URL"),
-		StatementTimeout:   dur("STATEMENT_TIMEOUT", 5*time.Second),
-		EfSearch:           integer("EF_SEARCH", 0),
-		Embedder:           str("EMBEDDER", "semantic"),
-		EmbeddingModel:     str("EMBEDDING_MODEL", ""),
-		OpenAIBaseURL:      str("OPENAI_BASE_URL", ""),
-		OpenAIAPIKey:       secret("OPENAI_API_KEY"),
-		ChatModel:          str("CHAT_MODEL", ""),
-		LLMTimeout:         dur("LLM_TIMEOUT", 60*time.Second),
-		HTTPAddr:           str("HTTP_ADDR", ":8080"),
-		APIToken:           secret("API_TOKEN"),
-		AnswerTimeout:      dur("ANSWER_TIMEOUT", 90*time.Second),
-		ShutdownTimeout:    dur("SHUTDOWN_TIMEOUT", 10*time.Second),
-		SlackSigningSecret: secret("SLACK_SIGNING_SECRET"),
-		SlackBotToken:      secret("SLACK_BOT_TOKEN"),
-		SlackAppToken:      secret("SLACK_APP_TOKEN"),
-		SlackChannels:      list("SLACK_CHANNELS"),
-		SlackEphemeral:     boolean("SLACK_EPHEMERAL"),
-		DiscordToken:       secret("DISCORD_TOKEN"),
-		DiscordGuildID:     str("DISCORD_GUILD_ID", ""),
-		DiscordChannels:    list("DISCORD_CHANNELS"),
-		RatePerMinute:      num("RATE_PER_MINUTE", 6),
-		RateBurst:          integer("RATE_BURST", 3),
-		MaxInFlight:        integer("MAX_IN_FLIGHT", 16),
-		LogLevel:           str("LOG_LEVEL", "info"),
-		LogFormat:          str("LOG_FORMAT", "text"),
+// read reads every variable, with its default.
+func (e *envReader) read() Config {
+	return Config{
+		DatabaseURL:        e.secret("DATABASE_URL"),
+		StatementTimeout:   e.dur("STATEMENT_TIMEOUT", 5*time.Second),
+		EfSearch:           e.integer("EF_SEARCH", 0),
+		Embedder:           e.str("EMBEDDER", "semantic"),
+		EmbeddingModel:     e.str("EMBEDDING_MODEL", ""),
+		OpenAIBaseURL:      e.str("OPENAI_BASE_URL", ""),
+		OpenAIAPIKey:       e.secret("OPENAI_API_KEY"),
+		ChatModel:          e.str("CHAT_MODEL", ""),
+		LLMTimeout:         e.dur("LLM_TIMEOUT", 60*time.Second),
+		HTTPAddr:           e.str("HTTP_ADDR", ":8080"),
+		APIToken:           e.secret("API_TOKEN"),
+		AnswerTimeout:      e.dur("ANSWER_TIMEOUT", 90*time.Second),
+		ShutdownTimeout:    e.dur("SHUTDOWN_TIMEOUT", 10*time.Second),
+		SlackSigningSecret: e.secret("SLACK_SIGNING_SECRET"),
+		SlackBotToken:      e.secret("SLACK_BOT_TOKEN"),
+		SlackAppToken:      e.secret("SLACK_APP_TOKEN"),
+		SlackChannels:      e.list("SLACK_CHANNELS"),
+		SlackEphemeral:     e.boolean("SLACK_EPHEMERAL"),
+		DiscordToken:       e.secret("DISCORD_TOKEN"),
+		DiscordGuildID:     e.str("DISCORD_GUILD_ID", ""),
+		DiscordChannels:    e.list("DISCORD_CHANNELS"),
+		RatePerMinute:      e.num("RATE_PER_MINUTE", 6),
+		RateBurst:          e.integer("RATE_BURST", 3),
+		MaxInFlight:        e.integer("MAX_IN_FLIGHT", 16),
+		LogLevel:           e.str("LOG_LEVEL", "info"),
+		LogFormat:          e.str("LOG_FORMAT", "text"),
 	}
+}
+
+// validate returns every problem with c that no single variable shows.
+func (c Config) validate() []error {
+	var errs []error
 	if c.EfSearch > postgres.MaxEfSearch {
 		errs = append(errs, fmt.Errorf("EF_SEARCH: want at most %d (pgvector's limit), got %d", postgres.MaxEfSearch, c.EfSearch))
 	}
@@ -210,10 +148,110 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("LOG_FORMAT: want text or json, got %q", c.LogFormat))
 	}
-	if len(errs) > 0 {
-		return c, fmt.Errorf("configuration: %w", errors.Join(errs...))
+	return errs
+}
+
+// envReader reads configuration variables, collecting every problem in
+// errs rather than stopping at the first.
+type envReader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (e *envReader) fail(format string, args ...any) {
+	e.errs = append(e.errs, fmt.Errorf(format, args...))
+}
+
+func (e *envReader) str(name, def string) string {
+	if v := strings.TrimSpace(e.getenv(name)); v != "" {
+		return v
 	}
-	return c, nil
+	return def
+}
+
+// secret reads X, or the trimmed content of the file X_FILE names. A
+// file that is missing, unreadable, empty or only whitespace is an error:
+// a blank secret must never silently turn its feature (API_TOKEN: the
+// API's authentication) off.
+func (e *envReader) secret(name string) string {
+	if v := strings.TrimSpace(e.getenv(name)); v != "" {
+		return v
+	}
+	f := strings.TrimSpace(e.getenv(name + "_FILE"))
+	if f == "" {
+		return ""
+	}
+	b, err := os.ReadFile(f)
+	if err != nil {
+		e.fail("%s_FILE: cannot read %s", name, f)
+		return ""
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		e.fail("%s_FILE: %s is empty; put the secret in it, or unset %s_FILE", name, f, name)
+	}
+	return v
+}
+
+func (e *envReader) list(name string) []string {
+	var out []string
+	for _, s := range strings.Split(e.getenv(name), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (e *envReader) num(name string, def float64) float64 {
+	v := strings.TrimSpace(e.getenv(name))
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 {
+		e.fail("%s: want a positive number, got %q", name, v)
+		return def
+	}
+	return f
+}
+
+func (e *envReader) boolean(name string) bool {
+	v := strings.TrimSpace(e.getenv(name))
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.fail("%s: want true or false, got %q", name, v)
+	}
+	return b
+}
+
+func (e *envReader) integer(name string, def int) int {
+	v := strings.TrimSpace(e.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		e.fail("%s: want a positive whole number, got %q", name, v)
+		return def
+	}
+	return n
+}
+
+func (e *envReader) dur(name string, def time.Duration) time.Duration {
+	v := strings.TrimSpace(e.getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		e.fail("%s: want a duration such as 30s, got %q", name, v)
+		return def
+	}
+	return d
 }
 
 // checkAddr validates a listen address such as ":8080" or "127.0.0.1:0".

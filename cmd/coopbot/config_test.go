@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -26,6 +28,44 @@ func TestLoadConfigEfSearch(t *testing.T) {
 			}
 		case err != nil || cfg.EfSearch != tc.want:
 			t.Errorf("LoadConfig(EF_SEARCH=%q) = %d, %v; want %d", tc.value, cfg.EfSearch, err, tc.want)
+		}
+	}
+}
+
+// TestSecretFiles: X_FILE supplies secret X (trimmed); a missing file, or
+// one that is empty or only whitespace, is a configuration error — a
+// blank API_TOKEN_FILE used to leave the API open without a word.
+func TestSecretFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good, blank, empty := write("good", "  s3cret\n"), write("blank", "  \n\t\n"), write("empty", "")
+	for _, tc := range []struct {
+		name, file, want, wantErr string
+	}{
+		{"token in a file", good, "s3cret", ""},
+		{"whitespace-only file", blank, "", "API_TOKEN_FILE: " + blank + " is empty"},
+		{"empty file", empty, "", "API_TOKEN_FILE: " + empty + " is empty"},
+		{"missing file", filepath.Join(dir, "nope"), "", "API_TOKEN_FILE: cannot read"},
+	} {
+		cfg, err := LoadConfig(env("API_TOKEN_FILE", tc.file))
+		switch {
+		case tc.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%s: LoadConfig = %v; want error %q", tc.name, err, tc.wantErr)
+			}
+		case err != nil || cfg.APIToken != tc.want:
+			t.Errorf("%s: LoadConfig = %q, %v; want %q", tc.name, cfg.APIToken, err, tc.want)
+		}
+	}
+	for _, name := range []string{"DATABASE_URL", "OPENAI_API_KEY", "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "DISCORD_TOKEN"} {
+		if _, err := LoadConfig(env(name+"_FILE", blank)); err == nil || !strings.Contains(err.Error(), name+"_FILE") {
+			t.Errorf("LoadConfig(%s_FILE=blank) = %v; want a configuration error", name, err)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -25,19 +24,15 @@ func init() {
 // are never touched by a skipped file.
 func runIngest(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	prune := fs.Bool("prune", false, "remove stored documents whose files are gone")
 	reindex := fs.Bool("reindex", false, "drop everything stored and rebuild (needed after changing EMBEDDER)")
 	batch := fs.Int("batch", 64, "chunks embedded per batch")
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: coopbot ingest [--prune] [--reindex] [PATH...]\n\nPATHs are files (.txt, .md, .html) or directories, walked recursively.\nWithout PATH, the bundled corpus is ingested.")
+		fmt.Fprintln(fs.Output(), "Usage: coopbot ingest [--prune] [--reindex] [PATH...]\n\nPATHs are files (.txt, .md, .html) or directories, walked recursively.\nWithout PATH, the bundled corpus is ingested.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return exitError{2}
+	if err := parseFlags(m, fs, args); err != nil {
+		return err
 	}
 	if *batch < 1 {
 		return retrieval.Errorf(retrieval.EINVALID, "--batch must be at least 1")

@@ -212,7 +212,8 @@ func TestOpenAIEmbedderInProcess(t *testing.T) {
 }
 
 // Switching embedder on PostgreSQL needs ingest --reindex; before it, a
-// clear EMISMATCH naming both embedders.
+// clear EMISMATCH: the plain sentence for the user, and, with
+// LOG_LEVEL=debug, a detail naming both embedders for the operator.
 func TestOpenAIEmbedderPostgres(t *testing.T) {
 	url := pgtest.NewDB(t, "coopbot_llm")
 	srv := llmServer(t)
@@ -222,8 +223,13 @@ func TestOpenAIEmbedderPostgres(t *testing.T) {
 		t.Fatalf("ingest (hash): exit %d: %s", code, errs)
 	}
 	code, _, errs := run(t, openaiEnv, "ask", exampleQuestion)
+	if code == 0 || !strings.Contains(errs, "needs maintenance") || strings.Contains(errs, "hash") {
+		t.Errorf("ask with another embedder: exit %d, stderr %q; want the plain sentence", code, errs)
+	}
+	debugEnv := env("DATABASE_URL", url, "EMBEDDER", "openai", "EMBEDDING_MODEL", testEmbedModel, "OPENAI_BASE_URL", srv.URL, "OPENAI_API_KEY", testAPIKey, "LOG_LEVEL", "debug")
+	code, _, errs = run(t, debugEnv, "ask", exampleQuestion)
 	if code == 0 || !strings.Contains(errs, "openai:"+testEmbedModel) || !strings.Contains(errs, "hash") {
-		t.Errorf("ask with another embedder: exit %d, stderr %q; want an error naming both embedders", code, errs)
+		t.Errorf("ask with another embedder, LOG_LEVEL=debug: exit %d, stderr %q; want a detail naming both embedders", code, errs)
 	}
 	t.Logf("ask before reindex: %s", strings.TrimSpace(errs))
 	if code, _, errs := run(t, openaiEnv, "ingest", "--reindex"); code != 0 {

@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -63,6 +65,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return code
 		}
 		printError(stderr, err)
+		if errors.As(err, new(usageError)) {
+			return 2
+		}
 		return 1
 	}
 	return 0
@@ -78,6 +83,35 @@ func exitCode(err error) (int, bool) {
 		return e.code, true
 	}
 	return 0, false
+}
+
+// usageError is a bad command line: one line naming the command, with a
+// hint, and exit status 2.
+type usageError struct{ cmd, msg string }
+
+func (e usageError) Error() string {
+	return fmt.Sprintf("%s: %s (run coopbot %s -h for help)", e.cmd, e.msg, e.cmd)
+}
+
+// parseFlags parses args into fs, a flag set named after its subcommand,
+// so that every subcommand treats its command line alike: -h prints
+// fs.Usage on stderr and exits 0; a bad flag is a usageError, not the
+// flag package's error followed by the whole usage.
+func parseFlags(m *Main, fs *flag.FlagSet, args []string) error {
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(m.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return exitError{0}
+	case err != nil:
+		return usageError{fs.Name(), err.Error()}
+	}
+	return nil
 }
 
 // printError writes err as one plain line: no stack trace, no newlines.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -142,14 +143,22 @@ func TestCLIErrors(t *testing.T) {
 		code    int
 		wantErr string
 	}{
-		{"empty question", env(), []string{"ask", "   "}, 1, "no question given"},
+		{"no question", env(), []string{"ask"}, 2, "no question given"},
+		{"empty question", env(), []string{"ask", "   "}, 1, "The question is empty"},
 		{"too long", env(), []string{"ask", long}, 1, "too long"},
 		{"invalid utf8", env(), []string{"ask", "typhoon \xff"}, 1, "not valid UTF-8"},
 		{"unknown command", env(), []string{"frobnicate"}, 2, "unknown command"},
 		{"ingest without database", env(), []string{"ingest"}, 1, "DATABASE_URL"},
-		{"unreachable database", env("DATABASE_URL", "postgres://coopbot:secret@127.0.0.1:1/coopbot?connect_timeout=2"), []string{"ask", "typhoon"}, 1, "cannot reach the database"},
+		{"unreachable database", env("DATABASE_URL", "postgres://coopbot:secret@127.0.0.1:1/coopbot?connect_timeout=2"), []string{"ask", "typhoon"}, 1, "The document store is not answering right now"},
+		{"unreachable database, search", env("DATABASE_URL", "postgres://coopbot:secret@127.0.0.1:1/coopbot?connect_timeout=2"), []string{"search", "typhoon"}, 1, "The document store is not answering right now"},
 		{"bad embedder", env("EMBEDDER", "magic"), []string{"ask", "typhoon"}, 2, "EMBEDDER"},
-		{"bad k", env(), []string{"search", "-k", "0", "typhoon"}, 1, "-k must be between"},
+		{"bad k", env(), []string{"search", "-k", "0", "typhoon"}, 2, "-k must be between"},
+		{"unknown flag", env(), []string{"ask", "--nope", "typhoon"}, 2, "ask: flag provided but not defined: -nope (run coopbot ask -h for help)"},
+		{"bad flag value", env(), []string{"search", "-k", "many", "typhoon"}, 2, "(run coopbot search -h for help)"},
+		{"serve argument", env(), []string{"serve", "extra"}, 2, "serve takes no arguments"},
+		{"ingest flag", env(), []string{"ingest", "--frobnicate"}, 2, "(run coopbot ingest -h for help)"},
+		{"healthcheck flag", env(), []string{"healthcheck", "--frobnicate"}, 2, "(run coopbot healthcheck -h for help)"},
+		{"bench flag", env(), []string{"bench", "--frobnicate"}, 2, "(run coopbot bench -h for help)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,6 +173,27 @@ func TestCLIErrors(t *testing.T) {
 			}
 			if strings.Contains(errs, "goroutine ") || strings.Contains(errs, "panic") || strings.Contains(errs, "secret") {
 				t.Errorf("stderr leaks internals: %q", errs)
+			}
+			if tt.code == 2 && len(lines) != 1 {
+				t.Errorf("a command-line error took %d lines; want one: %q", len(lines), errs)
+			}
+			// The user's line never names the database; it says where
+			// the detail is: with LOG_LEVEL=debug, a log record under the
+			// line's request id.
+			if strings.Contains(tt.name, "unreachable") {
+				if len(lines) != 1 || strings.Contains(errs, "127.0.0.1") || strings.Contains(errs, "database at") || !strings.Contains(last, "request id r") || !strings.Contains(last, "LOG_LEVEL=debug") {
+					t.Errorf("stderr = %q; want one line with no address, a request id and the LOG_LEVEL=debug hint", errs)
+				}
+				_, _, debug := run(t, func(k string) string {
+					if k == "LOG_LEVEL" {
+						return "debug"
+					}
+					return tt.getenv(k)
+				}, tt.args...)
+				id := regexp.MustCompile(`request id (r[0-9a-f]+)`).FindStringSubmatch(debug)
+				if id == nil || !strings.Contains(debug, "request_id="+id[1]) || !strings.Contains(debug, "cannot reach the database at 127.0.0.1:1") {
+					t.Errorf("LOG_LEVEL=debug stderr = %q; want a log record with the line's request id and the detail", debug)
+				}
 			}
 		})
 	}
@@ -270,8 +300,11 @@ func TestPostgresEndToEnd(t *testing.T) {
 }
 
 func TestAskFlags(t *testing.T) {
-	if code, _, errs := run(t, env(), "ask", "-h"); code != 0 || !strings.Contains(errs, "-json") || !strings.Contains(errs, "-k int") {
-		t.Errorf("ask -h: exit %d, stderr %q; want 0 and the flags", code, errs)
+	for _, cmd := range []string{"ask", "search"} {
+		code, _, errs := run(t, env(), cmd, "-h")
+		if code != 0 || !strings.Contains(errs, "-json") || !strings.Contains(errs, "-k int") || !strings.Contains(errs, `coopbot `+cmd+` [--json] [-k N] "question"`) {
+			t.Errorf("%s -h: exit %d, stderr %q; want 0, the flags and the question argument", cmd, code, errs)
+		}
 	}
 	code, out, errs := run(t, env(), "ask", "--json", "-k", "1", exampleQuestion)
 	var ans retrieval.Answer

@@ -10,32 +10,21 @@ import (
 	"github.com/coopbot/coopbot/bot"
 	"github.com/coopbot/coopbot/bot/discord"
 	slackbot "github.com/coopbot/coopbot/bot/slack"
+	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/retrieval"
 )
 
-// startBots starts every chat adapter whose credentials are set, over
-// core, with at most maxInFlight questions in the chat surfaces at once: the Slack HTTP routes on mux
-// (SLACK_SIGNING_SECRET), Slack Socket Mode (SLACK_APP_TOKEN and
+// startBots starts every chat adapter whose credentials are set, asking
+// through front (the path every surface shares): the Slack HTTP routes on
+// mux (SLACK_SIGNING_SECRET), Slack Socket Mode (SLACK_APP_TOKEN and
 // SLACK_BOT_TOKEN) and the Discord gateway (DISCORD_TOKEN). For each
 // adapter left off it logs how to enable it. stop closes the connections,
 // giving answers in flight a few seconds to finish.
-func (m *Main) startBots(ctx context.Context, mux *http.ServeMux, core bot.Core, maxInFlight int) (stop func(), err error) {
-	if core == nil {
-		return nil, errors.New("start chat bots: no retrieval core")
+func (m *Main) startBots(ctx context.Context, mux *http.ServeMux, front *edge.Front) (stop func(), err error) {
+	if front == nil {
+		return nil, errors.New("start chat bots: no path to the retrieval core")
 	}
-	cfg := m.Config
-	log := m.Logger
-	opts := bot.Options{
-		RatePerMinute: cfg.RatePerMinute,
-		Burst:         cfg.RateBurst,
-		MaxInFlight:   maxInFlight,
-		Timeout:       cfg.LLMTimeout + 30*time.Second,
-	}
-	if m.Metrics != nil {
-		opts.Recorder = m.Metrics
-	}
-	b := bot.New(core, log, opts)
-
+	b := bot.New(front, m.Logger, bot.Options{RatePerMinute: m.Config.RatePerMinute, Burst: m.Config.RateBurst})
 	var stops []func(context.Context)
 	stopAll := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -44,89 +33,106 @@ func (m *Main) startBots(ctx context.Context, mux *http.ServeMux, core bot.Core,
 			stops[i](ctx)
 		}
 	}
-
-	// Slack.
-	slackOn := cfg.SlackSigningSecret != "" || cfg.SlackAppToken != ""
-	if slackOn {
-		sa := slackbot.New(b, slackbot.Options{
-			SigningSecret: cfg.SlackSigningSecret,
-			BotToken:      cfg.SlackBotToken,
-			AppToken:      cfg.SlackAppToken,
-			Channels:      cfg.SlackChannels,
-			Ephemeral:     cfg.SlackEphemeral,
-		})
-		if cfg.SlackSigningSecret != "" {
-			sa.Register(mux)
-			log.Info("slack: /ask at POST /slack/commands, events at POST /slack/events")
-			if cfg.SlackBotToken == "" {
-				log.Info("slack: set SLACK_BOT_TOKEN to answer @mentions (events need chat:write)")
-			} else if err := sa.Identify(ctx); err != nil {
-				log.Warn("slack: auth.test failed; mentions will be recognised less precisely", "error", err)
-			}
-		}
-		runCtx, cancel := context.WithCancel(context.Background())
-		var wg sync.WaitGroup
-		if cfg.SlackAppToken != "" {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				log.Info("slack: connecting over Socket Mode")
-				if err := sa.RunSocketMode(runCtx); err != nil {
-					log.Error("slack: socket mode stopped", "error", err)
-				}
-			}()
-		} else {
-			log.Info("slack: Socket Mode off; set SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN to use it without a public URL")
-		}
-		stops = append(stops, func(ctx context.Context) {
-			cancel()
-			wg.Wait()
-			_ = sa.Close(ctx)
-		})
-	} else {
-		log.Info("slack: off; set SLACK_SIGNING_SECRET (HTTP /slack/commands) or SLACK_APP_TOKEN + SLACK_BOT_TOKEN (Socket Mode) to enable it; see docs")
+	if s := m.startSlack(ctx, mux, b); s != nil {
+		stops = append(stops, s)
 	}
-
-	// Discord.
-	if cfg.DiscordToken != "" {
-		da, err := discord.New(b, discord.Options{Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, Channels: cfg.DiscordChannels})
-		if err != nil {
-			stopAll()
-			return nil, retrieval.WrapError(retrieval.EINVALID, err, "cannot set up Discord (check DISCORD_TOKEN)")
-		}
-		// Connect in the background, retrying with backoff, so a Discord
-		// outage at start never takes the web page or Slack down with it.
-		runCtx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			delay := time.Second
-			for {
-				err := da.Open(runCtx)
-				if err == nil {
-					return
-				}
-				log.Error("discord: cannot connect to Discord (check DISCORD_TOKEN and the network); retrying", "error", err, "retry_in", delay)
-				select {
-				case <-runCtx.Done():
-					return
-				case <-time.After(delay):
-				}
-				delay = min(2*delay, 5*time.Minute)
-			}
-		}()
-		stops = append(stops, func(ctx context.Context) {
-			cancel()
-			select {
-			case <-done:
-			case <-ctx.Done():
-			}
-			_ = da.Close(ctx)
-		})
-	} else {
-		log.Info("discord: off; set DISCORD_TOKEN (and optionally DISCORD_GUILD_ID) to enable it; see docs")
+	s, err := m.startDiscord(b)
+	if err != nil {
+		stopAll()
+		return nil, err
 	}
-
+	if s != nil {
+		stops = append(stops, s)
+	}
 	var once sync.Once
 	return func() { once.Do(stopAll) }, nil
+}
+
+// startSlack starts the Slack adapter when SLACK_SIGNING_SECRET or
+// SLACK_APP_TOKEN is set, and returns how to stop it (nil when off).
+func (m *Main) startSlack(ctx context.Context, mux *http.ServeMux, b *bot.Bot) func(context.Context) {
+	cfg, log := m.Config, m.Logger
+	if cfg.SlackSigningSecret == "" && cfg.SlackAppToken == "" {
+		log.Info("slack: off; set SLACK_SIGNING_SECRET (HTTP /slack/commands) or SLACK_APP_TOKEN + SLACK_BOT_TOKEN (Socket Mode) to enable it; see docs")
+		return nil
+	}
+	sa := slackbot.New(b, slackbot.Options{
+		SigningSecret: cfg.SlackSigningSecret,
+		BotToken:      cfg.SlackBotToken,
+		AppToken:      cfg.SlackAppToken,
+		Channels:      cfg.SlackChannels,
+		Ephemeral:     cfg.SlackEphemeral,
+	})
+	if cfg.SlackSigningSecret != "" {
+		sa.Register(mux)
+		log.Info("slack: /ask at POST /slack/commands, events at POST /slack/events")
+		if cfg.SlackBotToken == "" {
+			log.Info("slack: set SLACK_BOT_TOKEN to answer @mentions (events need chat:write)")
+		} else if err := sa.Identify(ctx); err != nil {
+			log.Warn("slack: auth.test failed; mentions will be recognised less precisely", "error", err)
+		}
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	if cfg.SlackAppToken != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			log.Info("slack: connecting over Socket Mode")
+			if err := sa.RunSocketMode(runCtx); err != nil {
+				log.Error("slack: socket mode stopped", "error", err)
+			}
+		}()
+	} else {
+		log.Info("slack: Socket Mode off; set SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN to use it without a public URL")
+	}
+	return func(ctx context.Context) {
+		cancel()
+		wg.Wait()
+		_ = sa.Close(ctx)
+	}
+}
+
+// startDiscord starts the Discord adapter when DISCORD_TOKEN is set,
+// connecting in the background with retries, and returns how to stop it
+// (nil when off).
+func (m *Main) startDiscord(b *bot.Bot) (func(context.Context), error) {
+	cfg, log := m.Config, m.Logger
+	if cfg.DiscordToken == "" {
+		log.Info("discord: off; set DISCORD_TOKEN (and optionally DISCORD_GUILD_ID) to enable it; see docs")
+		return nil, nil
+	}
+	da, err := discord.New(b, discord.Options{Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, Channels: cfg.DiscordChannels})
+	if err != nil {
+		return nil, retrieval.WrapError(retrieval.EINVALID, err, "cannot set up Discord (check DISCORD_TOKEN)")
+	}
+	// Connect in the background, retrying with backoff, so a Discord
+	// outage at start never takes the web page or Slack down with it.
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		delay := time.Second
+		for {
+			err := da.Open(runCtx)
+			if err == nil {
+				return
+			}
+			log.Error("discord: cannot connect to Discord (check DISCORD_TOKEN and the network); retrying", "error", err, "retry_in", delay)
+			select {
+			case <-runCtx.Done():
+				return
+			case <-time.After(delay):
+			}
+			delay = min(2*delay, 5*time.Minute)
+		}
+	}()
+	return func(ctx context.Context) {
+		cancel()
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+		_ = da.Close(ctx)
+	}, nil
 }

@@ -57,7 +57,7 @@ func startBotsServer(t testing.TB) (*httptest.Server, *bytes.Buffer) {
 	}
 	t.Cleanup(func() { _ = m.Close() })
 	mux := http.NewServeMux()
-	stop, err := m.startBots(context.Background(), mux, m.Service, cfg.MaxInFlight)
+	stop, err := m.startBots(context.Background(), mux, m.newFront(m.Service))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,8 +26,9 @@ type lazyCore struct {
 	cause atomic.Pointer[error] // the last reason the store could not be opened
 }
 
-// errConnecting is what callers get until the store is open.
-var errConnecting = retrieval.Errorf(retrieval.EUNAVAILABLE, "coopbot is still connecting to its database; please try again in a moment")
+// errConnecting is what callers get until the store is open (users read
+// EUNAVAILABLE's text).
+var errConnecting = retrieval.Detailf(retrieval.EUNAVAILABLE, nil, "still connecting to the database")
 
 func (l *lazyCore) service() (*retrieval.Service, error) {
 	if s := l.svc.Load(); s != nil {
@@ -63,15 +64,14 @@ func (l *lazyCore) Search(ctx context.Context, q string, k int) ([]retrieval.Sni
 	return s.Search(ctx, q, k)
 }
 
-// notReady is /readyz's reason while the store is not open.
+// notReady is /readyz's reason while the store is not open: the code's
+// text for the page, the last cause for the log.
 func (l *lazyCore) notReady() error {
-	msg := "not connected to the database yet; retrying"
 	var cause error
 	if p := l.cause.Load(); p != nil {
 		cause = *p
-		msg += " (" + retrieval.ErrorMessage(cause) + ")"
 	}
-	return retrieval.WrapError(retrieval.EUNAVAILABLE, cause, "%s", msg)
+	return retrieval.Detailf(retrieval.EUNAVAILABLE, cause, "not connected to the database yet; retrying")
 }
 
 // openCore opens the core (m.Open), wraps its embedder and store with

@@ -21,11 +21,14 @@ func init() {
 // HEALTHCHECK.
 func runHealthcheck(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	target := fs.String("url", "", "URL to check (default http://127.0.0.1:<HTTP_ADDR port>/readyz)")
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
-	if err := fs.Parse(args); err != nil {
-		return exitError{2}
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: coopbot healthcheck [--url URL] [--timeout D]\n\nExits 0 when the server's /readyz answers 200.")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(m, fs, args); err != nil {
+		return err
 	}
 	u := *target
 	if u == "" {

@@ -76,13 +76,12 @@ func New(next Service, opts Options) *Core {
 	return &Core{next: next, slots: make(chan struct{}, opts.MaxInFlight), queue: int64(opts.MaxQueue), wait: opts.MaxWait}
 }
 
-// ErrBusy is the error a call gets when no slot is free in time. Its
-// message is safe to show a user.
-var ErrBusy = retrieval.Errorf(retrieval.EBUSY, "coopbot is busy answering other questions; please try again in a moment")
+// ErrBusy is the error a call gets when no slot is free in time; users
+// read EBUSY's text (retrieval.ErrorMessage).
+var ErrBusy = retrieval.Detailf(retrieval.EBUSY, nil, "no slot free: all running, the queue full or waited too long")
 
 // Capacity returns the calls the Core admits at once, running or waiting
-// (MaxInFlight + MaxQueue): surfaces with their own bound should allow at
-// least this many so that the Core decides who is refused.
+// (MaxInFlight + MaxQueue).
 func (c *Core) Capacity() int { return cap(c.slots) + int(c.queue) }
 
 // InFlight returns the calls running now.
@@ -116,7 +115,7 @@ func (c *Core) acquire(ctx context.Context) (release func(), err error) {
 		c.busy.Add(1)
 		return nil, ErrBusy
 	case <-ctx.Done():
-		return nil, retrieval.WrapError(retrieval.EUNAVAILABLE, ctx.Err(), "The answer took too long; please try again.")
+		return nil, retrieval.Detailf(retrieval.EUNAVAILABLE, ctx.Err(), "no slot free before the deadline")
 	}
 }
 

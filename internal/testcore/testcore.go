@@ -1,19 +1,23 @@
 // Package testcore builds the real retrieval core over the bundled corpus
 // for other packages' tests: the in-process store, the hash embedder and
 // the Snowball analyzer, exactly as `coopbot` wires them without
-// DATABASE_URL.
+// DATABASE_URL — and the core over a PostgreSQL store whose database has
+// gone away (DatabaseDown).
 package testcore
 
 import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/coopbot/coopbot/corpus"
 	"github.com/coopbot/coopbot/ingest"
+	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/hash"
 	"github.com/coopbot/coopbot/retrieval/memory"
+	"github.com/coopbot/coopbot/retrieval/postgres"
 	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/snowball"
 )
@@ -64,4 +68,25 @@ func Add(tb testing.TB, s *retrieval.Service, doc retrieval.Document) {
 	if err := s.Store.PutDocument(context.Background(), doc, chunks, s.Embedder.Name(), s.Embedder.Dimensions()); err != nil {
 		tb.Fatalf("store %s: %v", doc.ID, err)
 	}
+}
+
+// DatabaseDown returns the real core over a real PostgreSQL store
+// (TEST_DATABASE_URL, a database of its own) whose database has gone away:
+// the store is opened through a pgtest.Proxy that is then cut, so every
+// question fails exactly as in production when the database drops —
+// EUNAVAILABLE, with the address in the error's operator detail. Without
+// TEST_DATABASE_URL the test is skipped (failed with COOPBOT_REQUIRE_DB=1).
+// Call it once per package test at a time.
+func DatabaseDown(tb testing.TB) *retrieval.Service {
+	tb.Helper()
+	proxy, via := pgtest.NewProxy(tb, pgtest.NewDB(tb, "database_down"))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := postgres.Open(ctx, via, postgres.Options{StatementTimeout: 5 * time.Second})
+	if err != nil {
+		tb.Fatalf("open the store: %v", err)
+	}
+	tb.Cleanup(st.Close)
+	proxy.Down()
+	return &retrieval.Service{Store: st, Embedder: hash.New(hash.DefaultDims), Analyzer: snowball.New()}
 }

@@ -153,7 +153,7 @@ func TestMismatch(t *testing.T) {
 			t.Errorf("Search(%s, %d dims) error = %v; want EMISMATCH", q.Embedder, len(q.Vector), err)
 			continue
 		}
-		msg := retrieval.ErrorMessage(err)
+		msg := retrieval.ErrorDetail(err)
 		if !strings.Contains(msg, `"`+emb+`" (4 dims)`) || !strings.Contains(msg, q.Embedder) || !strings.Contains(msg, "--reindex") {
 			t.Errorf("Search mismatch message = %q; want both embedders and the fix", msg)
 		}

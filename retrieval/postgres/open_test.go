@@ -19,7 +19,7 @@ func TestOpenUnreachable(t *testing.T) {
 	if code := retrieval.ErrorCode(err); code != retrieval.EUNAVAILABLE {
 		t.Fatalf("Open(127.0.0.1:1) code = %q (%v); want %q", code, err, retrieval.EUNAVAILABLE)
 	}
-	if msg := retrieval.ErrorMessage(err); msg != "cannot reach the database at 127.0.0.1:1" {
+	if msg := retrieval.ErrorDetail(err); msg != "cannot reach the database at 127.0.0.1:1" {
 		t.Errorf("Open(127.0.0.1:1) message = %q; want %q", msg, "cannot reach the database at 127.0.0.1:1")
 	}
 	if strings.Contains(err.Error(), "s3cret-pw") {
@@ -40,7 +40,7 @@ func TestOpenMissingDatabase(t *testing.T) {
 	u.Path = "/coopbot_no_such_database"
 	_, err = postgres.Open(context.Background(), u.String(), postgres.Options{})
 	want := `database "coopbot_no_such_database" does not exist at ` + u.Host + `: create it and retry`
-	if retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE || retrieval.ErrorMessage(err) != want {
-		t.Errorf("Open(missing database) = %q, %q; want %q, %q", retrieval.ErrorCode(err), retrieval.ErrorMessage(err), retrieval.EUNAVAILABLE, want)
+	if retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE || retrieval.ErrorDetail(err) != want {
+		t.Errorf("Open(missing database) = %q, %q; want %q, %q", retrieval.ErrorCode(err), retrieval.ErrorDetail(err), retrieval.EUNAVAILABLE, want)
 	}
 }

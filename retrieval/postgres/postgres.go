@@ -245,7 +245,7 @@ func (s *Store) migrate(ctx context.Context, cc *pgx.ConnConfig) error {
 	if err != nil {
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.Code == "42501" {
-			return retrieval.WrapError(retrieval.EUNAVAILABLE, err,
+			return retrieval.Detailf(retrieval.EUNAVAILABLE, err,
 				"PostgreSQL at %s refused to create the pgvector extension for user %q: run CREATE EXTENSION vector as a superuser in database %q and retry", s.addr, cc.User, cc.Database)
 		}
 		return s.classify(err, "migrate")
@@ -265,7 +265,7 @@ func (s *Store) noVector(cc *pgx.ConnConfig) error {
 	} else {
 		version = "NN"
 	}
-	return retrieval.Errorf(retrieval.EUNAVAILABLE,
+	return retrieval.Detailf(retrieval.EUNAVAILABLE, nil,
 		"PostgreSQL at %s has no pgvector extension: install it (Debian/Ubuntu: apt install postgresql-%s-pgvector, or build from https://github.com/pgvector/pgvector) and retry", s.addr, version)
 }
 
@@ -278,7 +278,7 @@ func (s *Store) classify(err error, what string) error {
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		if isConnectErr(err) {
-			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "timed out reaching the database at %s", s.addr)
+			return retrieval.Detailf(retrieval.EUNAVAILABLE, err, "timed out reaching the database at %s", s.addr)
 		}
 		return fmt.Errorf("%s: %w", what, err)
 	}
@@ -286,18 +286,18 @@ func (s *Store) classify(err error, what string) error {
 	if errors.As(err, &pgErr) {
 		switch {
 		case pgErr.Code == "28P01" || pgErr.Code == "28000":
-			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "the database at %s refused the login: check the user and password in the database URL", s.addr)
+			return retrieval.Detailf(retrieval.EUNAVAILABLE, err, "the database at %s refused the login: check the user and password in the database URL", s.addr)
 		case pgErr.Code == "3D000":
-			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "database %q does not exist at %s: create it and retry", s.dbname, s.addr)
+			return retrieval.Detailf(retrieval.EUNAVAILABLE, err, "database %q does not exist at %s: create it and retry", s.dbname, s.addr)
 		case pgErr.Code == "57014":
-			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "the database at %s took too long to answer", s.addr)
+			return retrieval.Detailf(retrieval.EUNAVAILABLE, err, "the database at %s took too long to answer", s.addr)
 		case len(pgErr.Code) == 5 && (pgErr.Code[:2] == "08" || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03" || pgErr.Code == "53300"):
-			return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot reach the database at %s", s.addr)
+			return retrieval.Detailf(retrieval.EUNAVAILABLE, err, "cannot reach the database at %s", s.addr)
 		}
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if isConnectErr(err) {
-		return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot reach the database at %s", s.addr)
+		return retrieval.Detailf(retrieval.EUNAVAILABLE, err, "cannot reach the database at %s", s.addr)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

@@ -336,7 +336,7 @@ func TestStore(t *testing.T) {
 				t.Fatalf("PutDocument(other embedder) = %v; want EMISMATCH", err)
 			}
 			want := `store was built with "test-v1-4" (4 dims); query uses "other-v2-8" (8 dims): run coopbot ingest --reindex`
-			if msg := retrieval.ErrorMessage(err); msg != want {
+			if msg := retrieval.ErrorDetail(err); msg != want {
 				t.Errorf("mismatch message = %q; want %q", msg, want)
 			}
 			if _, err := s.DocumentHash(ctx, "new"); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {

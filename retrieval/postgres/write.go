@@ -22,7 +22,7 @@ type meta struct {
 }
 
 func mismatch(built meta, embedder string, dims int) error {
-	return retrieval.Errorf(retrieval.EMISMATCH,
+	return retrieval.Detailf(retrieval.EMISMATCH, nil,
 		"store was built with %q (%d dims); query uses %q (%d dims): run coopbot ingest --reindex",
 		built.embedder, built.dims, embedder, dims)
 }
@@ -176,7 +176,7 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, embedder string, dims int)
 			if errors.As(err, &pgErr) && pgErr.Code == "22000" {
 				// Rows left with another dimension (a store emptied by
 				// hand without Reset).
-				return retrieval.WrapError(retrieval.EMISMATCH, err, "store holds vectors of another dimension: run coopbot ingest --reindex")
+				return retrieval.Detailf(retrieval.EMISMATCH, err, "store holds vectors of another dimension: run coopbot ingest --reindex")
 			}
 			return s.classify(err, "set vector dimension")
 		}
