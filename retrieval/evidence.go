@@ -5,7 +5,7 @@ import "math"
 // candidate is a hit with how well it covers the question: by its own
 // text, and read under its document's title.
 type candidate struct {
-	hit  Hit
+	hit Hit
 	set termSet // the chunk's terms
 	// coverage and evidence are weighted shares of the question's terms
 	// the chunk covers, without and with its title ("2+2" is in a title,

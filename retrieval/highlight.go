@@ -2,10 +2,10 @@ package retrieval
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 	"math"
+	"os"
 	"sort"
+	"strconv"
 	"strings"
 )
 
