@@ -1,6 +1,9 @@
 package retrieval
 
-import "math"
+import (
+	"math"
+	"time"
+)
 
 // candidate is a hit with how well it covers the question: by its own
 // text, and read under its document's title.
@@ -38,7 +41,9 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 			credits[i][j] = m.credit(t, cands[i].set, soft)
 		}
 		if _, ok := titles[h.Chunk.DocumentID]; !ok {
-			tl := uniqueTerms(a.Terms(h.Document.Title))
+			// The title and the date are how the document is read ("the
+			// January 2016 visit").
+			tl := uniqueTerms(a.Terms(h.Document.Title + " " + spokenDate(h.Document.Date)))
 			set := newTermSet(tl)
 			tc := make([]float64, len(q.Terms))
 			soft := m.meaningful(tl)
@@ -84,7 +89,8 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 // over the candidate chunks, a chunk counting by how well it covers the
 // term: terms most candidates share (such as "japan" in this corpus)
 // count little. A term no candidate covers even by meaning counts
-// foreignWeight of the most: one word the sources never use, often a
+// foreignWeight of what its rarity would give it, rising to full weight
+// as candidates cover it: one word the sources never use, often a
 // paraphrase or filler, lowers coverage without sinking it alone.
 func weights(terms []string, credits [][]float64) map[string]float64 {
 	n := float64(len(credits))
@@ -94,10 +100,19 @@ func weights(terms []string, credits [][]float64) map[string]float64 {
 		for _, c := range credits {
 			df += c[j]
 		}
-		w[t] = math.Log(1 + (n+1)/(df+0.5))
-		if df == 0 {
-			w[t] *= foreignWeight
-		}
+		// From foreignWeight for a term no candidate covers to full weight
+		// for one a whole candidate covers, smoothly.
+		w[t] = math.Log(1+(n+1)/(df+0.5)) * (foreignWeight + (1-foreignWeight)*math.Min(1, df))
 	}
 	return w
+}
+
+// spokenDate writes a YYYY-MM-DD date as words ("8 January 2016"), or ""
+// for anything else.
+func spokenDate(d string) string {
+	t, err := time.Parse("2006-01-02", d)
+	if err != nil {
+		return ""
+	}
+	return t.Format("2 January 2006")
 }

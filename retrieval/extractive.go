@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // Extractive answers without a language model: the lead is the snippet
@@ -84,11 +83,11 @@ func datedLead(question string, s Snippet) string {
 	if intentOf(question) != IntentWhen || s.Date == "" || hasYearIn(s.Highlight) {
 		return ""
 	}
-	t, err := time.Parse("2006-01-02", s.Date)
-	if err != nil {
+	d := spokenDate(s.Date)
+	if d == "" {
 		return ""
 	}
-	return "Reported on " + t.Format("2 January 2006") + ": "
+	return "Reported on " + d + ": "
 }
 
 func hasYearIn(sentence string) bool {

@@ -44,6 +44,21 @@ func (s termSet) has(t string) bool {
 	return false
 }
 
+// hasName is has for a proper name of three or four letters, which has
+// does not match fuzzily: a term of the same first letter one edit away
+// ("Abbe" for "Abe", "Hamond" for "Hammond" is has's).
+func (s termSet) hasName(t string) bool {
+	if len(t) < 3 || len(t) >= 5 || isNumber(t) {
+		return false
+	}
+	for u := range s {
+		if len(u) >= 3 && u[0] == t[0] && absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) {
+			return true
+		}
+	}
+	return false
+}
+
 func uniqueTerms(terms []string) []string {
 	seen := make(map[string]bool, len(terms))
 	out := terms[:0:0]
@@ -149,7 +164,9 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 	}
 	sn.Highlight = strings.TrimSpace(c.Text[best.Start:best.End])
 	sn.HighlightParagraph = c.ParaStart + strings.Count(c.Text[:best.Start], "\n\n")
-	sn.Fact = bestFact
+	// A place in the title ("… meeting …, London") says where the
+	// passage's events happened.
+	sn.Fact = bestFact || q.Intent == IntentWhere && hasPlace(h.Document.Title)
 	sn.LeadScore = leadSentenceShare*bestScore + (1-leadSentenceShare)*sn.Coverage
 	return sn
 }

@@ -66,7 +66,7 @@ func (m *matcher) meaningful(list []string) []string {
 // credit returns how well set covers term t, from 0 (not at all) to 1;
 // soft holds set's terms that may match by meaning (see meaningful).
 func (m *matcher) credit(t string, set termSet, soft []string) float64 {
-	if set.has(t) {
+	if set.has(t) || m.names[t] && set.hasName(t) {
 		return 1
 	}
 	for _, alt := range m.aliases[t] {

@@ -54,7 +54,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	}
 	out := Question{Text: text, Intent: intentOf(text), Names: map[string]bool{}}
 	for _, t := range uniqueTerms(dropCompounds(a.Terms(text))) {
-		if !framingTerms[t] {
+		if !framingTerms[t] && !(out.Intent == IntentWho && whoVerbs[t]) {
 			out.Terms = append(out.Terms, t)
 		}
 	}
@@ -199,6 +199,12 @@ func isEmoji(r rune) bool {
 // its topic ("tell me about", "what's the deal with", "any info on");
 // they neither count for coverage nor sink it.
 var framingTerms = map[string]bool{
+	// light verbs: they frame a question ("what's going on", "what has
+	// it got to do with", "give me") more than they name its topic
+	"going": true, "got": true, "give": true, "let": true, "use": true, "come": true,
+	"put": true, "keep": true, "see": true, "seem": true, "think": true, "tri": true,
+	"bring": true, "becom": true, "turn": true,
+	"anyth": true, "someth": true, "everyth": true, "anybodi": true,
 	"tell": true, "know": true, "wonder": true, "idea": true, "anyon": true, "someon": true,
 	"explain": true, "info": true, "inform": true, "detail": true, "question": true, "ask": true,
 	"rememb": true, "remind": true, "basic": true, "actual": true, "realli": true, "like": true,
@@ -217,6 +223,14 @@ var framingTerms = map[string]bool{
 	"status": true, "stori": true, "sum": true, "compar": true, "updat": true, "serious": true,
 	"place": true, "take": true, "doing": true, "do": true, "look": true, "want": true, "need": true,
 	"hey": true, "hi": true, "yeah": true, "yes": true, "ok": true, "eh": true, "right": true,
+}
+
+// whoVerbs ask, in a "who" question, for the maker or leader of what
+// follows ("Who builds the P-8?"): the reports name the maker beside the
+// thing ("Boeing P-8s") without the verb.
+var whoVerbs = map[string]bool{
+	"make": true, "build": true, "manufactur": true, "produc": true, "design": true,
+	"suppli": true, "lead": true, "head": true, "run": true, "own": true,
 }
 
 // intentOf classifies a question by its wording.
