@@ -43,13 +43,21 @@ func factStrength(intent Intent, s string) float64 {
 		case role:
 			return 0.6
 		}
-		return 0.3
+		return 0
 	case IntentWhen:
+		// A month or a year says when; a day ("on Wednesday", "on Jan.
+		// 8") does too with its report's date, which the lead adds; "later
+		// this year" only roughly.
+		day := false
 		for _, w := range words(s) {
 			lw := strings.ToLower(w)
-			if isYear(strings.TrimPrefix(lw, "mid-")) || months[lw] && lw != "may" {
+			if isYear(strings.TrimPrefix(lw, "mid-")) || months[lw] && lw != "may" && lw != "jan" && lw != "feb" {
 				return 1
 			}
+			day = day || dateWords[lw] || months[lw]
+		}
+		if day {
+			return 0.9
 		}
 		return 0.6
 	}

@@ -145,11 +145,12 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		if fact {
 			strength = factStrength(q.Intent, text)
 		}
-		score := cov + factBonus*strength
+		// A sentence must cover the question and hold the kind of fact it
+		// asks for: "when" answered without a date is no answer, and a
+		// date in a sentence about something else no better.
+		score := cov * (1 + factBonus*strength)
 		if needsFact(q.Intent) {
-			// "When" answered without a date is no answer, and a weak
-			// one ("later this year") a weaker answer.
-			score = cov*(factlessShare+(1-factlessShare)*strength) + factBonus*strength
+			score *= factlessShare + (1-factlessShare)*strength
 		}
 		if os.Getenv("COOPBOT_DEBUG") != "" {
 			fmt.Fprintf(os.Stderr, "    sent cov=%.2f str=%.2f score=%.2f %.60q\n", cov, strength, score, text)
@@ -175,8 +176,8 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 // the rest is its passage's coverage, which gives the sentence context.
 const leadSentenceShare = 0.75
 
-// factBonus is what a sentence holding the asked-for kind of fact adds to
-// its coverage when the lead sentence is chosen.
+// factBonus is the share a sentence holding the asked-for kind of fact
+// adds to its coverage when the lead sentence is chosen.
 const factBonus = 0.3
 
 // factlessShare is what a sentence lacking the asked-for kind of fact

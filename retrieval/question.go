@@ -100,6 +100,9 @@ func dropCompounds(terms []string) []string {
 			switch {
 			case isNumber(out[n-1]):
 				out[n-1] = t // "p1": the code, not the number
+				if n > 1 && isNumber(out[n-2]) && strings.HasPrefix(t, out[n-2]) {
+					out = append(out[:n-2], t) // "2+2", not "2" too
+				}
 				continue
 			case n > 1 && prefix == out[n-2] && boundPrefixes[prefix]:
 				out = append(out[:n-2], t) // "noncombat": one word, written either way

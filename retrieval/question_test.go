@@ -51,6 +51,7 @@ func TestDropCompounds(t *testing.T) {
 		{[]string{"bomb", "hbomb"}, []string{"bomb"}},
 		{[]string{"1", "p1", "aircraft"}, []string{"p1", "aircraft"}},
 		{[]string{"typhoon", "jet"}, []string{"typhoon", "jet"}},
+		{[]string{"2", "2", "2+2", "meet"}, []string{"2+2", "meet"}},
 		{[]string{"non", "combat", "noncombat", "mission"}, []string{"noncombat", "mission"}},
 	}
 	for _, tt := range tests {
