@@ -29,11 +29,18 @@ const nameShare = 0.15
 // weights. Each (term, chunk) credit is computed once: it serves the
 // weights, the coverage, the evidence and the gap.
 func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[string]float64) {
+	lists := make([][]string, len(hits))
+	var vocab []string
+	for i, h := range hits {
+		lists[i] = uniqueTerms(a.Terms(h.Chunk.Text))
+		vocab = append(vocab, lists[i]...)
+	}
+	m.prepare(q.Terms, uniqueTerms(vocab))
 	cands := make([]candidate, len(hits))
 	credits := make([][]float64, len(hits))
 	titles := map[string][]float64{}
 	for i, h := range hits {
-		list := uniqueTerms(a.Terms(h.Chunk.Text))
+		list := lists[i]
 		cands[i] = candidate{hit: h, set: newTermSet(list)}
 		soft := m.meaningful(list)
 		credits[i] = make([]float64, len(q.Terms))

@@ -154,3 +154,18 @@ func TestCitedParagraph(t *testing.T) {
 		t.Errorf("snippet of ¶16–17 quoting ¶17: highlight ¶%d, cited ¶%d, first ¶%d; want 17, 17, 16", sn.HighlightParagraph, CitationOf(1, sn).Paragraph, sn.Paragraph)
 	}
 }
+
+// A question word the candidates never use earns nearCredit from its
+// nearest candidate words in meaning, even below softFloor.
+func TestMatcherNearest(t *testing.T) {
+	lex := pairLexicon{{"wargames", "manoeuvres"}: 0.35, {"wargames", "talks"}: 0.32, {"wargames", "budget"}: 0.31, {"wargames", "bitcoin"}: 0.1}
+	m := newMatcher(wordsAnalyzer{}, lex, Question{Terms: []string{"wargames"}})
+	m.prepare([]string{"wargames"}, []string{"manoeuvres", "talks", "budget", "bitcoin"})
+	tests := map[string]float64{"naval manoeuvres": nearCredit, "the talks": nearCredit, "the budget": 0, "bitcoin": 0}
+	for passage, want := range tests {
+		l := uniqueTerms(wordsAnalyzer{}.Terms(passage))
+		if got := m.credit("wargames", newTermSet(l), m.meaningful(l)); got != want {
+			t.Errorf("credit(wargames, %q) = %v; want %v (the two nearest words earn it)", passage, got, want)
+		}
+	}
+}
