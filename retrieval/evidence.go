@@ -14,6 +14,9 @@ type candidate struct {
 	// the chunk covers, without and with its title ("2+2" is in a title,
 	// not in the text); evidence decides abstention.
 	coverage, evidence float64
+	// ranking is evidence without the nearest-word credits: it orders
+	// the candidates, which a loose reading of one word must not do.
+	ranking float64
 	// gap is the largest weighted share one term leaves uncovered (an
 	// unspelt name counts whole); missing counts the uncovered terms of
 	// some weight.
@@ -38,14 +41,17 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	m.prepare(q.Terms, uniqueTerms(vocab))
 	cands := make([]candidate, len(hits))
 	credits := make([][]float64, len(hits))
+	directs := make([][]float64, len(hits))
 	titles := map[string][]float64{}
 	for i, h := range hits {
 		list := lists[i]
 		cands[i] = candidate{hit: h, set: newTermSet(list)}
 		soft := m.meaningful(list)
 		credits[i] = make([]float64, len(q.Terms))
+		directs[i] = make([]float64, len(q.Terms))
 		for j, t := range q.Terms {
-			credits[i][j] = m.credit(t, cands[i].set, soft)
+			d, n := m.credits(t, cands[i].set, soft)
+			credits[i][j], directs[i][j] = math.Max(d, n), d
 		}
 		if _, ok := titles[h.Chunk.DocumentID]; !ok {
 			// The title and the date are how the document is read ("the
@@ -68,11 +74,12 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	for i := range cands {
 		c := &cands[i]
 		tc := titles[c.hit.Chunk.DocumentID]
-		var own, with, worst float64
+		var own, with, rank, worst float64
 		for j, t := range q.Terms {
 			cr, ct := credits[i][j], math.Max(credits[i][j], tc[j])
 			own += w[t] * cr
 			with += w[t] * ct
+			rank += w[t] * math.Max(directs[i][j], tc[j])
 			miss := w[t] * (1 - ct)
 			if m.names[t] && ct < 1 && all > 0 && w[t]/all >= nameShare {
 				// A name the passage does not spell is never covered by it.
@@ -84,7 +91,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 			}
 		}
 		if all > 0 {
-			c.coverage, c.evidence, c.gap = own/all, with/all, worst/all
+			c.coverage, c.evidence, c.ranking, c.gap = own/all, with/all, rank/all, worst/all
 		} else {
 			c.gap = 1
 		}

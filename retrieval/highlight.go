@@ -293,7 +293,7 @@ func needsFact(i Intent) bool {
 	return i == IntentWhen || i == IntentQuantity || i == IntentWho || i == IntentWhere
 }
 
-// rerank orders candidates by their evidence, with the fused retrieval
+// rerank orders candidates by their ranking evidence, with the fused retrieval
 // score breaking near-ties, and keeps the best k.
 func rerank(cands []candidate, k int) []candidate {
 	maxScore := 0.0
@@ -302,9 +302,9 @@ func rerank(cands []candidate, k int) []candidate {
 	}
 	key := func(c candidate) float64 {
 		if maxScore == 0 {
-			return c.evidence
+			return c.ranking
 		}
-		return c.evidence + rerankScoreWeight*c.hit.Score/maxScore
+		return c.ranking + rerankScoreWeight*c.hit.Score/maxScore
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return key(cands[i]) > key(cands[j]) })
 	if len(cands) > k {

@@ -71,8 +71,15 @@ func (m *matcher) meaningful(list []string) []string {
 // credit returns how well set covers term t, from 0 (not at all) to 1;
 // soft holds set's terms that may match by meaning (see meaningful).
 func (m *matcher) credit(t string, set termSet, soft []string) float64 {
+	direct, near := m.credits(t, set, soft)
+	return math.Max(direct, near)
+}
+
+// credits returns credit's two parts: by spelling, alias and meaning
+// (direct), and by being one of t's nearest candidate words (near).
+func (m *matcher) credits(t string, set termSet, soft []string) (direct, near float64) {
 	if set.has(t) || m.names[t] && set.hasName(t) {
-		return 1
+		return 1, 0
 	}
 	for _, alt := range m.aliases[t] {
 		all := true
@@ -83,29 +90,28 @@ func (m *matcher) credit(t string, set termSet, soft []string) float64 {
 			}
 		}
 		if all {
-			return 1
+			return 1, 0
 		}
 	}
 	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || !m.lex.Known(t) {
-		return 0
+		return 0, 0
 	}
 	best, _ := m.lex.Best(t, soft)
-	c := 0.0
 	switch {
 	case best >= softFull:
-		return 1
+		return 1, 0
 	case best > softFloor:
-		c = (best - softFloor) / (softFull - softFloor)
+		direct = (best - softFloor) / (softFull - softFloor)
 	}
 	// The candidates' own nearest words to t stand in for it even below
 	// softFloor: a question word the sources never use is read as the
 	// closest thing they do say.
 	for _, u := range m.near[t] {
 		if _, ok := set[u]; ok {
-			c = math.Max(c, nearCredit)
+			near = nearCredit
 		}
 	}
-	return c
+	return direct, near
 }
 
 // prepare finds, for each question term the candidates do not spell, its
