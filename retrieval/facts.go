@@ -162,7 +162,7 @@ var roleWords = map[string]bool{
 	"spokeswoman": true, "spokesperson": true, "president": true, "official": true, "officials": true,
 	"executives": true, "correspondent": true, "government": true, "company": true, "analysts": true,
 	"counterparts": true, "ministry": true, "mod": true, "treasury": true, "premier": true,
-	"industries": true, "manufacturer": true, "firm": true, "media": true, "leader": true,
+	"manufacturer": true, "firm": true, "media": true, "leader": true,
 	"ambassador": true, "chief": true, "head": true, "director": true, "commander": true,
 }
 

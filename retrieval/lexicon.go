@@ -43,6 +43,9 @@ type matcher struct {
 	// them lends no meaning to another ("minister" does not stand in
 	// for "prime" in "prime minister", nor "executive" for "chief").
 	own map[string]bool
+	// strict holds terms that earn no nearest-word credit (the roles a
+	// "who" question asks about).
+	strict map[string]bool
 	// near maps a question term to the candidates' terms closest to it
 	// in meaning (see prepare).
 	near map[string][]string
@@ -53,7 +56,30 @@ func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
 	for _, t := range q.Terms {
 		own[t] = true
 	}
-	return &matcher{lex: lex, aliases: aliasesFor(a), names: q.Names, own: own}
+	m := &matcher{lex: lex, aliases: aliasesFor(a), names: q.Names, own: own}
+	if q.Intent == IntentWho {
+		// "Who is the ambassador?" asks for the holder of that role: a
+		// passage about ministers does not answer it.
+		m.strict = roleTermsFor(a)
+	}
+	return m
+}
+
+var roleCache sync.Map // Analyzer → map[string]bool
+
+// roleTermsFor returns the analyzer terms of roleWords.
+func roleTermsFor(a Analyzer) map[string]bool {
+	if m, ok := roleCache.Load(a); ok {
+		return m.(map[string]bool)
+	}
+	m := map[string]bool{}
+	for w := range roleWords {
+		for _, t := range a.Terms(w) {
+			m[t] = true
+		}
+	}
+	roleCache.Store(a, m)
+	return m
 }
 
 // meaningful returns the terms of list that may lend their meaning to a
@@ -124,7 +150,7 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 	m.near = map[string][]string{}
 	soft := m.meaningful(vocab)
 	for _, t := range terms {
-		if m.names[t] || isNumber(t) || !m.lex.Known(t) {
+		if m.names[t] || m.strict[t] || isNumber(t) || !m.lex.Known(t) {
 			continue
 		}
 		type nb struct {

@@ -169,3 +169,15 @@ func TestMatcherNearest(t *testing.T) {
 		}
 	}
 }
+
+// In a "who" question, a role must be matched, not read as a near word.
+func TestMatcherStrictRoles(t *testing.T) {
+	lex := pairLexicon{{"ambassador", "minister"}: 0.4}
+	q := Question{Terms: []string{"ambassador"}, Intent: IntentWho}
+	m := newMatcher(wordsAnalyzer{}, lex, q)
+	m.prepare(q.Terms, []string{"minister"})
+	l := []string{"minister"}
+	if got := m.credit("ambassador", newTermSet(l), m.meaningful(l)); got != 0 {
+		t.Errorf("credit(ambassador, minister) in a who question = %v; want 0", got)
+	}
+}
