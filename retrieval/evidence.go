@@ -32,20 +32,29 @@ const nameShare = 0.15
 // weights. Each (term, chunk) credit is computed once: it serves the
 // weights, the coverage, the evidence and the gap.
 func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[string]float64) {
+	sets := make([]termSet, len(hits))
 	lists := make([][]string, len(hits))
-	var vocab []string
+	vocab := termSet{}
 	for i, h := range hits {
-		lists[i] = uniqueTerms(a.Terms(h.Chunk.Text))
-		vocab = append(vocab, lists[i]...)
+		sets[i] = newTermSet(a.Terms(h.Chunk.Text))
+		lists[i] = make([]string, 0, len(sets[i]))
+		for t := range sets[i] {
+			lists[i] = append(lists[i], t)
+			vocab[t] = struct{}{}
+		}
 	}
-	m.prepare(q.Terms, uniqueTerms(vocab))
+	words := make([]string, 0, len(vocab))
+	for t := range vocab {
+		words = append(words, t)
+	}
+	m.prepare(q.Terms, words)
 	cands := make([]candidate, len(hits))
 	credits := make([][]float64, len(hits))
 	directs := make([][]float64, len(hits))
 	titles := map[string][]float64{}
 	for i, h := range hits {
 		list := lists[i]
-		cands[i] = candidate{hit: h, set: newTermSet(list)}
+		cands[i] = candidate{hit: h, set: sets[i]}
 		soft := m.meaningful(list)
 		credits[i] = make([]float64, len(q.Terms))
 		directs[i] = make([]float64, len(q.Terms))

@@ -3,7 +3,6 @@ package retrieval
 import (
 	_ "embed"
 	"math"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -21,6 +20,9 @@ type Lexicon interface {
 	// Best returns the highest Similarity between t and any of us, and
 	// the index in us of that term (-1 when none is known).
 	Best(t string, us []string) (float64, int)
+	// Similarities sets out[i] to Similarity(t, us[i]); out is as long
+	// as us.
+	Similarities(t string, us []string, out []float64)
 }
 
 // Soft-match calibration: a similarity below softFloor earns nothing, one
@@ -46,6 +48,9 @@ type matcher struct {
 	// strict holds terms that earn no nearest-word credit (the roles a
 	// "who" question asks about).
 	strict map[string]bool
+	// sims holds each question term's similarity to the candidates'
+	// terms (see prepare).
+	sims map[string]map[string]float64
 	// near maps a question term to the candidates' terms closest to it
 	// in meaning (see prepare).
 	near map[string][]string
@@ -122,7 +127,7 @@ func (m *matcher) credits(t string, set termSet, soft []string) (direct, near fl
 	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || !m.lex.Known(t) {
 		return 0, 0
 	}
-	best, _ := m.lex.Best(t, soft)
+	best := m.bestSimilarity(t, soft)
 	switch {
 	case best >= softFull:
 		return 1, 0
@@ -148,31 +153,60 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 		return
 	}
 	m.near = map[string][]string{}
+	m.sims = map[string]map[string]float64{}
 	soft := m.meaningful(vocab)
+	buf := make([]float64, len(soft))
 	for _, t := range terms {
-		if m.names[t] || m.strict[t] || isNumber(t) || !m.lex.Known(t) {
+		if m.names[t] || isNumber(t) || !m.lex.Known(t) {
 			continue
 		}
-		type nb struct {
-			u string
-			s float64
-		}
-		var top []nb
-		for _, u := range soft {
-			s := m.lex.Similarity(t, u)
-			if s < nearFloor {
-				continue
+		sims := make(map[string]float64, len(soft))
+		m.lex.Similarities(t, soft, buf)
+		var top [nearestN]string
+		var topS [nearestN]float64
+		for i, u := range soft {
+			sv := buf[i]
+			sims[u] = sv
+			// Keep the nearestN best at nearFloor or above, best first;
+			// ties go by spelling, so map order cannot change them.
+			for k := range top {
+				if sv >= nearFloor && (top[k] == "" || sv > topS[k] || sv == topS[k] && u < top[k]) {
+					copy(top[k+1:], top[k:])
+					copy(topS[k+1:], topS[k:])
+					top[k], topS[k] = u, sv
+					break
+				}
 			}
-			top = append(top, nb{u, s})
-			sort.Slice(top, func(i, j int) bool { return top[i].s > top[j].s })
-			if len(top) > nearestN {
-				top = top[:nearestN]
-			}
 		}
-		for _, n := range top {
-			m.near[t] = append(m.near[t], n.u)
+		m.sims[t] = sims
+		if m.strict[t] {
+			continue
+		}
+		for _, u := range top {
+			if u != "" {
+				m.near[t] = append(m.near[t], u)
+			}
 		}
 	}
+}
+
+// bestSimilarity is Lexicon.Best's score for t over us, from the
+// similarities prepare computed where it can.
+func (m *matcher) bestSimilarity(t string, us []string) float64 {
+	sims, ok := m.sims[t]
+	if !ok {
+		best, _ := m.lex.Best(t, us)
+		return best
+	}
+	best := 0.0
+	for _, u := range us {
+		sv, ok := sims[u]
+		if !ok {
+			sv = m.lex.Similarity(t, u)
+		}
+		best = math.Max(best, sv)
+	}
+	return best
 }
 
 // Nearest-word calibration (on the eval dev split, docs/answering.md): a

@@ -30,6 +30,12 @@ func (l pairLexicon) Known(t string) bool {
 	return false
 }
 
+func (l pairLexicon) Similarities(t string, us []string, out []float64) {
+	for i, u := range us {
+		out[i] = l.Similarity(t, u)
+	}
+}
+
 func (l pairLexicon) Best(t string, us []string) (float64, int) {
 	best, at := 0.0, -1
 	for i, u := range us {

@@ -133,3 +133,21 @@ func (l Lexicon) Best(t string, us []string) (float64, int) {
 	}
 	return best, at
 }
+
+// Similarities implements retrieval.Lexicon.
+func (l Lexicon) Similarities(t string, us []string, out []float64) {
+	i, ok := l.index[t]
+	for k, u := range us {
+		out[k] = 0
+		if u == t {
+			out[k] = 1
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if j, known := l.index[u]; known {
+			out[k] = l.dot(int(i), int(j))
+		}
+	}
+}

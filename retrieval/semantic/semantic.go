@@ -122,11 +122,20 @@ func (v *Vectors) Similarity(a, b string) float64 {
 func (v *Vectors) dot(i, j int) float64 {
 	a := v.q[i*v.dims : (i+1)*v.dims]
 	b := v.q[j*v.dims : (j+1)*v.dims]
-	var s int32
-	for k := range a {
-		s += int32(a[k]) * int32(b[k])
+	b = b[:len(a)]
+	// Four accumulators: the loop is the hot path of soft matching.
+	var s0, s1, s2, s3 int32
+	k := 0
+	for ; k+4 <= len(a); k += 4 {
+		s0 += int32(a[k]) * int32(b[k])
+		s1 += int32(a[k+1]) * int32(b[k+1])
+		s2 += int32(a[k+2]) * int32(b[k+2])
+		s3 += int32(a[k+3]) * int32(b[k+3])
 	}
-	return float64(s) * float64(v.scales[i]) * float64(v.scales[j])
+	for ; k < len(a); k++ {
+		s0 += int32(a[k]) * int32(b[k])
+	}
+	return float64(s0+s1+s2+s3) * float64(v.scales[i]) * float64(v.scales[j])
 }
 
 // AddTo adds weight × term's unit vector to dst (len Dimensions) and
