@@ -140,7 +140,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		text := c.Text[sp.Start:sp.End]
 		list := uniqueTerms(a.Terms(text))
 		cov := m.softCoverage(q.Terms, w, newTermSet(list), m.meaningful(list))
-		fact := holdsFact(q.Intent, text) && (!q.WantName || hasProperName(text))
+		fact := holdsFact(q.Intent, text) && (!q.WantName || hasProperName(text)) || q.Duration && hasDate(text)
 		strength := 0.0
 		if fact {
 			strength = factStrength(q.Intent, text)

@@ -40,6 +40,9 @@ type Question struct {
 	// Recent marks a question about how things stand or ended ("in the
 	// end", "has it moved on", "latest"): the newest source answers it.
 	Recent bool
+	// Duration marks a "how long" question, which a date ("since 2010")
+	// answers as well as a number.
+	Duration bool
 	// WantName marks a "who" question that asks for a name ("What is
 	// the name of …"): only a passage naming someone answers it.
 	WantName bool
@@ -54,7 +57,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	}
 	out := Question{Text: text, Intent: intentOf(text), Names: map[string]bool{}}
 	for _, t := range uniqueTerms(dropCompounds(a.Terms(text))) {
-		if !framingTerms[t] && !(out.Intent == IntentWho && whoVerbs[t]) {
+		if !framingTerms[t] && !(out.Intent == IntentWho && whoVerbs[t]) && !typeNouns[out.Intent][t] {
 			out.Terms = append(out.Terms, t)
 		}
 	}
@@ -69,6 +72,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	low := strings.ToLower(text)
 	out.WantName = out.Intent == IntentWho && nameRequest.MatchString(low)
 	out.Recent = recentRequest.MatchString(low)
+	out.Duration = out.Intent == IntentQuantity && strings.Contains(low, "how long")
 	return out
 }
 
@@ -207,7 +211,10 @@ var framingTerms = map[string]bool{
 	"going": true, "got": true, "give": true, "let": true, "use": true, "come": true,
 	"put": true, "keep": true, "see": true, "seem": true, "think": true, "tri": true,
 	"bring": true, "becom": true, "turn": true,
-	"anyth": true, "someth": true, "everyth": true, "anybodi": true,
+	"anyth": true, "someth": true, "everyth": true, "anybodi": true, "everyon": true,
+	"tldr": true, "tl": true, "dr": true, "dumb": true, "silli": true, "context": true,
+	"overal": true, "general": true, "suppos": true, "rough": true, "approxim": true,
+	"vs": true, "versus": true, "els": true, "whole": true, "anyway": true, "meant": true,
 	"tell": true, "know": true, "wonder": true, "idea": true, "anyon": true, "someon": true,
 	"explain": true, "info": true, "inform": true, "detail": true, "question": true, "ask": true,
 	"rememb": true, "remind": true, "basic": true, "actual": true, "realli": true, "like": true,
@@ -226,6 +233,16 @@ var framingTerms = map[string]bool{
 	"status": true, "stori": true, "sum": true, "compar": true, "updat": true, "serious": true,
 	"place": true, "take": true, "doing": true, "do": true, "look": true, "want": true, "need": true,
 	"hey": true, "hi": true, "yeah": true, "yes": true, "ok": true, "eh": true, "right": true,
+}
+
+// typeNouns name the kind of fact an intent asks for ("what date",
+// "which city", "how long"): the answer holds such a fact, not the word.
+var typeNouns = map[Intent]map[string]bool{
+	IntentWhen:     {"date": true, "year": true, "month": true, "day": true, "time": true, "period": true},
+	IntentWhere:    {"citi": true, "place": true, "countri": true, "locat": true, "area": true, "town": true},
+	IntentQuantity: {"number": true, "amount": true, "long": true, "big": true, "larg": true, "figur": true},
+	IntentWho:      {"person": true, "peopl": true, "individu": true, "guy": true},
+	IntentWhy:      {"reason": true, "caus": true, "motiv": true, "purpos": true, "rational": true},
 }
 
 // whoVerbs ask, in a "who" question, for the maker or leader of what
@@ -248,7 +265,9 @@ func intentOf(q string) Intent {
 		return r
 	}, q)) + " "
 	low = strings.NewReplacer(" whats ", " what is ", " whos ", " who is ", " wheres ", " where is ",
-		" whens ", " when is ", " hows ", " how is ", " whys ", " why is ").Replace(low)
+		" whens ", " when is ", " hows ", " how is ", " whys ", " why is ", " what's ", " what is ",
+		" who's ", " who is ", " where's ", " where is ", " when's ", " when is ", " how's ", " how is ",
+		" why's ", " why is ").Replace(low)
 	has := func(ps ...string) bool {
 		for _, p := range ps {
 			if strings.Contains(low, " "+p+" ") {
