@@ -64,6 +64,22 @@ func factStrength(intent Intent, s string) float64 {
 	return 1
 }
 
+// withoutWords returns s without the words in drop (lower-cased), so that
+// a fact is looked for only in what a sentence adds to the question.
+func withoutWords(s string, drop map[string]bool) string {
+	if len(drop) == 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, w := range words(s) {
+		if !drop[strings.ToLower(w)] {
+			b.WriteString(w)
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
 // words splits s into words with their case kept, apostrophes and inner
 // dots, hyphens and plus signs included ("U.K", "P-1", "2+2"); a final
 // dot is dropped ("Jan." is "Jan").

@@ -140,10 +140,11 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		text := c.Text[sp.Start:sp.End]
 		list := uniqueTerms(a.Terms(text))
 		cov := m.softCoverage(q.Terms, w, newTermSet(list), m.meaningful(list))
-		fact := holdsFact(q.Intent, text) && (!q.WantName || hasProperName(text)) || q.Duration && hasDate(text)
+		ft := withoutWords(text, q.Words)
+		fact := holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft)) || q.Duration && hasDate(ft)
 		strength := 0.0
 		if fact {
-			strength = factStrength(q.Intent, text)
+			strength = factStrength(q.Intent, ft)
 		}
 		// A sentence must cover the question and hold the kind of fact it
 		// asks for: "when" answered without a date is no answer, and a
@@ -160,7 +161,8 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		}
 	}
 	if bestScore < 0 {
-		bestFact = holdsFact(q.Intent, c.Text) && (!q.WantName || hasProperName(c.Text))
+		ft := withoutWords(c.Text, q.Words)
+		bestFact = holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft))
 		bestScore = sn.Coverage
 	}
 	sn.Highlight = strings.TrimSpace(c.Text[best.Start:best.End])

@@ -40,6 +40,9 @@ type Question struct {
 	// Recent marks a question about how things stand or ended ("in the
 	// end", "has it moved on", "latest"): the newest source answers it.
 	Recent bool
+	// Words are the question's own words, lower-cased: a fact the
+	// question states ("the second phase") is not an answer to it.
+	Words map[string]bool
 	// Duration marks a "how long" question, which a date ("since 2010")
 	// answers as well as a number.
 	Duration bool
@@ -72,6 +75,10 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	low := strings.ToLower(text)
 	out.WantName = out.Intent == IntentWho && nameRequest.MatchString(low)
 	out.Recent = recentRequest.MatchString(low)
+	out.Words = map[string]bool{}
+	for _, w := range words(text) {
+		out.Words[strings.ToLower(w)] = true
+	}
 	out.Duration = out.Intent == IntentQuantity && strings.Contains(low, "how long")
 	return out
 }
