@@ -44,19 +44,48 @@ func (s termSet) has(t string) bool {
 	return false
 }
 
-// hasName is has for a proper name of three or four letters, which has
-// does not match fuzzily: a term of the same first letter one edit away
-// ("Abbe" for "Abe", "Hamond" for "Hammond" is has's).
+// hasName is has made looser for proper names, which people misspell: a
+// name of three or four letters (which has does not match fuzzily) one
+// edit away ("Abbe" for "Abe"), a longer one two edits away with its
+// first three letters right.
 func (s termSet) hasName(t string) bool {
-	if len(t) < 3 || len(t) >= 5 || isNumber(t) {
+	if len(t) < 3 || isNumber(t) {
 		return false
 	}
 	for u := range s {
-		if len(u) >= 3 && u[0] == t[0] && absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) {
+		switch {
+		case len(t) < 5:
+			if len(u) >= 3 && u[0] == t[0] && absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) {
+				return true
+			}
+		case len(t) >= 6 && len(u) >= 5 && t[:3] == u[:3] && absInt(len(u)-len(t)) <= 2 && editDistance(t, u) <= 2:
+			// a longer name two slips away ("Electirc" for "Electric",
+			// whose stem is "electr")
 			return true
 		}
 	}
 	return false
+}
+
+// editDistance is the Levenshtein distance of two short ASCII strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func uniqueTerms(terms []string) []string {

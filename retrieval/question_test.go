@@ -109,3 +109,12 @@ func TestHoldsFact(t *testing.T) {
 		t.Errorf("hasProperName: want a name in %q and none in %q", "Foreign Secretary Philip Hammond met Abe.", "An MoD spokesman said so.")
 	}
 }
+
+func TestHasName(t *testing.T) {
+	set := newTermSet([]string{"abe", "electr", "hammond", "fallon"})
+	for name, want := range map[string]bool{"abb": true, "electirc": true, "hamond": true, "fallen": true, "abx": true, "exercis": false, "ab": false} {
+		if got := set.hasName(name); got != want {
+			t.Errorf("hasName(%q) = %v; want %v", name, got, want)
+		}
+	}
+}
