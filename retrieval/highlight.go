@@ -55,7 +55,7 @@ func (s termSet) hasName(t string) bool {
 	for u := range s {
 		switch {
 		case len(t) < 5:
-			if len(u) >= 3 && u[0] == t[0] && absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) {
+			if len(u) >= 3 && t[:2] == u[:2] && absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) {
 				return true
 			}
 		case len(t) >= 6 && len(u) >= 5 && t[:3] == u[:3] && absInt(len(u)-len(t)) <= 2 && editDistance(t, u) <= 2:

@@ -221,7 +221,7 @@ var framingTerms = map[string]bool{
 	"anyth": true, "someth": true, "everyth": true, "anybodi": true, "everyon": true,
 	"tldr": true, "tl": true, "dr": true, "dumb": true, "silli": true, "context": true,
 	"overal": true, "general": true, "suppos": true, "rough": true, "approxim": true,
-	"vs": true, "versus": true, "els": true, "whole": true, "anyway": true, "meant": true,
+	"news": true, "vs": true, "versus": true, "els": true, "whole": true, "anyway": true, "meant": true,
 	"tell": true, "know": true, "wonder": true, "idea": true, "anyon": true, "someon": true,
 	"explain": true, "info": true, "inform": true, "detail": true, "question": true, "ask": true,
 	"rememb": true, "remind": true, "basic": true, "actual": true, "realli": true, "like": true,
