@@ -1,11 +1,8 @@
 package retrieval
 
 import (
-	"fmt"
 	"math"
-	"os"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -182,9 +179,6 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		if needsFact(q.Intent) {
 			score *= factlessShare + (1-factlessShare)*strength
 		}
-		if os.Getenv("COOPBOT_DEBUG") != "" {
-			fmt.Fprintf(os.Stderr, "    sent cov=%.2f str=%.2f score=%.2f %.60q\n", cov, strength, score, text)
-		}
 		if score > bestScore {
 			best, bestScore, bestFact = sp, score, fact
 		}
@@ -278,14 +272,7 @@ type AbstainRule struct {
 
 // DefaultAbstain was calibrated on the dev split of the eval set
 // (eval/dev.jsonl); see docs/embedding.md.
-var DefaultAbstain = AbstainRule{MinCoverage: envf("AB_MIN", 0.5), MaxGap: envf("AB_GAP", 0.4), MaxMissing: int(envf("AB_MISS", 3)), Top: 3, NeedFact: os.Getenv("AB_NOFACT") == ""}
-
-func envf(k string, d float64) float64 {
-	if v, err := strconv.ParseFloat(os.Getenv(k), 64); err == nil {
-		return v
-	}
-	return d
-}
+var DefaultAbstain = AbstainRule{MinCoverage: 0.5, MaxGap: 0.4, MaxMissing: 3, Top: 3, NeedFact: true}
 
 // ModelAbstain is the rule when a language model writes the answer: it
 // refuses only questions that are clearly uncovered and leaves the
@@ -318,9 +305,6 @@ func (r AbstainRule) Weak(q Question, snips []Snippet) bool {
 // needsFact reports whether an intent is covered only by a passage that
 // holds its kind of fact.
 func needsFact(i Intent) bool {
-	if os.Getenv("AB_FACT2") != "" {
-		return i == IntentWhen || i == IntentQuantity
-	}
 	return i == IntentWhen || i == IntentQuantity || i == IntentWho || i == IntentWhere
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -137,9 +136,6 @@ func (s *Service) search(ctx context.Context, question string, k int) ([]Snippet
 			}
 		}
 	}
-	if os.Getenv("COOPBOT_DEBUG") != "" {
-		debugPrint(q, weights, out, m, s.Analyzer)
-	}
 	return out, q, nil
 }
 
@@ -262,27 +258,4 @@ const AbstainedText = "The sources don't cover this question."
 // Abstained returns the answer that says the sources don't cover question.
 func Abstained(question string) Answer {
 	return Answer{Question: question, Text: AbstainedText, Abstained: true, Citations: []Citation{}}
-}
-
-func debugPrint(q Question, w map[string]float64, snips []Snippet, m *matcher, a Analyzer) {
-	fmt.Fprintf(os.Stderr, "Q %q intent=%s names=%v\n", q.Text, q.Intent, q.Names)
-	for i, sn := range snips {
-		if i >= 3 {
-			break
-		}
-		list := uniqueTerms(append(a.Terms(sn.Text), a.Terms(sn.Title)...))
-		set := newTermSet(list)
-		fmt.Fprintf(os.Stderr, "  #%d %s p%d ev=%.2f cov=%.2f lead=%.2f fact=%v gap=%.2f |", i, sn.DocumentID[:3], sn.Paragraph, sn.Evidence, sn.Coverage, sn.LeadScore, sn.Fact, sn.Gap)
-		for _, t := range q.Terms {
-			bu, bs := "", 0.0
-			if m.lex != nil {
-				var j int
-				if bs, j = m.lex.Best(t, list); j >= 0 {
-					bu = list[j]
-				}
-			}
-			fmt.Fprintf(os.Stderr, " %s(w%.1f c%.2f ~%s %.2f)", t, w[t], m.credit(t, set, m.meaningful(list)), bu, bs)
-		}
-		fmt.Fprintln(os.Stderr)
-	}
 }
