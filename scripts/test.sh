@@ -19,11 +19,14 @@ cd "$(dirname "$0")/.."
 PG_VERSION=${PG_VERSION:-15}
 
 # The real-phrasing question sets (eval/README.md) run against both stores
-# when EVAL_REAL=1, with these thresholds (issue 14's targets; tune on dev,
-# report test). Off by default until the answering core meets them.
-EVAL_REAL=${EVAL_REAL:-0}
-EVAL_DEV_THRESHOLDS=(--min-recall5 0.95 --min-mrr 0.85 --max-wrong-abstain 0.03 --max-uncovered-answered 0.05 --min-lead-hit 0.85 --min-valid-citations 1)
-EVAL_TEST_THRESHOLDS=(--min-recall5 0.95 --min-mrr 0.85 --max-wrong-abstain 0.03 --max-uncovered-answered 0.05 --min-lead-hit 0.85 --min-valid-citations 1)
+# (EVAL_REAL=0 skips them). Their thresholds hold today's measured quality
+# (README, "Quality") a little below what both stores reach, so a change
+# that makes answers worse fails; issue 14's targets (recall@5 0.95, MRR
+# 0.85, wrong abstentions <= 0.03, uncovered answered <= 0.05, lead-hit
+# 0.85) are not met yet on test, and are what to raise them towards.
+EVAL_REAL=${EVAL_REAL:-1}
+EVAL_DEV_THRESHOLDS=(--min-recall5 0.93 --min-mrr 0.83 --max-wrong-abstain 0.10 --max-uncovered-answered 0.42 --min-lead-hit 0.75 --min-valid-citations 1)
+EVAL_TEST_THRESHOLDS=(--min-recall5 0.92 --min-mrr 0.80 --max-wrong-abstain 0.18 --max-uncovered-answered 0.48 --min-lead-hit 0.57 --min-valid-citations 1)
 PG_BIN=/usr/lib/postgresql/$PG_VERSION/bin
 PG_SHARE=/usr/share/postgresql/$PG_VERSION
 SETUP_LOG=${COOPBOT_SETUP_LOG:-${TMPDIR:-/tmp}/coopbot-setup.log}
