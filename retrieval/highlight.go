@@ -166,12 +166,10 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		text := c.Text[sp.Start:sp.End]
 		list := uniqueTerms(a.Terms(text))
 		cov := m.softCoverage(q.Terms, w, newTermSet(list), m.meaningful(list))
-		ft := withoutWords(text, q.Words)
-		fact := holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft)) || q.Duration && hasDate(ft)
-		strength := 0.0
-		if fact {
-			strength = factStrength(q.Intent, ft)
+		if cov == 0 && bestScore >= 0 {
+			continue // it cannot win, whatever facts it holds
 		}
+		fact, strength := sentenceFact(q, text)
 		// A sentence must cover the question and hold the kind of fact it
 		// asks for: "when" answered without a date is no answer, and a
 		// date in a sentence about something else no better.
@@ -184,8 +182,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		}
 	}
 	if bestScore < 0 {
-		ft := withoutWords(c.Text, q.Words)
-		bestFact = holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft))
+		bestFact, _ = sentenceFact(q, c.Text)
 		bestScore = sn.Coverage
 	}
 	sn.Highlight = strings.TrimSpace(c.Text[best.Start:best.End])
@@ -195,6 +192,22 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 	sn.Fact = bestFact || q.Intent == IntentWhere && hasPlace(h.Document.Title)
 	sn.LeadScore = leadSentenceShare*bestScore + (1-leadSentenceShare)*sn.Coverage
 	return sn
+}
+
+// sentenceFact reports whether a sentence holds the kind of fact q asks
+// for, in what it adds to the question (see withoutWords), and how well
+// (factStrength).
+func sentenceFact(q Question, text string) (bool, float64) {
+	switch q.Intent {
+	case IntentWhat, IntentYesNo, IntentSummary:
+		return true, 1 // no particular kind of fact
+	}
+	ft := withoutWords(text, q.Words)
+	fact := holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft)) || q.Duration && hasDate(ft)
+	if !fact {
+		return false, 0
+	}
+	return true, factStrength(q.Intent, ft)
 }
 
 // leadSentenceShare is how much of a lead's score is its own sentence's;

@@ -20,9 +20,9 @@ type Lexicon interface {
 	// Best returns the highest Similarity between t and any of us, and
 	// the index in us of that term (-1 when none is known).
 	Best(t string, us []string) (float64, int)
-	// Similarities sets out[i] to Similarity(t, us[i]); out is as long
-	// as us.
-	Similarities(t string, us []string, out []float64)
+	// Similarities sets out[i][j] to Similarity(ts[i], us[j]); out has
+	// a row as long as us for each of ts.
+	Similarities(ts, us []string, out [][]float64)
 }
 
 // Soft-match calibration: a similarity below softFloor earns nothing, one
@@ -155,17 +155,23 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 	m.near = map[string][]string{}
 	m.sims = map[string]map[string]float64{}
 	soft := m.meaningful(vocab)
-	buf := make([]float64, len(soft))
+	var ts []string
 	for _, t := range terms {
-		if m.names[t] || isNumber(t) || !m.lex.Known(t) {
-			continue
+		if !m.names[t] && !isNumber(t) && m.lex.Known(t) {
+			ts = append(ts, t)
 		}
+	}
+	rows := make([][]float64, len(ts))
+	for i := range rows {
+		rows[i] = make([]float64, len(soft))
+	}
+	m.lex.Similarities(ts, soft, rows)
+	for i, t := range ts {
 		sims := make(map[string]float64, len(soft))
-		m.lex.Similarities(t, soft, buf)
 		var top [nearestN]string
 		var topS [nearestN]float64
-		for i, u := range soft {
-			sv := buf[i]
+		for j, u := range soft {
+			sv := rows[i][j]
 			sims[u] = sv
 			// Keep the nearestN best at nearFloor or above, best first;
 			// ties go by spelling, so map order cannot change them.

@@ -30,9 +30,11 @@ func (l pairLexicon) Known(t string) bool {
 	return false
 }
 
-func (l pairLexicon) Similarities(t string, us []string, out []float64) {
-	for i, u := range us {
-		out[i] = l.Similarity(t, u)
+func (l pairLexicon) Similarities(ts, us []string, out [][]float64) {
+	for i, t := range ts {
+		for j, u := range us {
+			out[i][j] = l.Similarity(t, u)
+		}
 	}
 }
 

@@ -134,20 +134,28 @@ func (l Lexicon) Best(t string, us []string) (float64, int) {
 	return best, at
 }
 
-// Similarities implements retrieval.Lexicon.
-func (l Lexicon) Similarities(t string, us []string, out []float64) {
-	i, ok := l.index[t]
-	for k, u := range us {
-		out[k] = 0
-		if u == t {
-			out[k] = 1
-			continue
+// Similarities implements retrieval.Lexicon. Each term of us is looked up
+// once for all of ts.
+func (l Lexicon) Similarities(ts, us []string, out [][]float64) {
+	idx := make([]int32, len(us))
+	for j, u := range us {
+		idx[j] = -1
+		if k, ok := l.index[u]; ok {
+			idx[j] = k
 		}
-		if !ok {
-			continue
-		}
-		if j, known := l.index[u]; known {
-			out[k] = l.dot(int(i), int(j))
+	}
+	for i, t := range ts {
+		row := out[i]
+		ti, ok := l.index[t]
+		for j, u := range us {
+			switch {
+			case u == t:
+				row[j] = 1
+			case !ok || idx[j] < 0:
+				row[j] = 0
+			default:
+				row[j] = l.dot(int(ti), int(idx[j]))
+			}
 		}
 	}
 }
