@@ -36,10 +36,9 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	lists := make([][]string, len(hits))
 	vocab := termSet{}
 	for i, h := range hits {
-		sets[i] = newTermSet(a.Terms(h.Chunk.Text))
-		lists[i] = make([]string, 0, len(sets[i]))
-		for t := range sets[i] {
-			lists[i] = append(lists[i], t)
+		at := analyze(a, h.Chunk.Text)
+		sets[i], lists[i] = at.set, at.list
+		for _, t := range at.list {
 			vocab[t] = struct{}{}
 		}
 	}
@@ -65,8 +64,8 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		if _, ok := titles[h.Chunk.DocumentID]; !ok {
 			// The title and the date are how the document is read ("the
 			// January 2016 visit").
-			tl := uniqueTerms(a.Terms(h.Document.Title + " " + spokenDate(h.Document.Date)))
-			set := newTermSet(tl)
+			at := analyze(a, h.Document.Title+" "+spokenDate(h.Document.Date))
+			tl, set := at.list, at.set
 			tc := make([]float64, len(q.Terms))
 			soft := m.meaningful(tl)
 			for j, t := range q.Terms {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // termSet is the set of analyzer terms of a text.
@@ -164,8 +166,8 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 			continue
 		}
 		text := c.Text[sp.Start:sp.End]
-		list := uniqueTerms(a.Terms(text))
-		cov := m.softCoverage(q.Terms, w, newTermSet(list), m.meaningful(list))
+		at := analyze(a, text)
+		cov := m.softCoverage(q.Terms, w, at.set, m.meaningful(at.list))
 		if cov == 0 && bestScore >= 0 {
 			continue // it cannot win, whatever facts it holds
 		}
@@ -344,3 +346,43 @@ func rerank(cands []candidate, k int) []candidate {
 // rerankScoreWeight is how much the fused retrieval score counts beside
 // a snippet's evidence when ranking.
 const rerankScoreWeight = 0.35
+
+// analyzedText is a passage's or sentence's distinct analyzer terms, as a
+// set and as a list; it is shared and must not be changed.
+type analyzedText struct {
+	set  termSet
+	list []string
+}
+
+// maxAnalyzed bounds the cache of analyzed texts; beyond it texts are
+// analyzed every time.
+const maxAnalyzed = 1 << 13
+
+// analyzedCache memoises analyze: a store serves the same passages to
+// question after question, and analyzing them was a fifth of a search.
+// It only ever maps a text to its terms, so it changes no result.
+var analyzedCache struct {
+	m sync.Map // analyzedKey → analyzedText
+	n atomic.Int64
+}
+
+type analyzedKey struct {
+	a    Analyzer
+	text string
+}
+
+// analyze returns the distinct terms of text by a.
+func analyze(a Analyzer, text string) analyzedText {
+	k := analyzedKey{a, text}
+	if v, ok := analyzedCache.m.Load(k); ok {
+		return v.(analyzedText)
+	}
+	list := uniqueTerms(a.Terms(text))
+	at := analyzedText{set: newTermSet(list), list: list}
+	if analyzedCache.n.Load() < maxAnalyzed {
+		if _, loaded := analyzedCache.m.LoadOrStore(k, at); !loaded {
+			analyzedCache.n.Add(1)
+		}
+	}
+	return at
+}
