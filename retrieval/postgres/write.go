@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -39,54 +36,22 @@ func readMeta(ctx context.Context, q interface {
 	return m, err == nil, err
 }
 
-// validate checks doc and its chunks before anything is written.
+// validate checks doc and its chunks before anything is written: the
+// contract's checks (retrieval.ValidateDocument) and pgvector's limit on
+// indexed dimensions.
 func validate(doc retrieval.Document, chunks []retrieval.Chunk, embedder string, dims int) error {
-	if doc.ID == "" {
-		return retrieval.Errorf(retrieval.EINVALID, "document has no ID")
+	if err := retrieval.ValidateDocument(doc, chunks, embedder, dims); err != nil {
+		return err
 	}
-	for _, s := range []string{doc.ID, doc.Title, doc.Date, doc.Outlet, doc.Author, doc.Source, doc.Hash, doc.Text} {
-		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-			return retrieval.Errorf(retrieval.EINVALID, "document %q has invalid UTF-8 or a NUL byte", doc.ID)
-		}
-	}
-	if len(chunks) == 0 {
-		return nil
-	}
-	if embedder == "" {
-		return retrieval.Errorf(retrieval.EINVALID, "document %q: chunks need an embedder name", doc.ID)
-	}
-	if dims <= 0 || dims > maxDimensions {
+	if dims > maxDimensions {
 		return retrieval.Errorf(retrieval.EINVALID, "document %q: embedding dimensions must be between 1 and %d, not %d", doc.ID, maxDimensions, dims)
-	}
-	for i, c := range chunks {
-		switch {
-		case c.DocumentID != "" && c.DocumentID != doc.ID:
-			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d belongs to document %q", doc.ID, i, c.DocumentID)
-		case c.Ordinal < 0:
-			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has negative ordinal %d", doc.ID, i, c.Ordinal)
-		case len(c.Vector) != dims:
-			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has a %d-dimensional vector; the embedder makes %d", doc.ID, c.Ordinal, len(c.Vector), dims)
-		case c.Start < 0 || c.End < c.Start || (doc.Text != "" && c.End > len(doc.Text)):
-			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has offsets [%d,%d) outside the text", doc.ID, c.Ordinal, c.Start, c.End)
-		case !utf8.ValidString(c.Text) || strings.ContainsRune(c.Text, 0):
-			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has invalid UTF-8 or a NUL byte", doc.ID, c.Ordinal)
-		}
-		for _, v := range c.Vector {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has a non-finite vector component", doc.ID, c.Ordinal)
-			}
-		}
-		for _, sp := range c.Sentences {
-			if sp.Start < 0 || sp.End < sp.Start || sp.End > len(c.Text) {
-				return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has sentence span [%d,%d) outside its text", doc.ID, c.Ordinal, sp.Start, sp.End)
-			}
-		}
 	}
 	return nil
 }
 
 // PutDocument writes doc and replaces its chunks in one transaction. On
-// the first write into an empty store it records embedder and dims, fixes
+// the first write into an empty store (with or without chunks) it records
+// embedder and dims, fixes
 // the embedding column to vector(dims) and builds the HNSW index. Errors:
 // EINVALID for a malformed document or chunk (nothing is written);
 // EMISMATCH when the store was built by another embedder; EUNAVAILABLE
@@ -101,10 +66,8 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
 
-	if len(chunks) > 0 {
-		if err := s.claim(ctx, tx, embedder, dims); err != nil {
-			return err
-		}
+	if err := s.claim(ctx, tx, embedder, dims); err != nil {
+		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO documents (id, title, date, outlet, author, source, hash, text, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
