@@ -35,8 +35,12 @@ func testInvalid(t *testing.T, s retrieval.Store) {
 		{"negative ordinal", func(_ *retrieval.Document, cs []retrieval.Chunk) { cs[1].Ordinal = -1 }, Embedder, Dims},
 		{"duplicate ordinal", func(_ *retrieval.Document, cs []retrieval.Chunk) { cs[1].Ordinal = 0 }, Embedder, Dims},
 		{"short vector", func(_ *retrieval.Document, cs []retrieval.Chunk) { cs[1].Vector = []float32{1, 0, 0} }, Embedder, Dims},
-		{"NaN in a vector", func(_ *retrieval.Document, cs []retrieval.Chunk) { cs[1].Vector = []float32{1, 0, 0, float32(math.NaN())} }, Embedder, Dims},
-		{"Inf in a vector", func(_ *retrieval.Document, cs []retrieval.Chunk) { cs[0].Vector = []float32{float32(math.Inf(1)), 0, 0, 0} }, Embedder, Dims},
+		{"NaN in a vector", func(_ *retrieval.Document, cs []retrieval.Chunk) {
+			cs[1].Vector = []float32{1, 0, 0, float32(math.NaN())}
+		}, Embedder, Dims},
+		{"Inf in a vector", func(_ *retrieval.Document, cs []retrieval.Chunk) {
+			cs[0].Vector = []float32{float32(math.Inf(1)), 0, 0, 0}
+		}, Embedder, Dims},
 		{"offsets that do not fit the text", func(_ *retrieval.Document, cs []retrieval.Chunk) { cs[1].End++ }, Embedder, Dims},
 		{"offsets past the document", func(d *retrieval.Document, cs []retrieval.Chunk) {
 			cs[1].Start, cs[1].End = len(d.Text), len(d.Text)+len(cs[1].Text)
