@@ -79,10 +79,35 @@ type Options struct {
 	Logger *slog.Logger
 	// StatementTimeout, when positive, bounds every statement on the
 	// pool's connections (PostgreSQL statement_timeout, lock waits
-	// included); a statement over it fails with EUNAVAILABLE. Migrations
-	// are not bounded. Leave it 0 for ingest, which builds indexes.
+	// included) and, on the client side, every call of the Store's
+	// methods to StatementTimeout + CallMargin: a server that stops
+	// answering altogether (frozen, or a network path that drops
+	// packets) never runs out its statement_timeout, so only a deadline
+	// of our own ends the wait. Either way the call fails with
+	// EUNAVAILABLE. Migrations are not bounded. Leave it 0 for ingest,
+	// which builds indexes.
 	StatementTimeout time.Duration
 }
+
+// CallMargin is how much longer than Options.StatementTimeout a Store call
+// may take before the client gives up on the database: time for the
+// server's own statement_timeout error to arrive, so that a slow query
+// is reported as such and only a silent server meets the client's
+// deadline.
+const CallMargin = 500 * time.Millisecond
+
+// pingTimeout bounds the liveness ping pgxpool sends on a connection that
+// sat idle for over a second before handing it out; a connection that
+// does not answer it is dropped and another is made.
+const pingTimeout = time.Second
+
+// healthCheckPeriod is how often the pool drops idle connections that
+// are past their lifetime or idle time.
+const healthCheckPeriod = 10 * time.Second
+
+// errNoAnswer is the cause of a call's context when the Store's own
+// deadline (StatementTimeout + CallMargin) ends it.
+var errNoAnswer = errors.New("no answer within the statement timeout")
 
 // Store is a retrieval.Store backed by PostgreSQL with pgvector. It is safe
 // for concurrent use.
@@ -93,6 +118,10 @@ type Store struct {
 	efSearch int
 	// lexicalScan is Options.LexicalScan.
 	lexicalScan int
+
+	// callTimeout bounds each call (Options.StatementTimeout +
+	// CallMargin); 0 leaves calls unbounded.
+	callTimeout time.Duration
 
 	commonMu sync.Mutex
 	common   []string  // words in more than commonFreq of the chunks
@@ -107,7 +136,8 @@ var _ retrieval.Store = (*Store)(nil)
 // extension if needed) and returns a ready Store. Errors carry code
 // EUNAVAILABLE when the database cannot be reached, refuses the login, or
 // lacks pgvector; EINVALID when the URL is malformed. Messages never
-// include the password.
+// include the password, host or port; the wrapped cause names the host
+// and port for logs.
 func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
@@ -156,7 +186,10 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 
 	if opts.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(max(opts.StatementTimeout.Milliseconds(), 1), 10)
+		s.callTimeout = opts.StatementTimeout + CallMargin
 	}
+	cfg.PingTimeout = pingTimeout
+	cfg.HealthCheckPeriod = healthCheckPeriod
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, conn)
 	}
@@ -179,32 +212,57 @@ func (s *Store) Close() {
 	}
 }
 
-// Ping checks that the database answers. It returns EUNAVAILABLE when it
-// cannot be reached.
+// Ping checks that the database answers, within the Store's bound. It
+// returns EUNAVAILABLE when it cannot be reached or does not answer.
 func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := s.pool.Ping(ctx); err != nil {
-		return s.classify(err, "ping")
+		return s.check(ctx, err, "ping")
 	}
 	return nil
+}
+
+// bound returns ctx limited to the Store's call timeout, if it has one.
+func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.callTimeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeoutCause(ctx, s.callTimeout, errNoAnswer)
+}
+
+// check classifies err from a call made with ctx (from bound): when the
+// Store's own deadline ended the call, the database is not answering
+// (EUNAVAILABLE); anything else goes to classify.
+func (s *Store) check(ctx context.Context, err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(context.Cause(ctx), errNoAnswer) {
+		return retrieval.Detailf(retrieval.EUNAVAILABLE, err, "the database at %s is not answering (%s: no answer within %s)", s.addr, what, s.callTimeout)
+	}
+	return s.classify(err, what)
 }
 
 // Reset deletes every document, chunk and the embedder record, and drops
 // the HNSW index so the next PutDocument may use any embedder and
 // dimension (coopbot ingest --reindex).
 func (s *Store) Reset(ctx context.Context) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return s.classify(err, "reset")
+		return s.check(ctx, err, "reset")
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
 	stmts := append([]string{`TRUNCATE chunks, documents, store_meta`}, dropHNSW()...)
 	for _, stmt := range append(stmts, `ALTER TABLE chunks ALTER COLUMN embedding TYPE vector`) {
 		if _, err := tx.Exec(ctx, stmt); err != nil {
-			return s.classify(err, "reset")
+			return s.check(ctx, err, "reset")
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return s.classify(err, "reset")
+		return s.check(ctx, err, "reset")
 	}
 	s.log.Info("postgres store reset", "addr", s.addr)
 	return nil
@@ -272,6 +330,7 @@ func (s *Store) noVector(cc *pgx.ConnConfig) error {
 // classify turns a driver error into a retrieval error: EUNAVAILABLE for
 // anything that means the database cannot be reached or refused us, a
 // plain wrapped error (EINTERNAL) otherwise. Context errors pass through.
+// The address goes in the operator detail, which no surface shows users.
 func (s *Store) classify(err error, what string) error {
 	if err == nil {
 		return nil

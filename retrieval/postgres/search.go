@@ -148,6 +148,8 @@ func (s *Store) commonWords(ctx context.Context) []string {
 // differ from the store's; EUNAVAILABLE when the database cannot be
 // reached. An empty store returns no hits.
 func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if q.K < 1 {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "search needs k of at least 1 (got %d)", q.K)
 	}
@@ -282,7 +284,7 @@ func (s *Store) checkOnly(ctx context.Context, q retrieval.Query, check func(met
 	}
 	m, ok, err := readMeta(ctx, s.pool)
 	if err != nil {
-		return s.classify(err, "search: read embedder")
+		return s.check(ctx, err, "search: read embedder")
 	}
 	if !ok {
 		return nil
@@ -362,21 +364,21 @@ func (s *Store) runArm(ctx context.Context, b *pgx.Batch, withMeta bool, check f
 		case errors.Is(err, pgx.ErrNoRows):
 			return nil, errEmpty
 		case err != nil:
-			return nil, s.classify(err, "search: read embedder")
+			return nil, s.check(ctx, err, "search: read embedder")
 		}
 		if err := check(m); err != nil {
 			return nil, err
 		}
 	}
 	if _, err := br.Exec(); err != nil {
-		return nil, s.classify(err, "search: settings")
+		return nil, s.check(ctx, err, "search: settings")
 	}
 	hits, err := collectHits(br)
 	if err != nil {
-		return nil, s.classify(err, "search: "+arm)
+		return nil, s.check(ctx, err, "search: "+arm)
 	}
 	if err := br.Close(); err != nil {
-		return nil, s.classify(err, "search: "+arm)
+		return nil, s.check(ctx, err, "search: "+arm)
 	}
 	return hits, nil
 }

@@ -57,12 +57,14 @@ func validate(doc retrieval.Document, chunks []retrieval.Chunk, embedder string,
 // EMISMATCH when the store was built by another embedder; EUNAVAILABLE
 // when the database cannot be reached.
 func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks []retrieval.Chunk, embedder string, dims int) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := validate(doc, chunks, embedder, dims); err != nil {
 		return err
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return s.classify(err, "put document")
+		return s.check(ctx, err, "put document")
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
 
@@ -75,10 +77,10 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 			source = $6, hash = $7, text = $8, updated_at = now()`,
 		doc.ID, doc.Title, doc.Date, doc.Outlet, doc.Author, doc.Source, doc.Hash, doc.Text)
 	if err != nil {
-		return s.classify(err, "upsert document")
+		return s.check(ctx, err, "upsert document")
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE document_id = $1`, doc.ID); err != nil {
-		return s.classify(err, "delete old chunks")
+		return s.check(ctx, err, "delete old chunks")
 	}
 	rows := make([][]any, len(chunks))
 	for i, c := range chunks {
@@ -91,11 +93,11 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 			if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 				return retrieval.WrapError(retrieval.EINVALID, err, "document %q has two chunks with the same ordinal", doc.ID)
 			}
-			return s.classify(err, "copy chunks")
+			return s.check(ctx, err, "copy chunks")
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return s.classify(err, "commit document")
+		return s.check(ctx, err, "commit document")
 	}
 	return nil
 }
@@ -108,14 +110,14 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 func (s *Store) recordMeta(ctx context.Context, tx pgx.Tx, embedder string, dims int) (first bool, err error) {
 	tag, err := tx.Exec(ctx, `INSERT INTO store_meta (id, embedder, dimensions) VALUES (true, $1, $2) ON CONFLICT (id) DO NOTHING`, embedder, dims)
 	if err != nil {
-		return false, s.classify(err, "record embedder")
+		return false, s.check(ctx, err, "record embedder")
 	}
 	if tag.RowsAffected() == 1 {
 		return true, nil
 	}
 	m, ok, err := readMeta(ctx, tx)
 	if err != nil {
-		return false, s.classify(err, "read embedder")
+		return false, s.check(ctx, err, "read embedder")
 	}
 	if ok && (m.embedder != embedder || m.dims != dims) {
 		return false, mismatch(m, embedder, dims)
@@ -141,7 +143,7 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, embedder string, dims int)
 				// hand without Reset).
 				return retrieval.Detailf(retrieval.EMISMATCH, err, "store holds vectors of another dimension: run coopbot ingest --reindex")
 			}
-			return s.classify(err, "set vector dimension")
+			return s.check(ctx, err, "set vector dimension")
 		}
 	}
 	s.log.Info("postgres store claimed", "embedder", embedder, "dimensions", dims)
@@ -150,35 +152,41 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, embedder string, dims int)
 
 // DocumentHash returns the stored hash of document id, or ENOTFOUND.
 func (s *Store) DocumentHash(ctx context.Context, id string) (string, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var h string
 	err := s.pool.QueryRow(ctx, `SELECT hash FROM documents WHERE id = $1`, id).Scan(&h)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", retrieval.Errorf(retrieval.ENOTFOUND, "document %q not found", id)
 	}
 	if err != nil {
-		return "", s.classify(err, "document hash")
+		return "", s.check(ctx, err, "document hash")
 	}
 	return h, nil
 }
 
 // DocumentIDs lists all document IDs in byte order.
 func (s *Store) DocumentIDs(ctx context.Context) ([]string, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT id FROM documents ORDER BY id COLLATE "C"`)
 	if err != nil {
-		return nil, s.classify(err, "document ids")
+		return nil, s.check(ctx, err, "document ids")
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, s.classify(err, "document ids")
+		return nil, s.check(ctx, err, "document ids")
 	}
 	return ids, nil
 }
 
 // DeleteDocument removes document id and its chunks; ENOTFOUND if absent.
 func (s *Store) DeleteDocument(ctx context.Context, id string) error {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	tag, err := s.pool.Exec(ctx, `DELETE FROM documents WHERE id = $1`, id)
 	if err != nil {
-		return s.classify(err, "delete document")
+		return s.check(ctx, err, "delete document")
 	}
 	if tag.RowsAffected() == 0 {
 		return retrieval.Errorf(retrieval.ENOTFOUND, "document %q not found", id)
@@ -189,13 +197,15 @@ func (s *Store) DeleteDocument(ctx context.Context, id string) error {
 // Stats reports document and chunk counts and the embedder that built the
 // store ("" and 0 when it is empty).
 func (s *Store) Stats(ctx context.Context) (retrieval.Stats, error) {
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var st retrieval.Stats
 	var emb *string
 	var dims *int32
 	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),
 		(SELECT embedder FROM store_meta), (SELECT dimensions FROM store_meta)`).Scan(&st.Documents, &st.Chunks, &emb, &dims)
 	if err != nil {
-		return retrieval.Stats{}, s.classify(err, "stats")
+		return retrieval.Stats{}, s.check(ctx, err, "stats")
 	}
 	if emb != nil {
 		st.Embedder = *emb
