@@ -43,8 +43,9 @@ type RunOptions struct {
 	// done only when every source is a directory (or FS) walked without
 	// error, so that a partial run never deletes what it did not look at.
 	Prune bool
-	// Reindex treats every document as changed. The caller is expected to
-	// have emptied the store first (as when switching embedders).
+	// Reindex treats every document as changed and skips the embedder
+	// check: the caller gives the pipeline an empty store to fill (coopbot
+	// ingest --reindex: a postgres.Rebuild's, swapped in afterwards).
 	Reindex bool
 }
 

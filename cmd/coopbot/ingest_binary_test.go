@@ -153,6 +153,8 @@ func TestIngestBinary(t *testing.T) {
 		}
 	})
 
+	t.Run("SIGKILL during --reindex", func(t *testing.T) { testReindexKilled(t, bin) })
+
 	t.Run("6MB", func(t *testing.T) {
 		url := pgtest.NewDB(t, "coopbot_huge")
 		dir := t.TempDir()

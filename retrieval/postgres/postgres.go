@@ -112,7 +112,11 @@ var errNoAnswer = errors.New("no answer within the statement timeout")
 // Store is a retrieval.Store backed by PostgreSQL with pgvector. It is safe
 // for concurrent use.
 type Store struct {
-	pool     *pgxpool.Pool
+	pool *pgxpool.Pool
+	// cfg and opts are what the Store was opened with, for opening the
+	// store a rebuild writes into (BeginRebuild).
+	cfg      *pgxpool.Config
+	opts     Options
 	addr     string // host:port, for messages; never the password
 	dbname   string
 	efSearch int
@@ -144,10 +148,18 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		// The parse error may echo the URL, password included: drop it.
 		return nil, retrieval.Errorf(retrieval.EINVALID, "the database URL is malformed: expected postgres://user:password@host:port/dbname")
 	}
+	return open(ctx, cfg, opts)
+}
+
+// open is Open with the URL parsed.
+func open(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store, error) {
+	base := cfg.Copy()
 	if opts.EfSearch < 0 || opts.EfSearch > MaxEfSearch {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "ef_search must be between 1 and %d, not %d", MaxEfSearch, opts.EfSearch)
 	}
 	s := &Store{
+		cfg:      base,
+		opts:     opts,
 		addr:     net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))),
 		dbname:   cfg.ConnConfig.Database,
 		efSearch: opts.EfSearch,
