@@ -28,8 +28,9 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	prune := fs.Bool("prune", false, "remove stored documents whose files are gone")
 	reindex := fs.Bool("reindex", false, "rebuild the whole index beside the one in use and swap it in at the end (needed after changing EMBEDDER)")
 	batch := fs.Int("batch", 64, "chunks embedded per batch")
+	follow := fs.Bool("follow-symlinks", false, "also ingest symbolic links to files outside the folders given (refused by default)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: coopbot ingest [--prune] [--reindex] [PATH...]\n\nPATHs are files (.txt, .md, .html) or directories, walked recursively.\nWithout PATH, the bundled corpus is ingested.")
+		fmt.Fprintln(fs.Output(), "Usage: coopbot ingest [--prune] [--reindex] [--follow-symlinks] [PATH...]\n\nPATHs are files (.txt, .md, .html) or directories, walked recursively.\nWithout PATH, the bundled corpus is ingested.")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(m, fs, args); err != nil {
@@ -61,7 +62,7 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 		store = rb.Store()
 		fmt.Fprintln(m.Stderr, "coopbot: reindex: building a new index beside the one in use")
 	}
-	opts := ingest.RunOptions{Paths: fs.Args(), Prune: *prune, Reindex: *reindex}
+	opts := ingest.RunOptions{Paths: fs.Args(), Prune: *prune, Reindex: *reindex, FollowSymlinks: *follow}
 	if len(opts.Paths) == 0 {
 		opts.FS = corpus.FS
 	}
