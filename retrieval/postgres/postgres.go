@@ -22,6 +22,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -105,10 +106,6 @@ const pingTimeout = time.Second
 // are past their lifetime or idle time.
 const healthCheckPeriod = 10 * time.Second
 
-// errNoAnswer is the cause of a call's context when the Store's own
-// deadline (StatementTimeout + CallMargin) ends it.
-var errNoAnswer = errors.New("no answer within the statement timeout")
-
 // Store is a retrieval.Store backed by PostgreSQL with pgvector. It is safe
 // for concurrent use.
 type Store struct {
@@ -126,6 +123,12 @@ type Store struct {
 	// callTimeout bounds each call (Options.StatementTimeout +
 	// CallMargin); 0 leaves calls unbounded.
 	callTimeout time.Duration
+
+	// silent is set while the database is known not to answer (see
+	// answering); done ends the probe that clears it.
+	silent    atomic.Bool
+	done      chan struct{}
+	closeOnce sync.Once
 
 	commonMu sync.Mutex
 	common   []string  // words in more than commonFreq of the chunks
@@ -160,6 +163,7 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store, error
 	s := &Store{
 		cfg:      base,
 		opts:     opts,
+		done:     make(chan struct{}),
 		addr:     net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))),
 		dbname:   cfg.ConnConfig.Database,
 		efSearch: opts.EfSearch,
@@ -219,6 +223,7 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store, error
 
 // Close releases the connection pool. It is safe to call more than once.
 func (s *Store) Close() {
+	s.closeOnce.Do(func() { close(s.done) })
 	if s.pool != nil {
 		s.pool.Close()
 	}
@@ -227,6 +232,9 @@ func (s *Store) Close() {
 // Ping checks that the database answers, within the Store's bound. It
 // returns EUNAVAILABLE when it cannot be reached or does not answer.
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.answering(); err != nil {
+		return err
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	if err := s.pool.Ping(ctx); err != nil {
@@ -235,31 +243,13 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// bound returns ctx limited to the Store's call timeout, if it has one.
-func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if s.callTimeout <= 0 {
-		return ctx, func() {}
-	}
-	return context.WithTimeoutCause(ctx, s.callTimeout, errNoAnswer)
-}
-
-// check classifies err from a call made with ctx (from bound): when the
-// Store's own deadline ended the call, the database is not answering
-// (EUNAVAILABLE); anything else goes to classify.
-func (s *Store) check(ctx context.Context, err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(context.Cause(ctx), errNoAnswer) {
-		return retrieval.Detailf(retrieval.EUNAVAILABLE, err, "the database at %s is not answering (%s: no answer within %s)", s.addr, what, s.callTimeout)
-	}
-	return s.classify(err, what)
-}
-
 // Reset deletes every document, chunk and the embedder record, and drops
 // the HNSW index so the next PutDocument may use any embedder and
 // dimension (coopbot ingest --reindex).
 func (s *Store) Reset(ctx context.Context) error {
+	if err := s.answering(); err != nil {
+		return err
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	tx, err := s.pool.Begin(ctx)

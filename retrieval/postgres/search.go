@@ -148,6 +148,9 @@ func (s *Store) commonWords(ctx context.Context) []string {
 // differ from the store's; EUNAVAILABLE when the database cannot be
 // reached. An empty store returns no hits.
 func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit, error) {
+	if err := s.answering(); err != nil {
+		return nil, err
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	if q.K < 1 {

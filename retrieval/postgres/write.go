@@ -57,6 +57,9 @@ func validate(doc retrieval.Document, chunks []retrieval.Chunk, embedder string,
 // EMISMATCH when the store was built by another embedder; EUNAVAILABLE
 // when the database cannot be reached.
 func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks []retrieval.Chunk, embedder string, dims int) error {
+	if err := s.answering(); err != nil {
+		return err
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	if err := validate(doc, chunks, embedder, dims); err != nil {
@@ -152,6 +155,9 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, embedder string, dims int)
 
 // DocumentHash returns the stored hash of document id, or ENOTFOUND.
 func (s *Store) DocumentHash(ctx context.Context, id string) (string, error) {
+	if err := s.answering(); err != nil {
+		return "", err
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var h string
@@ -167,6 +173,9 @@ func (s *Store) DocumentHash(ctx context.Context, id string) (string, error) {
 
 // DocumentIDs lists all document IDs in byte order.
 func (s *Store) DocumentIDs(ctx context.Context) ([]string, error) {
+	if err := s.answering(); err != nil {
+		return nil, err
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT id FROM documents ORDER BY id COLLATE "C"`)
@@ -182,6 +191,9 @@ func (s *Store) DocumentIDs(ctx context.Context) ([]string, error) {
 
 // DeleteDocument removes document id and its chunks; ENOTFOUND if absent.
 func (s *Store) DeleteDocument(ctx context.Context, id string) error {
+	if err := s.answering(); err != nil {
+		return err
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	tag, err := s.pool.Exec(ctx, `DELETE FROM documents WHERE id = $1`, id)
@@ -197,6 +209,9 @@ func (s *Store) DeleteDocument(ctx context.Context, id string) error {
 // Stats reports document and chunk counts and the embedder that built the
 // store ("" and 0 when it is empty).
 func (s *Store) Stats(ctx context.Context) (retrieval.Stats, error) {
+	if err := s.answering(); err != nil {
+		return retrieval.Stats{}, err
+	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
 	var st retrieval.Stats
