@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -70,11 +71,6 @@ func TestServeFrozenDatabase(t *testing.T) {
 	proxy.Freeze()
 	limit := frozenTimeout + time.Second
 	q := url.QueryEscape(exampleQuestion)
-	type result struct {
-		code int
-		body string
-		took time.Duration
-	}
 	surfaces := map[string]func() (int, string){
 		"page":     func() (int, string) { return get("/?q=" + q) },
 		"fragment": func() (int, string) { return get("/answer?q=" + q) },
@@ -101,19 +97,7 @@ func TestServeFrozenDatabase(t *testing.T) {
 			}
 		},
 	}
-	results := map[string]result{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for name, ask := range surfaces {
-		wg.Go(func() {
-			start := time.Now()
-			code, body := ask()
-			mu.Lock()
-			results[name] = result{code, body, time.Since(start)}
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
+	results := askAll(surfaces)
 	for name, r := range results {
 		t.Logf("%s with the database frozen: %d in %s", name, r.code, r.took.Round(time.Millisecond))
 		if r.took > limit {
@@ -141,24 +125,84 @@ func TestServeFrozenDatabase(t *testing.T) {
 		t.Errorf("/metrics with the database frozen: want coopbot_store_up 0 and no coopbot_index_chunks sample:\n%s", grepLines(metrics, "coopbot_store_up", "coopbot_index_"))
 	}
 
-	proxy.Thaw()
-	thawed := time.Now()
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		code, body, err := apiAsk(t, c, base, exampleQuestion)
-		if err == nil && code == 200 && strings.Contains(string(body), `"citations": [`) {
-			break
+	thaw := func() {
+		t.Helper()
+		proxy.Thaw()
+		thawed := time.Now()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			code, body, err := apiAsk(t, c, base, exampleQuestion)
+			if err == nil && code == 200 && strings.Contains(string(body), `"citations": [`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after thawing, /api/ask = %d %s (%v); want answers again within 30s\n%s", code, body, err, stderr.String())
+			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after thawing, /api/ask = %d %s (%v); want answers again within 30s\n%s", code, body, err, stderr.String())
-		}
+		t.Logf("answering again %s after the database resumed", time.Since(thawed).Round(time.Millisecond))
 	}
-	t.Logf("answering again %s after the database resumed", time.Since(thawed).Round(time.Millisecond))
+	thaw()
 	if code, body := get("/readyz"); code != 200 {
 		t.Errorf("readyz after thawing = %d %s; want 200", code, body)
 	}
 	if _, metrics := get("/metrics"); !strings.Contains(metrics, "\ncoopbot_store_up 1\n") || !strings.Contains(metrics, "\ncoopbot_index_chunks 31\n") {
 		t.Errorf("/metrics after thawing: want coopbot_store_up 1 and coopbot_index_chunks 31:\n%s", grepLines(metrics, "coopbot_store_up", "coopbot_index_"))
 	}
+
+	// A crowd on the API the moment the database freezes: beyond
+	// MAX_IN_FLIGHT (16) they queue, and must not each wait out a
+	// deadline in turn; beyond the queue (64) they are turned away.
+	proxy.Freeze()
+	const crowd = 100
+	asks := map[string]func() (int, string){}
+	for i := range crowd {
+		asks[fmt.Sprint(i)] = func() (int, string) {
+			code, body, err := apiAsk(t, c, base, exampleQuestion)
+			if err != nil {
+				t.Errorf("/api/ask in the crowd: %v", err)
+			}
+			return code, string(body)
+		}
+	}
+	codes := map[int]int{}
+	var slowest time.Duration
+	for _, r := range askAll(asks) {
+		codes[r.code]++
+		slowest = max(slowest, r.took)
+		if r.code != http.StatusServiceUnavailable && r.code != http.StatusTooManyRequests {
+			t.Errorf("/api/ask in the crowd with the database frozen = %d %s; want 503 or 429", r.code, r.body)
+		}
+		plain("/api/ask in the crowd", r.body)
+	}
+	t.Logf("%d concurrent /api/ask with the database frozen: status counts %v, the slowest in %s", crowd, codes, slowest.Round(time.Millisecond))
+	if slowest > limit {
+		t.Errorf("the slowest of %d concurrent /api/ask with the database frozen took %s; want within %s", crowd, slowest, limit)
+	}
+	thaw()
+}
+
+// result is one surface's answer and how long it took.
+type result struct {
+	code int
+	body string
+	took time.Duration
+}
+
+// askAll runs every ask at once and collects the results by name.
+func askAll(asks map[string]func() (int, string)) map[string]result {
+	results := map[string]result{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for name, ask := range asks {
+		wg.Go(func() {
+			start := time.Now()
+			code, body := ask()
+			mu.Lock()
+			results[name] = result{code, body, time.Since(start)}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return results
 }
 
 // grepLines returns the lines of text that start with any of prefixes.
