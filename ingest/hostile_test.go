@@ -81,24 +81,32 @@ func TestLoadSpecialFiles(t *testing.T) {
 		t.Errorf("summary %+v, stored %d documents", sum, len(store.docs))
 	}
 
-	// --follow-symlinks reads the outside file; /dev/zero is still not a
-	// regular file.
-	store = newFakeStore()
-	sum, err = newPipeline(store, &fakeEmbedder{}, &logs).Run(ctx, RunOptions{Paths: []string{dir}, FollowSymlinks: true})
+}
+
+// TestFollowSymlinks: with FollowSymlinks the file outside the folder is
+// read, and /dev/zero is refused as not a regular file.
+func TestFollowSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	elsewhere := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(elsewhere, []byte("A file outside the corpus folder."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"zero.txt": "/dev/zero", "outside.txt": elsewhere} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store := newFakeStore()
+	var logs bytes.Buffer
+	sum, err := newPipeline(store, &fakeEmbedder{}, &logs).Run(context.Background(), RunOptions{Paths: []string{dir}, FollowSymlinks: true})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, logs.String())
 	}
-	if store.docs["outside"].Text != "A secret outside the corpus folder." {
+	if store.docs["outside"].Text != "A file outside the corpus folder." {
 		t.Errorf("with FollowSymlinks, outside.txt stored as %+v; want the linked file", store.docs["outside"])
 	}
-	var zero string
-	for _, e := range sum.Errors {
-		if strings.HasSuffix(e.Path, "zero.txt") {
-			zero = e.Error()
-		}
-	}
-	if !strings.HasSuffix(zero, "zero.txt: not a regular file (a character device)") {
-		t.Errorf("with FollowSymlinks, zero.txt = %q; want not a regular file", zero)
+	if len(sum.Errors) != 1 || !strings.HasSuffix(sum.Errors[0].Error(), "zero.txt: not a regular file (a character device)") {
+		t.Errorf("with FollowSymlinks, errors = %v; want zero.txt refused as not a regular file", sum.Errors)
 	}
 }
 

@@ -33,8 +33,8 @@ func TestFrozenDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := pgtest.NewProxy(t, u.Host)
-	st, err := postgres.Open(ctx, proxy.URL(t, dbURL), postgres.Options{StatementTimeout: timeout})
+	proxy, via := pgtest.NewProxy(t, dbURL)
+	st, err := postgres.Open(ctx, via, postgres.Options{StatementTimeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,18 +65,7 @@ func testReindexKilled(t *testing.T, bin string) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	serving := func(when string) {
-		t.Helper()
-		if got := snapshot(t, url); fmt.Sprint(got) != fmt.Sprint(before) {
-			t.Errorf("%s: the index in use changed:\n got %v\nwant %v", when, got, before)
-		}
-		if err := m.ready(ctx); err != nil {
-			t.Errorf("%s: ready = %v; want ready (the old index serves)", when, err)
-		}
-		if ans, err := m.Service.Ask(ctx, exampleQuestion); err != nil || len(ans.Citations) == 0 {
-			t.Errorf("%s: Ask = %+v, %v; want an answer from the old index", when, ans, err)
-		}
-	}
+	serving := func(when string) { t.Helper(); checkServing(t, m, url, before, when) }
 
 	cmd := coopbotCmd(bin, url, "ingest", "--reindex", dir)
 	var stderr bytes.Buffer
@@ -119,5 +108,21 @@ func testReindexKilled(t *testing.T, bin string) {
 	}
 	if n, err := rebuildCount(ctx, conn); err != nil || n != 0 {
 		t.Errorf("the rebuild schema after the swap: %d documents, %v; want it gone", n, err)
+	}
+}
+
+// checkServing checks that the index in use at url is still before,
+// exactly, and that m is ready and answers from it.
+func checkServing(t *testing.T, m *Main, url string, before map[string]storedDoc, when string) {
+	t.Helper()
+	ctx := context.Background()
+	if got := snapshot(t, url); fmt.Sprint(got) != fmt.Sprint(before) {
+		t.Errorf("%s: the index in use changed:\n got %v\nwant %v", when, got, before)
+	}
+	if err := m.ready(ctx); err != nil {
+		t.Errorf("%s: ready = %v; want ready (the old index serves)", when, err)
+	}
+	if ans, err := m.Service.Ask(ctx, exampleQuestion); err != nil || len(ans.Citations) == 0 {
+		t.Errorf("%s: Ask = %+v, %v; want an answer from the old index", when, ans, err)
 	}
 }

@@ -36,16 +36,7 @@ func TestFrozenDatabase(t *testing.T) {
 
 	// One store per method, so that each meets its own deadline (a store
 	// that found the database silent fails later calls at once).
-	d, cs := doc("late", "Late", [][]float32{{1, 0, 0, 0}}, "Written while frozen.")
-	calls := map[string]func(s *postgres.Store) error{
-		"Search":         func(s *postgres.Store) error { _, err := s.Search(ctx, q); return err },
-		"Stats":          func(s *postgres.Store) error { _, err := s.Stats(ctx); return err },
-		"DocumentHash":   func(s *postgres.Store) error { _, err := s.DocumentHash(ctx, "jet"); return err },
-		"DocumentIDs":    func(s *postgres.Store) error { _, err := s.DocumentIDs(ctx); return err },
-		"DeleteDocument": func(s *postgres.Store) error { return s.DeleteDocument(ctx, "exr") },
-		"PutDocument":    func(s *postgres.Store) error { return s.PutDocument(ctx, d, cs, embName, embDims) },
-		"Ping":           func(s *postgres.Store) error { return s.Ping(ctx) },
-	}
+	calls := frozenCalls(ctx, q)
 	stores := map[string]*postgres.Store{}
 	for name := range calls {
 		st, err := postgres.Open(ctx, via, postgres.Options{StatementTimeout: timeout})
@@ -61,22 +52,6 @@ func TestFrozenDatabase(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond) // idle past a second: the pool pings before handing a connection out
 
 	proxy.Freeze()
-	check := func(name string, err error, took, lo, hi time.Duration) {
-		t.Helper()
-		t.Logf("%s with the database frozen: %s", name, took.Round(time.Millisecond))
-		if retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE || !strings.Contains(retrieval.ErrorDetail(err), "is not answering") {
-			t.Errorf("%s with the database frozen = %q %q (%v); want EUNAVAILABLE, \"not answering\" in the detail", name, retrieval.ErrorCode(err), retrieval.ErrorDetail(err), err)
-		}
-		if took < lo || took > hi {
-			t.Errorf("%s with the database frozen took %s; want between %s and %s", name, took, lo, hi)
-		}
-		if msg := retrieval.ErrorMessage(err); strings.Contains(msg, "127.0.0.1") || strings.Contains(msg, proxy.Addr()) {
-			t.Errorf("%s message %q names the address", name, msg)
-		}
-		if err != nil && !strings.Contains(err.Error(), proxy.Addr()) {
-			t.Errorf("%s error %q: want the cause to name the address for the logs", name, err)
-		}
-	}
 	limit := timeout + postgres.CallMargin + 500*time.Millisecond
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -87,7 +62,7 @@ func TestFrozenDatabase(t *testing.T) {
 			took := time.Since(start)
 			mu.Lock()
 			defer mu.Unlock()
-			check(name, err, took, timeout, limit)
+			checkNotAnswering(t, proxy, name, err, took, timeout, limit)
 		})
 	}
 	wg.Wait()
@@ -95,7 +70,7 @@ func TestFrozenDatabase(t *testing.T) {
 	for name, call := range calls {
 		start := time.Now()
 		err := call(stores[name])
-		check(name+" again", err, time.Since(start), 0, 100*time.Millisecond)
+		checkNotAnswering(t, proxy, name+" again", err, time.Since(start), 0, 100*time.Millisecond)
 	}
 
 	// Every store answers again on its own once the database does (its
@@ -104,18 +79,8 @@ func TestFrozenDatabase(t *testing.T) {
 	// when it resumes.
 	proxy.Thaw()
 	thawed := time.Now()
-	deadline := time.Now().Add(10 * time.Second)
 	for name, st := range stores {
-		for {
-			hits, err := st.Search(ctx, q)
-			if err == nil && len(hits) > 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("Search() on the %s store after thawing = %v, %v; want hits within 10s", name, ids(hits), err)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		waitAnswering(t, name, st, q)
 	}
 	t.Logf("every store answering again %s after thawing", time.Since(thawed).Round(time.Millisecond))
 	if _, err := s.DocumentHash(ctx, "late"); retrieval.ErrorCode(err) != retrieval.ENOTFOUND {
@@ -123,5 +88,53 @@ func TestFrozenDatabase(t *testing.T) {
 	}
 	if _, err := s.DocumentHash(ctx, "exr"); err != nil {
 		t.Errorf("DocumentHash(exr) = %v; want it still stored: the delete that timed out must not have landed", err)
+	}
+}
+
+// frozenCalls calls each method of a store once, writes included.
+func frozenCalls(ctx context.Context, q retrieval.Query) map[string]func(s *postgres.Store) error {
+	d, cs := doc("late", "Late", [][]float32{{1, 0, 0, 0}}, "Written while frozen.")
+	return map[string]func(s *postgres.Store) error{
+		"Search":         func(s *postgres.Store) error { _, err := s.Search(ctx, q); return err },
+		"Stats":          func(s *postgres.Store) error { _, err := s.Stats(ctx); return err },
+		"DocumentHash":   func(s *postgres.Store) error { _, err := s.DocumentHash(ctx, "jet"); return err },
+		"DocumentIDs":    func(s *postgres.Store) error { _, err := s.DocumentIDs(ctx); return err },
+		"DeleteDocument": func(s *postgres.Store) error { return s.DeleteDocument(ctx, "exr") },
+		"PutDocument":    func(s *postgres.Store) error { return s.PutDocument(ctx, d, cs, embName, embDims) },
+		"Ping":           func(s *postgres.Store) error { return s.Ping(ctx) },
+	}
+}
+
+// checkNotAnswering checks a call made with the database frozen: the
+// not-answering error, naming no address (its cause does), after between
+// lo and hi.
+func checkNotAnswering(t *testing.T, proxy *pgtest.Proxy, name string, err error, took, lo, hi time.Duration) {
+	t.Helper()
+	t.Logf("%s with the database frozen: %s", name, took.Round(time.Millisecond))
+	if retrieval.ErrorCode(err) != retrieval.EUNAVAILABLE || !strings.Contains(retrieval.ErrorDetail(err), "is not answering") {
+		t.Errorf("%s with the database frozen = %q %q (%v); want EUNAVAILABLE, \"not answering\" in the detail", name, retrieval.ErrorCode(err), retrieval.ErrorDetail(err), err)
+	}
+	if took < lo || took > hi {
+		t.Errorf("%s with the database frozen took %s; want between %s and %s", name, took, lo, hi)
+	}
+	if msg := retrieval.ErrorMessage(err); strings.Contains(msg, "127.0.0.1") || strings.Contains(msg, proxy.Addr()) {
+		t.Errorf("%s message %q names the address", name, msg)
+	}
+	if d := retrieval.ErrorDetail(err); err != nil && !strings.Contains(d, proxy.Addr()) {
+		t.Errorf("%s detail %q: want the address, for operators", name, d)
+	}
+}
+
+// waitAnswering waits up to 10 s for st to find hits for q.
+func waitAnswering(t *testing.T, name string, st *postgres.Store, q retrieval.Query) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		hits, err := st.Search(context.Background(), q)
+		if err == nil && len(hits) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Search() on the %s store after thawing = %v, %v; want hits within 10s", name, ids(hits), err)
+		}
 	}
 }

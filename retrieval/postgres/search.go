@@ -161,16 +161,7 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	scan := max(s.lexicalScan, cand)
 	text := strings.ReplaceAll(strings.ToValidUTF8(q.Text, " "), "\x00", " ")
 	hasText := strings.TrimSpace(text) != ""
-	dims := q.Dimensions
-	if dims == 0 {
-		dims = len(q.Vector)
-	}
-	check := func(m meta) error {
-		if (q.Vector != nil || q.Embedder != "") && (m.embedder != q.Embedder || m.dims != dims || q.Vector != nil && len(q.Vector) != m.dims) {
-			return mismatch(m, q.Embedder, max(dims, len(q.Vector)))
-		}
-		return nil
-	}
+	check := queryCheck(q)
 	// A zero vector has no direction: its cosine distance to every chunk
 	// is NaN. It ranks nothing, and hits get Cosine 0.
 	var vec any
@@ -216,20 +207,8 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	}
 	var dense []armHit
 	if vec != nil {
-		// One batch per shard, all at once; the first also reads the
-		// store's embedder.
-		parts := make([][]armHit, Shards)
-		err := eachShard(func(j int) error {
-			var b pgx.Batch
-			if j == 0 {
-				b.Queue(`SELECT embedder, dimensions FROM store_meta`)
-			}
-			b.Queue(denseSettings, strconv.Itoa(ef))
-			b.Queue(denseSQL(j, cand), vec)
-			var err error
-			parts[j], err = s.runArm(ctx, &b, j == 0, check, "dense")
-			return err
-		})
+		var err error
+		dense, err = s.denseArm(ctx, vec, ef, cand, check)
 		wg.Wait()
 		if err != nil {
 			if errors.Is(err, errEmpty) {
@@ -237,7 +216,6 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 			}
 			return nil, err
 		}
-		dense = mergeShards(parts, cand, hitKey)
 	}
 	if lexErr != nil {
 		if errors.Is(lexErr, errEmpty) {
@@ -277,6 +255,44 @@ func oneVersion(dense, lexical []armHit) ([]retrieval.Hit, []retrieval.Hit) {
 		return out
 	}
 	return keep(dense), keep(lexical)
+}
+
+// queryCheck returns the check of a store's embedder record against q
+// (retrieval.Store's EMISMATCH): a query with a vector or a named
+// embedder must match its name and dimensions.
+func queryCheck(q retrieval.Query) func(meta) error {
+	dims := q.Dimensions
+	if dims == 0 {
+		dims = len(q.Vector)
+	}
+	return func(m meta) error {
+		if (q.Vector != nil || q.Embedder != "") && (m.embedder != q.Embedder || m.dims != dims || q.Vector != nil && len(q.Vector) != m.dims) {
+			return mismatch(m, q.Embedder, max(dims, len(q.Vector)))
+		}
+		return nil
+	}
+}
+
+// denseArm asks every shard's HNSW index for its cand nearest chunks,
+// one batch per shard, all at once (the first also reads the store's
+// embedder), and merges them.
+func (s *Store) denseArm(ctx context.Context, vec any, ef, cand int, check func(meta) error) ([]armHit, error) {
+	parts := make([][]armHit, Shards)
+	err := eachShard(func(j int) error {
+		var b pgx.Batch
+		if j == 0 {
+			b.Queue(`SELECT embedder, dimensions FROM store_meta`)
+		}
+		b.Queue(denseSettings, strconv.Itoa(ef))
+		b.Queue(denseSQL(j, cand), vec)
+		var err error
+		parts[j], err = s.runArm(ctx, &b, j == 0, check, "dense")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return mergeShards(parts, cand, hitKey), nil
 }
 
 // checkOnly checks a query that runs neither arm against the store's
