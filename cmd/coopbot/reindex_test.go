@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -42,20 +39,11 @@ func testReindexKilled(t *testing.T, bin string) {
 		t.Fatalf("ingest of the bundled corpus: exit %d: %s", code, errs)
 	}
 	before := snapshot(t, url)
-	dir := t.TempDir()
 	const docs = 300
-	for n := range docs {
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("report-%03d.txt", n)), []byte(generatedDoc(n)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := generatedDocs(t, docs)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
+	conn := connectTest(t, url)
 	cfg, err := LoadConfig(env("DATABASE_URL", url))
 	if err != nil {
 		t.Fatal(err)
@@ -67,14 +55,7 @@ func testReindexKilled(t *testing.T, bin string) {
 	defer m.Close()
 	serving := func(when string) { t.Helper(); checkServing(t, m, url, before, when) }
 
-	cmd := coopbotCmd(bin, url, "ingest", "--reindex", dir)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	cmd, stderr, exited := startCoopbot(t, bin, url, "ingest", "--reindex", dir)
 	const killAfter = 20
 	for {
 		n, err := rebuildCount(ctx, conn)
