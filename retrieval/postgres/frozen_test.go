@@ -102,6 +102,7 @@ func frozenCalls(ctx context.Context, q retrieval.Query) map[string]func(s *post
 		"DeleteDocument": func(s *postgres.Store) error { return s.DeleteDocument(ctx, "exr") },
 		"PutDocument":    func(s *postgres.Store) error { return s.PutDocument(ctx, d, cs, embName, embDims) },
 		"Ping":           func(s *postgres.Store) error { return s.Ping(ctx) },
+		"Catalog":        func(s *postgres.Store) error { _, _, err := s.Catalog(ctx, 3); return err },
 	}
 }
 

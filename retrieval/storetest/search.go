@@ -173,3 +173,47 @@ func testZeroVector(t *testing.T, s retrieval.Store) {
 		t.Errorf("Search(fighter jet, zero vector) = %v %+v; want jet/0 from the lexical arm alone, cosine 0", ids(hits), hits)
 	}
 }
+
+// testCatalog: a store that implements retrieval.Catalog lists its
+// documents' metadata newest first (by date, then ID in byte order), at
+// most limit of them (none below 1), with the total.
+func testCatalog(t *testing.T, s retrieval.Store) {
+	c, ok := s.(retrieval.Catalog)
+	if !ok {
+		t.Skip("the store does not implement retrieval.Catalog")
+	}
+	ctx := context.Background()
+	if docs, total, err := c.Catalog(ctx, 3); err != nil || total != 0 || len(docs) != 0 {
+		t.Errorf("Catalog(3) of an empty store = %v, %d, %v; want nothing", docs, total, err)
+	}
+	putCorpus(t, s)
+	older, oc := Doc("old", "Older", [][]float32{{1, 1, 0, 0}}, "An older report.")
+	older.Date = "2015-01-21"
+	undated, uc := Doc("undated", "Undated", [][]float32{{1, 1, 0, 0}}, "A report without a date.")
+	undated.Date = ""
+	put(t, s, older, oc)
+	put(t, s, undated, uc)
+	names := func(docs []retrieval.Document) string {
+		var out []string
+		for _, d := range docs {
+			out = append(out, d.ID)
+			if d.Text != "" {
+				t.Errorf("Catalog document %s carries its text", d.ID)
+			}
+		}
+		return strings.Join(out, ",")
+	}
+	for _, tc := range []struct {
+		limit int
+		want  string
+	}{{10, "exr,jet,sub,old,undated"}, {2, "exr,jet"}, {0, ""}, {-1, ""}} {
+		docs, total, err := c.Catalog(ctx, tc.limit)
+		if err != nil || total != 5 || names(docs) != tc.want {
+			t.Errorf("Catalog(%d) = [%s], %d, %v; want [%s], 5", tc.limit, names(docs), total, err, tc.want)
+		}
+	}
+	docs, _, _ := c.Catalog(ctx, 1)
+	if want := corpus()[2].doc; len(docs) != 1 || docs[0].Title != want.Title || docs[0].Date != want.Date || docs[0].Outlet != want.Outlet || docs[0].Source != want.Source {
+		t.Errorf("Catalog(1) = %+v; want the metadata of %+v", docs, want)
+	}
+}

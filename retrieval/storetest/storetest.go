@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) retrieval.Store) {
 		{"SearchWithoutText", testNoText},
 		{"SearchZeroVector", testZeroVector},
 		{"CanceledContext", testCanceled},
+		{"Catalog", testCatalog},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
