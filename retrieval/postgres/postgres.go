@@ -6,7 +6,8 @@
 // opened. The vector dimension is fixed by the first document written into
 // an empty store, together with the name of the embedder that made it;
 // later writes and searches with another embedder fail with EMISMATCH
-// until Reset (coopbot ingest --reindex) empties the store.
+// until a rebuild (BeginRebuild; coopbot ingest --reindex) swaps in a new
+// index, or Reset empties the store.
 package postgres
 
 import (
@@ -245,7 +246,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Reset deletes every document, chunk and the embedder record, and drops
 // the HNSW index so the next PutDocument may use any embedder and
-// dimension (coopbot ingest --reindex).
+// dimension. Readers see an empty store at once: coopbot ingest
+// --reindex builds beside the live index instead (BeginRebuild); the
+// tests use Reset to start each case empty.
 func (s *Store) Reset(ctx context.Context) error {
 	if err := s.answering(); err != nil {
 		return err
