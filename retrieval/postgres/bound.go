@@ -30,7 +30,10 @@ func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc)
 // no probe has had an answer since. Without it every question queued
 // behind a silent database would wait out its own deadline in turn (with
 // 16 answers in flight and a queue of 64, the last ones several seconds
-// past STATEMENT_TIMEOUT); with it only the calls already waiting do.
+// past STATEMENT_TIMEOUT); with it only the calls already waiting do. A
+// call that waited out its deadline for a free connection of the pool
+// counts too: the database is not answering in time either way, and the
+// probe clears the mark within probeInterval once it is.
 func (s *Store) answering() error {
 	if s.silent.Load() {
 		return s.notAnswering(errors.New("a recent call got no answer and the database has not answered a probe since"))
