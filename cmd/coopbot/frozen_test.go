@@ -198,7 +198,13 @@ func TestServeFrozenDatabaseCrowd(t *testing.T) {
 		f.plain("/api/ask in the crowd", r.body)
 	}
 	t.Logf("%d concurrent /api/ask with the database frozen: status counts %v, the slowest in %s", crowd, codes, slowest.Round(time.Millisecond))
-	if limit := frozenTimeout + time.Second; slowest > limit {
+	limit := frozenTimeout + time.Second
+	if raceBuild {
+		// Under the race detector, with the tree's other tests running,
+		// answering 100 requests took another 0.6 s of CPU (2.15 s).
+		limit += time.Second
+	}
+	if slowest > limit {
 		t.Errorf("the slowest of %d concurrent /api/ask with the database frozen took %s; want within %s", crowd, slowest, limit)
 	}
 	f.proxy.Thaw()
