@@ -25,7 +25,7 @@ func (s *Store) bound(ctx context.Context) (context.Context, context.CancelFunc)
 	return context.WithTimeoutCause(ctx, s.callTimeout, errNoAnswer)
 }
 
-// answering fails at once, with the error the last call got, while the
+// answering fails at once with EUNAVAILABLE while the
 // database is known not to answer: a call met the Store's deadline and
 // no probe has had an answer since. Without it every question queued
 // behind a silent database would wait out its own deadline in turn (with
