@@ -157,6 +157,7 @@ func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an ret
 		return res, err
 	}
 	defer store.Close()
+	bn := postgres.NewBench(store)
 	st, err := store.Stats(ctx)
 	if err != nil {
 		return res, err
@@ -174,7 +175,7 @@ func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an ret
 		if cfg.Chunks <= 0 {
 			return res, retrieval.Errorf(retrieval.EINVALID, "--chunks must be positive, not %d", cfg.Chunks)
 		}
-		if err := load(ctx, store, emb, cfg, &res); err != nil {
+		if err := load(ctx, bn, emb, cfg, &res); err != nil {
 			return res, err
 		}
 		if cfg.Index.MaintenanceWorkMem == "" {
@@ -183,14 +184,14 @@ func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an ret
 		res.MaintenanceMem = cfg.Index.MaintenanceWorkMem
 		fmt.Fprintf(cfg.Progress, "bench: building indexes (maintenance_work_mem %s)\n", cfg.Index.MaintenanceWorkMem)
 		t := time.Now()
-		if err := store.BuildIndex(ctx, cfg.Index); err != nil {
+		if err := bn.BuildIndex(ctx, cfg.Index); err != nil {
 			return res, fmt.Errorf("build index: %w", err)
 		}
 		res.IndexBuildS = time.Since(t).Seconds()
 		res.IndexesWereBuilt = true
 		fmt.Fprintf(cfg.Progress, "bench: indexes built in %.1fs\n", res.IndexBuildS)
 	} else {
-		hnsw, gin, err := store.HasIndexes(ctx)
+		hnsw, gin, err := bn.HasIndexes(ctx)
 		if err != nil {
 			return res, err
 		}
@@ -220,11 +221,11 @@ func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an ret
 }
 
 // load streams cfg.Chunks synthetic chunks into the store with BulkLoad.
-func load(ctx context.Context, store *postgres.Store, emb retrieval.Embedder, cfg Config, res *Result) error {
+func load(ctx context.Context, bn *postgres.Bench, emb retrieval.Embedder, cfg Config, res *Result) error {
 	fmt.Fprintf(cfg.Progress, "bench: loading %d synthetic chunks (about %d per transaction, %d writers)\n", cfg.Chunks, cfg.BatchChunks, cfg.Writers)
 	st, err := Stream(ctx, StreamOptions{Chunks: cfg.Chunks, BatchChunks: cfg.BatchChunks, Writers: cfg.Writers, Embedder: emb, Progress: cfg.Progress},
 		func(ctx context.Context, docs []postgres.BulkDocument) error {
-			return store.BulkLoad(ctx, docs, emb.Name(), emb.Dimensions())
+			return bn.BulkLoad(ctx, docs, emb.Name(), emb.Dimensions())
 		})
 	if err != nil {
 		return err

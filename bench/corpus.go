@@ -201,12 +201,6 @@ func (c *Corpus) vary(s string) string {
 	return out[:end] + ", " + c.person() + " said" + out[end:]
 }
 
-// Next returns the next document and its chunks (not yet embedded).
-func (c *Corpus) Next() (retrieval.Document, []retrieval.Chunk) {
-	doc := c.NextDocument()
-	return doc, ChunkDocument(doc)
-}
-
 // ChunkDocument cuts doc into chunks with ingest.Chunk and the default
 // sizes, as coopbot ingest does. It is safe for concurrent use.
 func ChunkDocument(doc retrieval.Document) []retrieval.Chunk {

@@ -17,8 +17,8 @@ func TestCorpusDeterministic(t *testing.T) {
 	b, _ := NewCorpus()
 	total, lens := 0, []int{}
 	for i := range 200 {
-		da, ca := a.Next()
-		db, cb := b.Next()
+		da, db := a.NextDocument(), b.NextDocument()
+		ca, cb := ChunkDocument(da), ChunkDocument(db)
 		if da.ID != db.ID || da.Text != db.Text || len(ca) != len(cb) {
 			t.Fatalf("document %d differs between two generators: %q vs %q", i, da.ID, db.ID)
 		}
@@ -50,7 +50,8 @@ func TestCorpusNoRepeatedChunks(t *testing.T) {
 	seen := map[string]string{}
 	n := 0
 	for n < 20000 {
-		d, cs := c.Next()
+		d := c.NextDocument()
+		cs := ChunkDocument(d)
 		for _, ch := range cs {
 			if prev, ok := seen[ch.Text]; ok {
 				t.Fatalf("chunk %s/%d repeats a chunk of %s: %q", d.ID, ch.Ordinal, prev, ch.Text)
@@ -97,7 +98,7 @@ func BenchmarkGenerateEmbed(b *testing.B) {
 	for b.Loop() {
 		var texts []string
 		for len(texts) < 1000 {
-			_, cs := c.Next()
+			cs := ChunkDocument(c.NextDocument())
 			for _, ch := range cs {
 				texts = append(texts, ch.Text)
 			}
@@ -118,7 +119,7 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	n := 0
 	for b.Loop() {
-		_, cs := c.Next()
+		cs := ChunkDocument(c.NextDocument())
 		n += len(cs)
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "chunks/s")

@@ -34,10 +34,11 @@ func measure(ctx context.Context, databaseURL string, store *postgres.Store, emb
 	}
 	fmt.Fprintf(cfg.Progress, "bench: exact nearest neighbours of %d queries (sequential scans)\n", len(qs))
 	exact := make([][]postgres.Neighbor, len(qs))
+	bn := postgres.NewBench(store)
 	var exactT []time.Duration
 	for i, v := range vecs {
 		t := time.Now()
-		if exact[i], err = store.Nearest(ctx, v, RecallK, postgres.NearestOptions{Exact: true}); err != nil {
+		if exact[i], err = bn.Nearest(ctx, v, RecallK, postgres.NearestOptions{Exact: true}); err != nil {
 			return fmt.Errorf("exact search: %w", err)
 		}
 		exactT = append(exactT, time.Since(t))
@@ -73,6 +74,7 @@ func measureEf(ctx context.Context, s *postgres.Store, emb retrieval.Embedder, a
 	qs, warmQs []string, vecs [][]float32, exact [][]postgres.Neighbor, ef int) (SweepPoint, error) {
 	p := SweepPoint{EfSearch: ef}
 	svc := &retrieval.Service{Store: s, Embedder: emb, Analyzer: an}
+	bn := postgres.NewBench(s)
 	for _, q := range warmQs {
 		if _, err := svc.Search(ctx, q, searchK); err != nil {
 			return p, fmt.Errorf("search %q: %w", q, err)
@@ -87,7 +89,7 @@ func measureEf(ctx context.Context, s *postgres.Store, emb retrieval.Embedder, a
 		}
 		hybrid = append(hybrid, time.Since(t))
 		t = time.Now()
-		got, err := s.Nearest(ctx, vecs[i], RecallK, postgres.NearestOptions{EfSearch: ef})
+		got, err := bn.Nearest(ctx, vecs[i], RecallK, postgres.NearestOptions{EfSearch: ef})
 		if err != nil {
 			return p, fmt.Errorf("hnsw search: %w", err)
 		}

@@ -94,15 +94,6 @@ func Chunk(doc retrieval.Document, opts ChunkOptions) []retrieval.Chunk {
 	return c.out
 }
 
-// ChunkAll chunks each document; the result is parallel to docs.
-func ChunkAll(docs []retrieval.Document, opts ChunkOptions) [][]retrieval.Chunk {
-	out := make([][]retrieval.Chunk, len(docs))
-	for i, d := range docs {
-		out[i] = Chunk(d, opts)
-	}
-	return out
-}
-
 type chunker struct {
 	doc retrieval.Document
 	o   ChunkOptions

@@ -262,14 +262,6 @@ func TestChunkHuge(t *testing.T) {
 	checkChunks(t, doc, chunks, ChunkOptions{}, true)
 }
 
-func TestChunkAll(t *testing.T) {
-	docs := corpusDocs(t)
-	all := ChunkAll(docs, ChunkOptions{})
-	if len(all) != len(docs) || len(all[0]) == 0 || all[1][0].DocumentID != docs[1].ID {
-		t.Fatalf("ChunkAll = %d lists", len(all))
-	}
-}
-
 func TestChunkEmpty(t *testing.T) {
 	if c := Chunk(retrieval.Document{ID: "e", Text: " \n\n "}, ChunkOptions{}); len(c) != 0 {
 		t.Errorf("chunks of blank text: %+v", c)

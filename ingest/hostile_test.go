@@ -22,7 +22,12 @@ func TestLoadSpecialFiles(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.txt"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	links := map[string]string{"zero.txt": "/dev/zero", "dangling.txt": "missing.txt", "loop.txt": "loop.txt", "dirlink.txt": "sub"}
+	elsewhere := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(elsewhere, []byte("A secret outside the corpus folder."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	links := map[string]string{"zero.txt": "/dev/zero", "dangling.txt": "missing.txt", "loop.txt": "loop.txt", "dirlink.txt": "sub",
+		"outside.txt": elsewhere, "inside.txt": "good.txt", "up.txt": "../" + filepath.Base(dir) + "/good.txt"}
 	for name, target := range links {
 		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
@@ -37,7 +42,8 @@ func TestLoadSpecialFiles(t *testing.T) {
 	})
 	tests := []struct{ file, want string }{
 		{"fifo.txt", "fifo.txt: not a regular file (a named pipe)"},
-		{"zero.txt", "zero.txt: not a regular file (a character device)"},
+		{"zero.txt", "zero.txt: " + outsideRoot},
+		{"outside.txt", "outside.txt: " + outsideRoot},
 		{"dangling.txt", "dangling.txt: cannot read: no such file or directory"},
 		{"loop.txt", "loop.txt: cannot read: too many levels of symbolic links"},
 		{"bad\xffname.txt", "bad\xffname.txt: file name is not valid UTF-8"},
@@ -45,9 +51,9 @@ func TestLoadSpecialFiles(t *testing.T) {
 		{"folder.txt", "folder.txt: not a regular file (a directory)"},
 	}
 	for _, tc := range tests {
-		_, err := LoadFile(filepath.Join(dir, tc.file))
+		_, err := loadFile(filepath.Join(dir, tc.file))
 		if err == nil || retrieval.ErrorCode(err) != retrieval.EINVALID || !strings.HasSuffix(err.Error(), tc.want) {
-			t.Errorf("LoadFile(%q) = %v; want EINVALID ending %q", tc.file, err, tc.want)
+			t.Errorf("loadFile(%q) = %v; want EINVALID ending %q", tc.file, err, tc.want)
 		}
 	}
 
@@ -65,39 +71,74 @@ func TestLoadSpecialFiles(t *testing.T) {
 		rel, _ := filepath.Rel(dir, e.Path)
 		got = append(got, rel)
 	}
-	if want := "bad\xffname.txt dangling.txt fifo.txt loop.txt new\nline.txt zero.txt"; strings.Join(got, " ") != want {
+	if want := "bad\xffname.txt dangling.txt fifo.txt loop.txt new\nline.txt outside.txt zero.txt"; strings.Join(got, " ") != want {
 		t.Errorf("skipped %q; want %q", got, want)
 	}
-	if sum.Ingested != 3 || store.docs["good"].Text != "Good text." || store.docs["folder.txt/a"].ID == "" || store.docs["sub/b"].ID == "" {
+	// Links that stay in the folder are read: inside.txt and up.txt (out
+	// and back in) are good.txt again.
+	if sum.Ingested != 5 || store.docs["good"].Text != "Good text." || store.docs["inside"].Text != "Good text." || store.docs["up"].Text != "Good text." ||
+		store.docs["folder.txt/a"].ID == "" || store.docs["sub/b"].ID == "" {
 		t.Errorf("summary %+v, stored %d documents", sum, len(store.docs))
+	}
+
+}
+
+// TestFollowSymlinks: with FollowSymlinks the file outside the folder is
+// read, and /dev/zero is refused as not a regular file.
+func TestFollowSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	elsewhere := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(elsewhere, []byte("A file outside the corpus folder."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"zero.txt": "/dev/zero", "outside.txt": elsewhere} {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	store := newFakeStore()
+	var logs bytes.Buffer
+	sum, err := newPipeline(store, &fakeEmbedder{}, &logs).Run(context.Background(), RunOptions{Paths: []string{dir}, FollowSymlinks: true})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, logs.String())
+	}
+	if store.docs["outside"].Text != "A file outside the corpus folder." {
+		t.Errorf("with FollowSymlinks, outside.txt stored as %+v; want the linked file", store.docs["outside"])
+	}
+	if len(sum.Errors) != 1 || !strings.HasSuffix(sum.Errors[0].Error(), "zero.txt: not a regular file (a character device)") {
+		t.Errorf("with FollowSymlinks, errors = %v; want zero.txt refused as not a regular file", sum.Errors)
 	}
 }
 
-// TestReadLimit checks that at most MaxFileSize+1 bytes are read even when
-// the size known at open time is small: the file grows while it is read.
-func TestReadLimit(t *testing.T) {
-	dir := t.TempDir()
-	name := filepath.Join(dir, "grow.txt")
-	if err := os.WriteFile(name, []byte("small"), 0o644); err != nil {
+// TestSymlinkedRoot: a root that is itself a symlink (docs -> /data/docs)
+// confines its files to where it points, and a file named directly must
+// resolve within its own directory.
+func TestSymlinkedRoot(t *testing.T) {
+	real := t.TempDir()
+	writeFiles(t, real, map[string]string{"a.txt": "Text of a."})
+	link := filepath.Join(t.TempDir(), "docs")
+	if err := os.Symlink(real, link); err != nil {
 		t.Fatal(err)
 	}
-	ref, err := osFile(name)
-	if err != nil {
+	elsewhere := filepath.Join(t.TempDir(), "secret.txt")
+	if err := os.WriteFile(elsewhere, []byte("Secret."), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := ref.read()
-	if err != nil || string(raw) != "small" {
-		t.Fatalf("read = %q, %v", raw, err)
-	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
+	if err := os.Symlink(elsewhere, filepath.Join(real, "s.txt")); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Truncate(MaxFileSize + 10); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	if _, err := ref.read(); err == nil || !strings.Contains(err.Error(), "grow.txt: file too large") {
-		t.Errorf("read of a file over the limit: %v", err)
+	for _, paths := range [][]string{{link}, {filepath.Join(real, "s.txt")}} {
+		store := newFakeStore()
+		var logs bytes.Buffer
+		sum, err := newPipeline(store, &fakeEmbedder{}, &logs).Run(context.Background(), RunOptions{Paths: paths})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sum.Errors) != 1 || !strings.HasSuffix(sum.Errors[0].Error(), "s.txt: "+outsideRoot) {
+			t.Errorf("ingest %v: errors %v; want s.txt refused as outside the folder", paths, sum.Errors)
+		}
+		if paths[0] == link && store.docs["a"].Text != "Text of a." {
+			t.Errorf("ingest %v: stored %v; want a.txt, inside the folder the link points to", paths, store.docs)
+		}
 	}
 }

@@ -225,6 +225,9 @@ type fileRef struct {
 	id     string
 	source string // as shown to the user and stored in Document.Source
 	err    error  // set when the walk already found the file unusable
+	// root, when set, is the absolute, symlink-free directory an
+	// operating-system file must resolve within (see confine).
+	root string
 }
 
 func (f fileRef) load() (retrieval.Document, error) {
@@ -249,7 +252,11 @@ func (f fileRef) read() ([]byte, error) {
 	var file fs.File
 	var err error
 	if f.osPath != "" {
-		file, err = os.OpenFile(f.osPath, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		path, cerr := f.confine()
+		if cerr != nil {
+			return nil, cerr
+		}
+		file, err = os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	} else {
 		file, err = f.fsys.Open(f.name)
 	}
@@ -275,6 +282,54 @@ func (f fileRef) read() ([]byte, error) {
 		return nil, tooLarge(f.source, int64(len(raw)))
 	}
 	return raw, nil
+}
+
+// outsideRoot is the reason a file is refused when it resolves outside
+// the folder being ingested.
+const outsideRoot = "symbolic link to a file outside the folder being ingested (--follow-symlinks ingests it)"
+
+// confine returns the path to open for an operating-system file: with a
+// root, the file's resolved path, refused (before anything is opened)
+// when it lies outside the root — a symlink in a corpus folder must not
+// publish /etc/passwd or a private key as citations. Without a root, the
+// path as given.
+func (f fileRef) confine() (string, error) {
+	if f.root == "" {
+		return f.osPath, nil
+	}
+	resolved, err := filepath.EvalSymlinks(f.osPath)
+	if err != nil {
+		// Dangling links and loops: report the system's reason, as an
+		// open would ("no such file or directory", "too many levels of
+		// symbolic links").
+		if _, serr := os.Stat(f.osPath); serr != nil {
+			err = serr
+		}
+		return "", readError(f.source, err)
+	}
+	if resolved, err = filepath.Abs(resolved); err != nil {
+		return "", readError(f.source, err)
+	}
+	if !within(f.root, resolved) {
+		return "", fileError(f.source, outsideRoot, nil)
+	}
+	return resolved, nil
+}
+
+// within reports whether path is root or lies below it (both absolute
+// and clean).
+func within(root, path string) bool {
+	rel, err := filepath.Rel(root, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// realDir returns dir as an absolute path without symlinks.
+func realDir(dir string) (string, error) {
+	r, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Abs(r)
 }
 
 // readError is a file that cannot be opened or read: "cannot read"
@@ -377,16 +432,6 @@ func LoadFS(fsys fs.FS, root string) ([]retrieval.Document, []FileError) {
 		docs = append(docs, doc)
 	}
 	return docs, errs
-}
-
-// LoadFile loads one file from the operating system's file system; its ID
-// is the file's base name without extension.
-func LoadFile(name string) (retrieval.Document, error) {
-	ref, err := osFile(name)
-	if err != nil {
-		return retrieval.Document{}, err
-	}
-	return ref.load()
 }
 
 // osFile refers to a file of the operating system named directly: its ID

@@ -378,20 +378,34 @@ func TestLoadFS(t *testing.T) {
 	}
 }
 
+// loadFile loads one file the way the pipeline loads a file named
+// directly: its ID is its base name, and it must resolve within its
+// directory.
+func loadFile(name string) (retrieval.Document, error) {
+	ref, err := osFile(name)
+	if err == nil {
+		ref.root, err = confinement(filepath.Dir(name), false)
+	}
+	if err != nil {
+		return retrieval.Document{}, err
+	}
+	return ref.load()
+}
+
 func TestLoadFile(t *testing.T) {
 	dir := t.TempDir()
 	name := filepath.Join(dir, "report.txt")
 	if err := os.WriteFile(name, []byte("Report text."), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	d, err := LoadFile(name)
+	d, err := loadFile(name)
 	if err != nil || d.ID != "report" || d.Source != name || d.Text != "Report text." {
-		t.Fatalf("LoadFile = %+v, %v", d, err)
+		t.Fatalf("loadFile = %+v, %v", d, err)
 	}
-	if _, err := LoadFile(filepath.Join(dir, "missing.txt")); err == nil || !strings.Contains(err.Error(), "missing.txt: cannot read") {
+	if _, err := loadFile(filepath.Join(dir, "missing.txt")); err == nil || !strings.Contains(err.Error(), "missing.txt: cannot read") {
 		t.Errorf("missing: %v", err)
 	}
-	if _, err := LoadFile(filepath.Join(dir, "x.pdf")); err == nil || !strings.Contains(err.Error(), "unsupported file type") {
+	if _, err := loadFile(filepath.Join(dir, "x.pdf")); err == nil || !strings.Contains(err.Error(), "unsupported file type") {
 		t.Errorf("pdf: %v", err)
 	}
 }

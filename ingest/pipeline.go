@@ -43,8 +43,14 @@ type RunOptions struct {
 	// done only when every source is a directory (or FS) walked without
 	// error, so that a partial run never deletes what it did not look at.
 	Prune bool
-	// Reindex treats every document as changed. The caller is expected to
-	// have emptied the store first (as when switching embedders).
+	// FollowSymlinks ingests files whose resolved path lies outside the
+	// directory they were found in (or, for a file named directly, the
+	// directory it was named in): a symbolic link to a file elsewhere.
+	// Without it such a file is skipped with a reason, unread.
+	FollowSymlinks bool
+	// Reindex treats every document as changed and skips the embedder
+	// check: the caller gives the pipeline an empty store to fill (coopbot
+	// ingest --reindex: a postgres.Rebuild's, swapped in afterwards).
 	Reindex bool
 }
 
@@ -150,12 +156,25 @@ func (r *run) collect(opts RunOptions) (refs []fileRef, complete bool) {
 			r.skip(root, readError(root, err))
 			complete = false
 		case info.IsDir():
-			addWalk(walkFS(os.DirFS(root), ".", func(p string) string {
+			got, errs := walkFS(os.DirFS(root), ".", func(p string) string {
 				return filepath.Join(root, filepath.FromSlash(p))
-			}, true))
+			}, true)
+			within, err := confinement(root, opts.FollowSymlinks)
+			if err != nil {
+				r.skip(root, err)
+				complete = false
+				continue
+			}
+			for i := range got {
+				got[i].root = within
+			}
+			addWalk(got, errs)
 		default:
 			complete = false
 			ref, err := osFile(root)
+			if err == nil {
+				ref.root, err = confinement(filepath.Dir(root), opts.FollowSymlinks)
+			}
 			if err != nil {
 				r.skip(root, err)
 				continue
@@ -167,6 +186,20 @@ func (r *run) collect(opts RunOptions) (refs []fileRef, complete bool) {
 		addWalk(walkFS(opts.FS, ".", func(p string) string { return p }, false))
 	}
 	return refs, complete
+}
+
+// confinement returns the directory the files found in dir must resolve
+// within (dir itself, absolute and without symlinks), or "" when follow
+// lets them resolve anywhere.
+func confinement(dir string, follow bool) (string, error) {
+	if follow {
+		return "", nil
+	}
+	root, err := realDir(dir)
+	if err != nil {
+		return "", readError(dir, err)
+	}
+	return root, nil
 }
 
 // skip records and logs a file that cannot be ingested.

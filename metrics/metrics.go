@@ -87,31 +87,45 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
 }
 
-// RegisterIndexGauges adds coopbot_index_documents and coopbot_index_chunks,
-// read from stats at every scrape (a failing read reports nothing).
+// RegisterIndexGauges adds coopbot_store_up, coopbot_index_documents and
+// coopbot_index_chunks, all read from one call of stats at every scrape
+// (bounded to 2 s). coopbot_store_up is 1 when stats answered and 0 when
+// it failed (the database down or not answering, or the store not open
+// yet). While it fails the two index gauges are left out of the scrape:
+// a gap, not a 0, so that an unreachable index never looks like an empty
+// one.
 func (m *Metrics) RegisterIndexGauges(stats func(ctx context.Context) (retrieval.Stats, error)) error {
-	read := func(f func(retrieval.Stats) int) func() float64 {
-		return func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			s, err := stats(ctx)
-			if err != nil {
-				return 0
-			}
-			return float64(f(s))
-		}
+	return m.registry.Register(&indexCollector{
+		stats:  stats,
+		up:     prometheus.NewDesc("coopbot_store_up", "1 when the store could be read at this scrape, 0 when it could not.", nil, nil),
+		docs:   prometheus.NewDesc("coopbot_index_documents", "Documents in the store; absent while coopbot_store_up is 0.", nil, nil),
+		chunks: prometheus.NewDesc("coopbot_index_chunks", "Chunks in the store; absent while coopbot_store_up is 0.", nil, nil),
+	})
+}
+
+// indexCollector reads the store once per scrape for RegisterIndexGauges.
+type indexCollector struct {
+	stats            func(ctx context.Context) (retrieval.Stats, error)
+	up, docs, chunks *prometheus.Desc
+}
+
+func (c *indexCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.up
+	ch <- c.docs
+	ch <- c.chunks
+}
+
+func (c *indexCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s, err := c.stats(ctx)
+	if err != nil {
+		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
+		return
 	}
-	for _, g := range []prometheus.Collector{
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "coopbot_index_documents", Help: "Documents in the store."},
-			read(func(s retrieval.Stats) int { return s.Documents })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "coopbot_index_chunks", Help: "Chunks in the store."},
-			read(func(s retrieval.Stats) int { return s.Chunks })),
-	} {
-		if err := m.registry.Register(g); err != nil {
-			return err
-		}
-	}
-	return nil
+	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
+	ch <- prometheus.MustNewConstMetric(c.docs, prometheus.GaugeValue, float64(s.Documents))
+	ch <- prometheus.MustNewConstMetric(c.chunks, prometheus.GaugeValue, float64(s.Chunks))
 }
 
 // ObserveQuestion counts a question asked on surface with its outcome

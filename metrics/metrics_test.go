@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,6 +83,7 @@ func TestDecoratorsOverRealCore(t *testing.T) {
 		`coopbot_ingest_documents_total{result="stored"} 1`,
 		`coopbot_ingest_documents_total{result="deleted"} 1`,
 		`coopbot_ingest_documents_total{result="failed"} 0`,
+		"coopbot_store_up 1",
 		"coopbot_index_chunks "+strconv.Itoa(st.Chunks),
 		"coopbot_index_documents "+strconv.Itoa(st.Documents),
 		"go_goroutines",
@@ -89,6 +91,33 @@ func TestDecoratorsOverRealCore(t *testing.T) {
 	if strings.Contains(text, "coopbot_ingest_chunks_total 0") {
 		t.Errorf("the extra document's chunks were not counted")
 	}
+}
+
+// TestIndexGaugesWhenStoreDown: while the store cannot be read,
+// coopbot_store_up is 0 and the index gauges are absent, never a fake 0;
+// they come back with the store.
+func TestIndexGaugesWhenStoreDown(t *testing.T) {
+	m := metrics.New()
+	var down atomic.Bool
+	down.Store(true)
+	stats := func(ctx context.Context) (retrieval.Stats, error) {
+		if down.Load() {
+			return retrieval.Stats{}, retrieval.Errorf(retrieval.EUNAVAILABLE, "the database is not answering")
+		}
+		return retrieval.Stats{Documents: 2, Chunks: 31}, nil
+	}
+	if err := m.RegisterIndexGauges(stats); err != nil {
+		t.Fatal(err)
+	}
+	text := scrape(t, m)
+	wantLines(t, text, "coopbot_store_up 0")
+	for _, name := range []string{"coopbot_index_chunks ", "coopbot_index_documents "} {
+		if strings.Contains(text, "\n"+name) {
+			t.Errorf("scrape with the store down reports %s:\n%s", strings.TrimSpace(name), text)
+		}
+	}
+	down.Store(false)
+	wantLines(t, scrape(t, m), "coopbot_store_up 1", "coopbot_index_chunks 31", "coopbot_index_documents 2")
 }
 
 func TestPrivateRegistries(t *testing.T) {

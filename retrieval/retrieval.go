@@ -98,33 +98,72 @@ type Hit struct {
 	Score float64
 }
 
-// Store holds documents and their embedded chunks.
+// Store holds documents and their embedded chunks. Both implementations
+// (retrieval/memory and retrieval/postgres) pass the same contract suite,
+// retrieval/storetest, which checks every rule written here.
+//
+// A store belongs to one embedder: the first PutDocument records its name
+// and dimensions (Stats.Embedder, Stats.Dimensions), and they stay until
+// the store is rebuilt (coopbot ingest --reindex builds a new index beside
+// the old one and swaps it in); deleting documents does not forget them.
+//
+// Every method may also fail with EUNAVAILABLE when the backing database
+// cannot be reached or does not answer within the store's bound (for
+// PostgreSQL, STATEMENT_TIMEOUT plus a margin), and passes the context's
+// error through (wrapped) when ctx ends first. Messages of EUNAVAILABLE
+// errors never name a host, port or user; the wrapped cause may.
 type Store interface {
-	// Search runs the dense and lexical arms for q and returns up to q.K
-	// hits fused by reciprocal rank fusion (see Fuse), best first.
-	// Errors: EMISMATCH when q.Embedder or q.Dimensions differ from what
-	// built the store; EUNAVAILABLE when the backing database cannot be
-	// reached.
+	// Search runs the dense arm (q.Vector against every chunk's vector,
+	// by cosine similarity) and the lexical arm (q.Text's words, OR
+	// semantics) and returns up to q.K hits fused by reciprocal rank
+	// fusion (see Fuse), best first; ties break by document ID, then
+	// ordinal. Each arm fetches max(q.K, q.Candidates) chunks (a store may
+	// cap this; PostgreSQL at 1000).
+	//
+	// A query without Vector runs only the lexical arm; one whose Text has
+	// no content words (empty, only stop words or punctuation) runs only
+	// the dense arm; one with neither finds nothing. A zero vector ranks
+	// nothing in the dense arm (its cosine is undefined). Hits carry the
+	// chunk (text, offsets, paragraphs, sentences; no Vector), its
+	// document's metadata (no Text), DenseRank and LexicalRank (1-based; 0
+	// for the arm that did not return it), Score, and Cosine: the cosine
+	// similarity to q.Vector for every hit when q.Vector is set and not
+	// zero, whichever arm found it, else 0.
+	//
+	// A store nothing was ever written to returns no hits and no error
+	// for any query with q.K ≥ 1. Errors: EINVALID when q.K < 1; EMISMATCH when
+	// q.Vector is set or q.Embedder is named and the embedder name, the
+	// dimensions (q.Dimensions, or len(q.Vector) when 0) or len(q.Vector)
+	// differ from what built the store.
 	Search(ctx context.Context, q Query) ([]Hit, error)
 
-	// PutDocument writes doc and replaces all of its chunks atomically
-	// (one transaction): readers see either the old or the new version.
-	// Every chunk must carry a vector from the named embedder. Errors:
-	// EMISMATCH when the store was built by another embedder (use
-	// Reindex semantics: DeleteAll first); EINVALID for a malformed chunk.
+	// PutDocument writes doc (metadata, hash and text) and replaces all of
+	// its chunks atomically: readers see either the old or the new
+	// version, never a mix, and on any error nothing changes. Chunks are
+	// checked as ValidateDocument does, and each must carry a vector made
+	// by embedder (dims long). A document may have no chunks. Errors:
+	// EINVALID for a malformed document or chunk (see ValidateDocument)
+	// or input beyond the store's limits (the in-process store's
+	// MaxChunks, PostgreSQL's 2000 dimensions); EMISMATCH when the store
+	// was built by another embedder name or dimensions (rebuild the index,
+	// coopbot ingest --reindex, to switch).
 	PutDocument(ctx context.Context, doc Document, chunks []Chunk, embedder string, dims int) error
 
-	// DocumentHash returns the stored hash of the document with the given
-	// ID, or ENOTFOUND.
+	// DocumentHash returns the stored Hash of the document with the given
+	// ID. Errors: ENOTFOUND when there is no such document.
 	DocumentHash(ctx context.Context, id string) (string, error)
 
-	// DocumentIDs lists the IDs of all stored documents, sorted.
+	// DocumentIDs lists the IDs of all stored documents in byte order
+	// (empty for an empty store).
 	DocumentIDs(ctx context.Context) ([]string, error)
 
-	// DeleteDocument removes a document and its chunks; ENOTFOUND if absent.
+	// DeleteDocument removes a document and all of its chunks. The store
+	// keeps its embedder. Errors: ENOTFOUND when there is no such
+	// document.
 	DeleteDocument(ctx context.Context, id string) error
 
-	// Stats reports counts and the embedder that built the store.
+	// Stats reports the number of documents and chunks and the embedder
+	// that built the store ("" and 0 until the first PutDocument).
 	Stats(ctx context.Context) (Stats, error)
 }
 

@@ -118,18 +118,3 @@ func Embed(r bot.Reply) *discordgo.MessageEmbed {
 	}
 	return e
 }
-
-// EmbedLen is the length Discord counts against the 6,000 total.
-func EmbedLen(e *discordgo.MessageEmbed) int {
-	n := bot.Len(e.Title) + bot.Len(e.Description)
-	for _, f := range e.Fields {
-		n += bot.Len(f.Name) + bot.Len(f.Value)
-	}
-	if e.Footer != nil {
-		n += bot.Len(e.Footer.Text)
-	}
-	if e.Author != nil {
-		n += bot.Len(e.Author.Name)
-	}
-	return n
-}

@@ -12,6 +12,7 @@ import (
 	"github.com/coopbot/coopbot/corpus"
 	"github.com/coopbot/coopbot/ingest"
 	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/postgres"
 )
 
 func init() {
@@ -25,10 +26,11 @@ func init() {
 func runIngest(ctx context.Context, m *Main, args []string) error {
 	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
 	prune := fs.Bool("prune", false, "remove stored documents whose files are gone")
-	reindex := fs.Bool("reindex", false, "drop everything stored and rebuild (needed after changing EMBEDDER)")
+	reindex := fs.Bool("reindex", false, "rebuild the whole index beside the one in use and swap it in at the end (needed after changing EMBEDDER)")
 	batch := fs.Int("batch", 64, "chunks embedded per batch")
+	follow := fs.Bool("follow-symlinks", false, "also ingest symbolic links to files outside the folders given (refused by default)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: coopbot ingest [--prune] [--reindex] [PATH...]\n\nPATHs are files (.txt, .md, .html) or directories, walked recursively.\nWithout PATH, the bundled corpus is ingested.")
+		fmt.Fprintln(fs.Output(), "Usage: coopbot ingest [--prune] [--reindex] [--follow-symlinks] [PATH...]\n\nPATHs are files (.txt, .md, .html) or directories, walked recursively.\nWithout PATH, the bundled corpus is ingested.")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(m, fs, args); err != nil {
@@ -45,18 +47,27 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	if err := m.OpenStore(ctx, false); err != nil {
 		return err
 	}
+	// --reindex builds the new index beside the one in use and swaps it
+	// in at the end, in one transaction: until then questions are
+	// answered from the old index, and an ingest that fails or is killed
+	// midway leaves it untouched.
+	store := m.Store
+	var rb *postgres.Rebuild
 	if *reindex {
-		if err := m.Postgres.Reset(ctx); err != nil {
+		var err error
+		if rb, err = m.Postgres.BeginRebuild(ctx); err != nil {
 			return fmt.Errorf("reindex: %w", err)
 		}
-		fmt.Fprintln(m.Stderr, "coopbot: reindex: dropped all stored documents")
+		defer rb.Abort(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit; a failed cleanup is redone by the next reindex
+		store = rb.Store()
+		fmt.Fprintln(m.Stderr, "coopbot: reindex: building a new index beside the one in use")
 	}
-	opts := ingest.RunOptions{Paths: fs.Args(), Prune: *prune, Reindex: *reindex}
+	opts := ingest.RunOptions{Paths: fs.Args(), Prune: *prune, Reindex: *reindex, FollowSymlinks: *follow}
 	if len(opts.Paths) == 0 {
 		opts.FS = corpus.FS
 	}
 	p := ingest.Pipeline{
-		Store:     m.Store,
+		Store:     store,
 		Embedder:  m.Embedder,
 		Logger:    m.Logger,
 		Progress:  m.Stderr,
@@ -69,6 +80,12 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	fmt.Fprintln(m.Stderr, summaryLine(sum))
 	if err != nil {
 		return err
+	}
+	if rb != nil {
+		if err := rb.Commit(ctx); err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+		fmt.Fprintln(m.Stderr, "coopbot: reindex: the new index is in use")
 	}
 	if sum.Skipped > 0 {
 		return exitError{1}

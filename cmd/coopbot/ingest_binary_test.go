@@ -40,6 +40,44 @@ func coopbotCmd(bin, databaseURL string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// generatedDocs writes n generated documents (report-000.txt …) into a
+// new directory.
+func generatedDocs(t *testing.T, n int) string {
+	t.Helper()
+	dir := t.TempDir()
+	for i := range n {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("report-%03d.txt", i)), []byte(generatedDoc(i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// connectTest connects to url for the test's own queries.
+func connectTest(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
+}
+
+// startCoopbot starts the binary with args; exited receives its end.
+func startCoopbot(t *testing.T, bin, url string, args ...string) (cmd *exec.Cmd, stderr *bytes.Buffer, exited chan error) {
+	t.Helper()
+	cmd = coopbotCmd(bin, url, args...)
+	stderr = &bytes.Buffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	return cmd, stderr, exited
+}
+
 // generatedDoc is the n-th of the documents the kill test ingests: one to
 // seven paragraphs of a few sentences each, so chunk counts vary.
 func generatedDoc(n int) string {
@@ -79,29 +117,12 @@ func TestIngestBinary(t *testing.T) {
 
 	t.Run("SIGKILL", func(t *testing.T) {
 		url := pgtest.NewDB(t, "coopbot_kill")
-		dir := t.TempDir()
 		const docs = 300
-		for n := range docs {
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("report-%03d.txt", n)), []byte(generatedDoc(n)), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+		dir := generatedDocs(t, docs)
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close(context.Background())
-
-		cmd := coopbotCmd(bin, url, "ingest", dir)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan error, 1)
-		go func() { exited <- cmd.Wait() }()
+		conn := connectTest(t, url)
+		cmd, stderr, exited := startCoopbot(t, bin, url, "ingest", dir)
 		// Kill once a few documents have landed, preferably while coopbot
 		// has a write transaction open (it is, most of the time).
 		const killAfter = 20
@@ -152,6 +173,8 @@ func TestIngestBinary(t *testing.T) {
 			t.Errorf("after the second run %d documents are stored; want %d", n, docs)
 		}
 	})
+
+	t.Run("SIGKILL during --reindex", func(t *testing.T) { testReindexKilled(t, bin) })
 
 	t.Run("6MB", func(t *testing.T) {
 		url := pgtest.NewDB(t, "coopbot_huge")

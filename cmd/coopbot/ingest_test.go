@@ -210,7 +210,8 @@ func TestIngestHostileFolder(t *testing.T) {
 		{"deep.html", "cannot parse HTML: html: open stack of elements exceeds 512 nodes"},
 		{"victim.txt", "binary file"},
 		{"fifo.txt", "not a regular file (a named pipe)"},
-		{"zero.txt", "not a regular file (a character device)"},
+		{"zero.txt", "symbolic link to a file outside the folder being ingested (--follow-symlinks ingests it)"},
+		{"secret.txt", "symbolic link to a file outside the folder being ingested (--follow-symlinks ingests it)"},
 		{"dangling.txt", "cannot read: no such file or directory"},
 		{"loop.txt", "cannot read: too many levels of symbolic links"},
 		{"bad\xffname.txt", "file name is not valid UTF-8"},
@@ -230,7 +231,13 @@ func TestIngestHostileFolder(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.txt"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for name, target := range map[string]string{"zero.txt": "/dev/zero", "dangling.txt": "missing.txt", "loop.txt": "loop.txt"} {
+	// secret.txt links to a readable file outside the folder, whose text
+	// must never become a citation.
+	outside := filepath.Join(t.TempDir(), "private.txt")
+	if err := os.WriteFile(outside, []byte("PRIVATE-MARKER: a file outside the corpus folder, readable by coopbot."), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, target := range map[string]string{"zero.txt": "/dev/zero", "dangling.txt": "missing.txt", "loop.txt": "loop.txt", "secret.txt": outside} {
 		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
 			t.Fatal(err)
 		}
@@ -320,6 +327,11 @@ func TestIngestHostileFolder(t *testing.T) {
 		}
 		if strings.Contains(doc.Text, "MARKER-SCRIPT") {
 			t.Errorf("%s: script text leaked into the document", g.file)
+		}
+	}
+	for id, d := range after {
+		if strings.Contains(d.Text, "PRIVATE-MARKER") {
+			t.Errorf("document %s holds the text of a file outside the folder (through secret.txt)", id)
 		}
 	}
 	n := checkStoredChunks(t, ctx, conn, "huge", strings.TrimSpace(string(huge)))

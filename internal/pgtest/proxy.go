@@ -1,7 +1,6 @@
 package pgtest
 
 import (
-	"io"
 	"net"
 	"net/url"
 	"sync"
@@ -9,17 +8,24 @@ import (
 )
 
 // Proxy is a TCP relay on 127.0.0.1 in front of a PostgreSQL server, so
-// that a test can take the database away from a client (Down: open
-// connections cut, new ones refused, as when the server stops) without
-// touching a server other tests share.
+// that a test can take the database away from a client without touching
+// a server other tests share:
+//   - Down, as when the server stops: open connections cut, new ones
+//     refused;
+//   - Freeze, as when it is stopped with SIGSTOP (or the network path
+//     drops packets): connections are accepted and what clients send is
+//     read, but nothing is forwarded either way until Thaw, which
+//     forwards what was held.
 type Proxy struct {
 	ln     net.Listener
 	target string
 
-	mu    sync.Mutex
-	down  bool
-	conns map[net.Conn]struct{}
-	wg    sync.WaitGroup
+	mu     sync.Mutex
+	thawed *sync.Cond // broadcast on Thaw and Down
+	frozen bool
+	down   bool
+	conns  map[net.Conn]struct{}
+	wg     sync.WaitGroup
 }
 
 // NewProxy starts a Proxy to the server of databaseURL and returns it with
@@ -35,6 +41,7 @@ func NewProxy(tb testing.TB, databaseURL string) (*Proxy, string) {
 		tb.Fatalf("pgtest.NewProxy: listen: %v", err)
 	}
 	p := &Proxy{ln: ln, target: u.Host, conns: map[net.Conn]struct{}{}}
+	p.thawed = sync.NewCond(&p.mu)
 	p.wg.Add(1)
 	go p.accept()
 	tb.Cleanup(p.Down)
@@ -42,50 +49,22 @@ func NewProxy(tb testing.TB, databaseURL string) (*Proxy, string) {
 	return p, u.String()
 }
 
-func (p *Proxy) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		if !p.track(c, s) {
-			return
-		}
-		p.wg.Add(2)
-		go p.pipe(c, s)
-		go p.pipe(s, c)
-	}
-}
+// Addr is the proxy's host:port.
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
-// track registers a relayed pair, or closes it when the proxy is down.
-func (p *Proxy) track(conns ...net.Conn) bool {
+// Freeze stops all forwarding, on open connections and new ones alike.
+func (p *Proxy) Freeze() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.down {
-		for _, c := range conns {
-			c.Close()
-		}
-		return false
-	}
-	for _, c := range conns {
-		p.conns[c] = struct{}{}
-	}
-	return true
+	p.frozen = true
+	p.mu.Unlock()
 }
 
-func (p *Proxy) pipe(dst, src net.Conn) {
-	defer p.wg.Done()
-	// A cut connection ends the copy with an error; there is nothing to
-	// report, the client sees the cut.
-	_, _ = io.Copy(dst, src)
-	dst.Close()
-	src.Close()
+// Thaw resumes forwarding, first of the bytes held while frozen.
+func (p *Proxy) Thaw() {
+	p.mu.Lock()
+	p.frozen = false
+	p.mu.Unlock()
+	p.thawed.Broadcast()
 }
 
 // Down takes the database away: the port stops accepting and every open
@@ -102,5 +81,95 @@ func (p *Proxy) Down() {
 		c.Close()
 	}
 	p.mu.Unlock()
+	p.thawed.Broadcast()
 	p.wg.Wait()
+}
+
+// wait blocks while the proxy is frozen; it reports false once it is down.
+func (p *Proxy) wait() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.frozen && !p.down {
+		p.thawed.Wait()
+	}
+	return !p.down
+}
+
+func (p *Proxy) accept() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		if !p.track(c) {
+			return
+		}
+		p.wg.Add(1)
+		go p.relay(c)
+	}
+}
+
+// relay connects c to the server once the proxy is not frozen (a stopped
+// postmaster leaves new connections in its listen queue) and pipes both
+// ways.
+func (p *Proxy) relay(c net.Conn) {
+	defer p.wg.Done()
+	if !p.wait() {
+		c.Close()
+		return
+	}
+	s, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	if !p.track(s) {
+		c.Close()
+		return
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.pipe(c, s)
+	}()
+	p.pipe(s, c)
+}
+
+// track registers a relayed connection, or closes it when the proxy is
+// down.
+func (p *Proxy) track(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.down {
+		c.Close()
+		return false
+	}
+	p.conns[c] = struct{}{}
+	return true
+}
+
+// pipe copies src to dst, holding each read while the proxy is frozen. A
+// cut connection ends the copy with an error; there is nothing to report,
+// the client sees the cut.
+func (p *Proxy) pipe(dst, src net.Conn) {
+	defer func() {
+		dst.Close()
+		src.Close()
+	}()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if !p.wait() {
+				return
+			}
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }

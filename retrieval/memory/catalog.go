@@ -11,7 +11,7 @@ import (
 var _ retrieval.Catalog = (*Store)(nil)
 
 // Catalog implements retrieval.Catalog: documents newest first (by date,
-// then ID).
+// then ID); none for a limit below 1, as in the PostgreSQL store.
 func (s *Store) Catalog(ctx context.Context, limit int) ([]retrieval.Document, int, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, 0, fmt.Errorf("catalog: %w", err)
@@ -31,8 +31,6 @@ func (s *Store) Catalog(ctx context.Context, limit int) ([]retrieval.Document, i
 		return docs[i].ID < docs[j].ID
 	})
 	total := len(docs)
-	if limit >= 0 && len(docs) > limit {
-		docs = docs[:limit]
-	}
+	docs = docs[:min(max(limit, 0), len(docs))]
 	return docs, total, nil
 }

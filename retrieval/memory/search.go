@@ -20,11 +20,9 @@ const parallelScan = 16384
 // arm ranks the chunks containing any of the analyzer terms of q.Text by
 // BM25 (k1 = 1.2, b = 0.75). Each arm keeps its best max(q.K,
 // q.Candidates) chunks; ties break by document ID and ordinal. Every hit
-// carries its cosine similarity (0 against a zero vector) and its
-// document's metadata; Chunk.Vector and Document.Text are not returned.
-// An empty store returns no hits. Errors: EINVALID when q.K < 1;
-// EMISMATCH when q.Embedder, q.Dimensions or len(q.Vector) differ from
-// what built the store.
+// carries its cosine similarity (0 without a query vector or against a
+// zero one) and its document's metadata; Chunk.Vector and Document.Text
+// are not returned. The errors and the rest are retrieval.Store's.
 func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
@@ -37,17 +35,17 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if len(s.docs) == 0 {
+	if s.embedder == "" {
 		return nil, nil
 	}
-	if q.Embedder != s.embedder || q.Dimensions != s.dims || len(q.Vector) != s.dims {
-		dims := q.Dimensions
-		if dims == 0 {
-			dims = len(q.Vector)
-		}
+	dims := q.Dimensions
+	if dims == 0 {
+		dims = len(q.Vector)
+	}
+	if (q.Vector != nil || q.Embedder != "") && (q.Embedder != s.embedder || dims != s.dims || q.Vector != nil && len(q.Vector) != s.dims) {
 		return nil, retrieval.Errorf(retrieval.EMISMATCH,
 			"store was built with %q (%d dims); query uses %q (%d dims): run coopbot ingest --reindex",
-			s.embedder, s.dims, q.Embedder, dims)
+			s.embedder, s.dims, q.Embedder, max(dims, len(q.Vector)))
 	}
 	qv := q.Vector
 	var qn float64

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -81,13 +80,11 @@ func New(analyzer retrieval.Analyzer) *Store {
 	}
 }
 
-// PutDocument stores doc and replaces all of its chunks in one step. Every
-// chunk must belong to doc (an empty DocumentID is taken as doc.ID), have a
-// distinct non-negative ordinal, valid UTF-8 text consistent with its
-// offsets, sentence spans within its text, and a finite vector of length
-// dims. Errors: EINVALID for a malformed document or chunk, or when the
-// store would exceed MaxChunks; EMISMATCH when the store holds documents
-// embedded by another embedder or dimensions. On error nothing changes.
+// PutDocument stores doc and replaces all of its chunks in one step. The
+// document and chunks are checked by retrieval.ValidateDocument. Errors:
+// EINVALID for a malformed document or chunk, or when the store would
+// exceed MaxChunks; EMISMATCH when the store was built by another embedder
+// or dimensions. On error nothing changes.
 func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks []retrieval.Chunk, embedder string, dims int) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("put document: %w", err)
@@ -98,7 +95,7 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.docs) > 0 && (embedder != s.embedder || dims != s.dims) {
+	if s.embedder != "" && (embedder != s.embedder || dims != s.dims) {
 		return retrieval.Errorf(retrieval.EMISMATCH,
 			"store was built with %q (%d dims); document %q uses %q (%d dims): run coopbot ingest --reindex",
 			s.embedder, s.dims, doc.ID, embedder, dims)
@@ -112,8 +109,8 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 		return retrieval.Errorf(retrieval.EINVALID,
 			"the in-process store holds at most %d chunks; set DATABASE_URL to use PostgreSQL", s.limit)
 	}
-	if len(s.docs) == 0 {
-		s.reset(embedder, dims)
+	if s.embedder == "" {
+		s.embedder, s.dims = embedder, dims
 	}
 	if old != nil {
 		s.remove(old)
@@ -139,20 +136,11 @@ type prepared struct {
 // prepare validates doc and chunks and analyzes the chunk text, outside
 // the lock.
 func (s *Store) prepare(doc retrieval.Document, chunks []retrieval.Chunk, embedder string, dims int) ([]prepared, error) {
-	switch {
-	case doc.ID == "":
-		return nil, retrieval.Errorf(retrieval.EINVALID, "document has no ID")
-	case !utf8.ValidString(doc.ID):
-		return nil, retrieval.Errorf(retrieval.EINVALID, "document ID %q is not valid UTF-8", doc.ID)
-	case embedder == "" || dims <= 0:
-		return nil, retrieval.Errorf(retrieval.EINVALID, "document %q: embedder name and dimensions are required (got %q, %d)", doc.ID, embedder, dims)
+	if err := retrieval.ValidateDocument(doc, chunks, embedder, dims); err != nil {
+		return nil, err
 	}
-	seen := make(map[int]bool, len(chunks))
 	out := make([]prepared, 0, len(chunks))
-	for i, c := range chunks {
-		if err := checkChunk(doc, c, i, dims, seen); err != nil {
-			return nil, err
-		}
+	for _, c := range chunks {
 		c.DocumentID = doc.ID
 		c.Sentences = slices.Clone(c.Sentences)
 		vec := c.Vector
@@ -166,42 +154,6 @@ func (s *Store) prepare(doc retrieval.Document, chunks []retrieval.Chunk, embedd
 		out = append(out, prepared{ce: ce, vec: vec})
 	}
 	return out, nil
-}
-
-func checkChunk(doc retrieval.Document, c retrieval.Chunk, i, dims int, seen map[int]bool) error {
-	bad := func(format string, args ...any) error {
-		return retrieval.Errorf(retrieval.EINVALID, "chunk %d of document %q: %s", i, doc.ID, fmt.Sprintf(format, args...))
-	}
-	switch {
-	case c.DocumentID != "" && c.DocumentID != doc.ID:
-		return bad("belongs to document %q", c.DocumentID)
-	case c.Ordinal < 0:
-		return bad("negative ordinal %d", c.Ordinal)
-	case seen[c.Ordinal]:
-		return bad("duplicate ordinal %d", c.Ordinal)
-	case len(c.Vector) != dims:
-		return bad("vector has %d dimensions; want %d", len(c.Vector), dims)
-	case !utf8.ValidString(c.Text):
-		return bad("text is not valid UTF-8")
-	case c.Start < 0 || c.End-c.Start != len(c.Text):
-		return bad("offsets [%d, %d) do not fit its %d bytes of text", c.Start, c.End, len(c.Text))
-	case doc.Text != "" && (c.End > len(doc.Text) || doc.Text[c.Start:c.End] != c.Text):
-		return bad("text is not the document's text at [%d, %d)", c.Start, c.End)
-	case c.ParaStart < 0 || c.ParaEnd < c.ParaStart:
-		return bad("bad paragraph range %d–%d", c.ParaStart, c.ParaEnd)
-	}
-	seen[c.Ordinal] = true
-	for _, x := range c.Vector {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return bad("vector holds %v", x)
-		}
-	}
-	for _, sp := range c.Sentences {
-		if sp.Start < 0 || sp.End < sp.Start || sp.End > len(c.Text) {
-			return bad("sentence [%d, %d) is outside its %d bytes of text", sp.Start, sp.End, len(c.Text))
-		}
-	}
-	return nil
 }
 
 // countTerms returns the distinct terms with their frequencies (in order
@@ -218,14 +170,6 @@ func countTerms(terms []string) ([]termFreq, int32) {
 		out = append(out, termFreq{term: t, n: 1})
 	}
 	return out, int32(len(terms))
-}
-
-// reset empties the index for a store about to be built by embedder.
-func (s *Store) reset(embedder string, dims int) {
-	s.embedder, s.dims = embedder, dims
-	s.slots, s.free, s.vecs = nil, nil, nil
-	s.postings = make(map[string]map[int32]int32)
-	s.live, s.termSum = 0, 0
 }
 
 // insert places a prepared chunk in a slot and indexes it.
@@ -304,8 +248,8 @@ func (s *Store) DocumentIDs(ctx context.Context) ([]string, error) {
 }
 
 // DeleteDocument removes a document and its chunks, or returns ENOTFOUND.
-// Deleting the last document forgets the embedder, so the empty store
-// accepts documents from any embedder.
+// The store keeps its embedder, as retrieval.Store requires, even when
+// the last document goes.
 func (s *Store) DeleteDocument(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("delete document: %w", err)
@@ -317,9 +261,6 @@ func (s *Store) DeleteDocument(ctx context.Context, id string) error {
 		return retrieval.Errorf(retrieval.ENOTFOUND, "no document %q", id)
 	}
 	s.remove(de)
-	if len(s.docs) == 0 {
-		s.reset("", 0)
-	}
 	return nil
 }
 

@@ -82,6 +82,18 @@ func dropHNSW() []string {
 	return stmts
 }
 
+// Bench is the bench's access to a Store (coopbot bench, bench/): bulk
+// loading without index maintenance, building the indexes afterwards,
+// and the dense arm alone, exact or approximate, for measuring recall.
+// None of it serves questions, so it is kept off Store; a Bench shares
+// its Store's pool and settings.
+type Bench struct {
+	s *Store
+}
+
+// NewBench returns the bench operations on s.
+func NewBench(s *Store) *Bench { return &Bench{s: s} }
+
 // BulkDocument is one new document and its embedded chunks for BulkLoad.
 type BulkDocument struct {
 	Document retrieval.Document
@@ -113,7 +125,8 @@ func copyRow(docID string, c retrieval.Chunk) []any {
 // for a malformed or already stored document (nothing is written);
 // EMISMATCH when the store was built by another embedder; EUNAVAILABLE
 // when the database cannot be reached.
-func (s *Store) BulkLoad(ctx context.Context, docs []BulkDocument, embedder string, dims int) error {
+func (b *Bench) BulkLoad(ctx context.Context, docs []BulkDocument, embedder string, dims int) error {
+	s := b.s
 	n := 0
 	for _, d := range docs {
 		if err := validate(d.Document, d.Chunks, embedder, dims); err != nil {
@@ -222,7 +235,8 @@ type IndexOptions struct {
 // (PutDocument builds the HNSW index on first write).
 // Errors: EINVALID for a malformed option; EUNAVAILABLE when the database
 // cannot be reached.
-func (s *Store) BuildIndex(ctx context.Context, opts IndexOptions) error {
+func (b *Bench) BuildIndex(ctx context.Context, opts IndexOptions) error {
+	s := b.s
 	if opts.MaintenanceWorkMem != "" && !validSize(opts.MaintenanceWorkMem) {
 		return retrieval.Errorf(retrieval.EINVALID, "maintenance_work_mem must be a size such as 2GB or 512MB, not %q", opts.MaintenanceWorkMem)
 	}
@@ -309,7 +323,8 @@ type NearestOptions struct {
 // meant for measuring the index (coopbot bench). Errors: EINVALID for k or
 // EfSearch out of range; EMISMATCH when vec's dimension differs from the
 // store's; EUNAVAILABLE when the database cannot be reached.
-func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestOptions) ([]Neighbor, error) {
+func (b *Bench) Nearest(ctx context.Context, vec []float32, k int, opts NearestOptions) ([]Neighbor, error) {
+	s := b.s
 	if k <= 0 || k > MaxEfSearch {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "k must be between 1 and %d, not %d", MaxEfSearch, k)
 	}
@@ -333,19 +348,19 @@ func (s *Store) Nearest(ctx context.Context, vec []float32, k int, opts NearestO
 	}
 	v := pgvector.NewVector(vec)
 	if opts.Exact {
-		var b pgx.Batch
-		b.Queue(`SELECT set_config('enable_indexscan', 'off', true)`)
-		b.Queue(nearestSQL("true", k), v)
-		return s.nearest(ctx, &b)
+		var batch pgx.Batch
+		batch.Queue(`SELECT set_config('enable_indexscan', 'off', true)`)
+		batch.Queue(nearestSQL("true", k), v)
+		return s.nearest(ctx, &batch)
 	}
 	// Like the dense arm: every shard's graph at once, merged.
 	parts := make([][]Neighbor, Shards)
 	err = eachShard(func(j int) error {
-		var b pgx.Batch
-		b.Queue(denseSettings, strconv.Itoa(ef))
-		b.Queue(nearestSQL(shardPredicate(j), k), v)
+		var batch pgx.Batch
+		batch.Queue(denseSettings, strconv.Itoa(ef))
+		batch.Queue(nearestSQL(shardPredicate(j), k), v)
 		var err error
-		parts[j], err = s.nearest(ctx, &b)
+		parts[j], err = s.nearest(ctx, &batch)
 		return err
 	})
 	if err != nil {
@@ -396,7 +411,8 @@ func (s *Store) nearest(ctx context.Context, b *pgx.Batch) ([]Neighbor, error) {
 
 // HasIndexes reports whether every shard's HNSW index and the full-text
 // index exist (a BulkLoad without BuildIndex leaves them out).
-func (s *Store) HasIndexes(ctx context.Context) (hnsw, fullText bool, err error) {
+func (b *Bench) HasIndexes(ctx context.Context) (hnsw, fullText bool, err error) {
+	s := b.s
 	err = s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM unnest($1::text[]) n WHERE to_regclass(n) IS NOT NULL) = cardinality($1::text[]),
 		to_regclass($2) IS NOT NULL`, hnswNames(), ginIndex).Scan(&hnsw, &fullText)
 	if err != nil {

@@ -34,15 +34,16 @@ func TestBulkLoad(t *testing.T) {
 	url := pgtest.NewDB(t, "retrieval_postgres_bulk")
 	ctx := context.Background()
 	s := open(t, url)
+	bn := postgres.NewBench(s)
 	r := rand.New(rand.NewPCG(7, 8))
 
-	if err := s.BulkLoad(ctx, bulkDocs(r, 0, 50), embName, embDims); err != nil {
+	if err := bn.BulkLoad(ctx, bulkDocs(r, 0, 50), embName, embDims); err != nil {
 		t.Fatalf("BulkLoad() = %v", err)
 	}
-	if hnsw, gin, err := s.HasIndexes(ctx); err != nil || hnsw || gin {
+	if hnsw, gin, err := bn.HasIndexes(ctx); err != nil || hnsw || gin {
 		t.Errorf("HasIndexes() after a first bulk load = %v, %v, %v; want no indexes until BuildIndex", hnsw, gin, err)
 	}
-	if err := s.BulkLoad(ctx, bulkDocs(r, 50, 50), embName, embDims); err != nil {
+	if err := bn.BulkLoad(ctx, bulkDocs(r, 50, 50), embName, embDims); err != nil {
 		t.Fatalf("second BulkLoad() = %v", err)
 	}
 	if st := stats(t, s); st.Documents != 100 || st.Chunks != 200 || st.Embedder != embName || st.Dimensions != embDims {
@@ -56,14 +57,14 @@ func TestBulkLoad(t *testing.T) {
 		t.Fatalf("Search() before BuildIndex = %d hits, %v; want 5", len(before), err)
 	}
 	for _, bad := range []string{"lots", "2 GB", "1e9", "GB"} {
-		if err := s.BuildIndex(ctx, postgres.IndexOptions{MaintenanceWorkMem: bad}); retrieval.ErrorCode(err) != retrieval.EINVALID {
+		if err := bn.BuildIndex(ctx, postgres.IndexOptions{MaintenanceWorkMem: bad}); retrieval.ErrorCode(err) != retrieval.EINVALID {
 			t.Errorf("BuildIndex(maintenance_work_mem %q) = %v; want EINVALID", bad, err)
 		}
 	}
-	if err := s.BuildIndex(ctx, postgres.IndexOptions{MaintenanceWorkMem: "64MB", ParallelWorkers: -1}); err != nil {
+	if err := bn.BuildIndex(ctx, postgres.IndexOptions{MaintenanceWorkMem: "64MB", ParallelWorkers: -1}); err != nil {
 		t.Fatalf("BuildIndex() = %v", err)
 	}
-	if hnsw, gin, err := s.HasIndexes(ctx); err != nil || !hnsw || !gin {
+	if hnsw, gin, err := bn.HasIndexes(ctx); err != nil || !hnsw || !gin {
 		t.Errorf("HasIndexes() after BuildIndex = %v, %v, %v; want both", hnsw, gin, err)
 	}
 	// The bulk-loaded tables are vacuumed and analyzed, so autovacuum has
@@ -73,7 +74,7 @@ func TestBulkLoad(t *testing.T) {
 		FROM pg_stat_user_tables WHERE relname IN ('chunks', 'documents')`, &vacuumed); err != nil || !vacuumed {
 		t.Errorf("chunks and documents vacuumed and analyzed after BuildIndex = %v, %v; want true", vacuumed, err)
 	}
-	if err := s.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
+	if err := bn.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
 		t.Errorf("BuildIndex() again = %v; want a no-op", err)
 	}
 	after, err := s.Search(ctx, q)
@@ -82,7 +83,7 @@ func TestBulkLoad(t *testing.T) {
 	}
 
 	// Exact and approximate neighbours agree on a small store.
-	exact, err := s.Nearest(ctx, q.Vector, 10, postgres.NearestOptions{Exact: true})
+	exact, err := bn.Nearest(ctx, q.Vector, 10, postgres.NearestOptions{Exact: true})
 	if err != nil || len(exact) != 10 {
 		t.Fatalf("Nearest(exact) = %d, %v; want 10", len(exact), err)
 	}
@@ -91,7 +92,7 @@ func TestBulkLoad(t *testing.T) {
 			t.Errorf("Nearest(exact)[%d] distance %v < [%d] %v; want closest first", i, exact[i].Distance, i-1, exact[i-1].Distance)
 		}
 	}
-	approx, err := s.Nearest(ctx, q.Vector, 10, postgres.NearestOptions{EfSearch: 200})
+	approx, err := bn.Nearest(ctx, q.Vector, 10, postgres.NearestOptions{EfSearch: 200})
 	if err != nil || len(approx) != 10 || approx[0] != exact[0] {
 		t.Errorf("Nearest(ef 200) = %v, %v; want exact's first %v", approx, err, exact[0])
 	}
@@ -105,7 +106,7 @@ func TestBulkLoad(t *testing.T) {
 		{10, postgres.NearestOptions{EfSearch: 5000}, q.Vector, retrieval.EINVALID},
 		{10, postgres.NearestOptions{}, []float32{1, 0}, retrieval.EMISMATCH},
 	} {
-		if _, err := s.Nearest(ctx, tc.vec, tc.k, tc.opts); retrieval.ErrorCode(err) != tc.want {
+		if _, err := bn.Nearest(ctx, tc.vec, tc.k, tc.opts); retrieval.ErrorCode(err) != tc.want {
 			t.Errorf("Nearest(k %d, %+v, %d dims) = %v; want %s", tc.k, tc.opts, len(tc.vec), err, tc.want)
 		}
 	}
@@ -113,26 +114,26 @@ func TestBulkLoad(t *testing.T) {
 	// Bulk loading only adds: a stored document is refused and nothing
 	// of the batch is written.
 	dup := append(bulkDocs(r, 200, 2), bulkDocs(r, 3, 1)...)
-	if err := s.BulkLoad(ctx, dup, embName, embDims); retrieval.ErrorCode(err) != retrieval.EINVALID || !strings.Contains(err.Error(), "already stored") {
+	if err := bn.BulkLoad(ctx, dup, embName, embDims); retrieval.ErrorCode(err) != retrieval.EINVALID || !strings.Contains(err.Error(), "already stored") {
 		t.Errorf("BulkLoad(with a stored document) = %v; want EINVALID naming it", err)
 	}
 	if st := stats(t, s); st.Documents != 100 {
 		t.Errorf("Stats() after a refused bulk load = %d documents; want 100", st.Documents)
 	}
-	if err := s.BulkLoad(ctx, bulkDocs(r, 300, 1), "other-v1-4", embDims); retrieval.ErrorCode(err) != retrieval.EMISMATCH {
+	if err := bn.BulkLoad(ctx, bulkDocs(r, 300, 1), "other-v1-4", embDims); retrieval.ErrorCode(err) != retrieval.EMISMATCH {
 		t.Errorf("BulkLoad(another embedder) = %v; want EMISMATCH", err)
 	}
 	bad := bulkDocs(r, 400, 1)
 	bad[0].Chunks[1].Vector = []float32{1}
-	if err := s.BulkLoad(ctx, bad, embName, embDims); retrieval.ErrorCode(err) != retrieval.EINVALID {
+	if err := bn.BulkLoad(ctx, bad, embName, embDims); retrieval.ErrorCode(err) != retrieval.EINVALID {
 		t.Errorf("BulkLoad(a short vector) = %v; want EINVALID", err)
 	}
 	// After BuildIndex, a bulk load into the indexed store keeps the
 	// indexes.
-	if err := s.BulkLoad(ctx, bulkDocs(r, 500, 5), embName, embDims); err != nil {
+	if err := bn.BulkLoad(ctx, bulkDocs(r, 500, 5), embName, embDims); err != nil {
 		t.Fatalf("BulkLoad(into an indexed store) = %v", err)
 	}
-	if hnsw, gin, err := s.HasIndexes(ctx); err != nil || !hnsw || !gin {
+	if hnsw, gin, err := bn.HasIndexes(ctx); err != nil || !hnsw || !gin {
 		t.Errorf("HasIndexes() after a later bulk load = %v, %v, %v; want both kept", hnsw, gin, err)
 	}
 }
@@ -147,16 +148,17 @@ func TestLexicalBound(t *testing.T) {
 		t.Fatalf("Open() = %v", err)
 	}
 	t.Cleanup(s.Close)
+	bn := postgres.NewBench(s)
 	r := rand.New(rand.NewPCG(9, 10))
 	docs := bulkDocs(r, 0, 400) // 800 chunks with "britain", "japan", "navy"...
 	rare := &docs[397].Chunks[1]
 	rare.Text = "The navy trained near Kagoshima."
 	docs[397].Document.Text = docs[397].Document.Text[:rare.Start] + rare.Text
 	rare.End = rare.Start + len(rare.Text)
-	if err := s.BulkLoad(ctx, docs, embName, embDims); err != nil {
+	if err := bn.BulkLoad(ctx, docs, embName, embDims); err != nil {
 		t.Fatalf("BulkLoad() = %v", err)
 	}
-	if err := s.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
+	if err := bn.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
 		t.Fatalf("BuildIndex() = %v", err)
 	}
 	// 400 chunks match "navy" and "train"; the common-word branch reads

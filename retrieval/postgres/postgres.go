@@ -6,7 +6,8 @@
 // opened. The vector dimension is fixed by the first document written into
 // an empty store, together with the name of the embedder that made it;
 // later writes and searches with another embedder fail with EMISMATCH
-// until Reset (coopbot ingest --reindex) empties the store.
+// until a rebuild (BeginRebuild; coopbot ingest --reindex) swaps in a new
+// index, or Reset empties the store.
 package postgres
 
 import (
@@ -22,6 +23,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -79,20 +81,55 @@ type Options struct {
 	Logger *slog.Logger
 	// StatementTimeout, when positive, bounds every statement on the
 	// pool's connections (PostgreSQL statement_timeout, lock waits
-	// included); a statement over it fails with EUNAVAILABLE. Migrations
-	// are not bounded. Leave it 0 for ingest, which builds indexes.
+	// included) and, on the client side, every call of the Store's
+	// methods to StatementTimeout + CallMargin: a server that stops
+	// answering altogether (frozen, or a network path that drops
+	// packets) never runs out its statement_timeout, so only a deadline
+	// of our own ends the wait. Either way the call fails with
+	// EUNAVAILABLE. Migrations are not bounded. Leave it 0 for ingest,
+	// which builds indexes.
 	StatementTimeout time.Duration
 }
+
+// CallMargin is how much longer than Options.StatementTimeout a Store call
+// may take before the client gives up on the database: time for the
+// server's own statement_timeout error to arrive, so that a slow query
+// is reported as such and only a silent server meets the client's
+// deadline.
+const CallMargin = 500 * time.Millisecond
+
+// pingTimeout bounds the liveness ping pgxpool sends on a connection that
+// sat idle for over a second before handing it out; a connection that
+// does not answer it is dropped and another is made.
+const pingTimeout = time.Second
+
+// healthCheckPeriod is how often the pool drops idle connections that
+// are past their lifetime or idle time.
+const healthCheckPeriod = 10 * time.Second
 
 // Store is a retrieval.Store backed by PostgreSQL with pgvector. It is safe
 // for concurrent use.
 type Store struct {
-	pool     *pgxpool.Pool
+	pool *pgxpool.Pool
+	// cfg and opts are what the Store was opened with, for opening the
+	// store a rebuild writes into (BeginRebuild).
+	cfg      *pgxpool.Config
+	opts     Options
 	addr     string // host:port, for messages; never the password
 	dbname   string
 	efSearch int
 	// lexicalScan is Options.LexicalScan.
 	lexicalScan int
+
+	// callTimeout bounds each call (Options.StatementTimeout +
+	// CallMargin); 0 leaves calls unbounded.
+	callTimeout time.Duration
+
+	// silent is set while the database is known not to answer (see
+	// answering); done ends the probe that clears it.
+	silent    atomic.Bool
+	done      chan struct{}
+	closeOnce sync.Once
 
 	commonMu sync.Mutex
 	common   []string  // words in more than commonFreq of the chunks
@@ -107,17 +144,27 @@ var _ retrieval.Store = (*Store)(nil)
 // extension if needed) and returns a ready Store. Errors carry code
 // EUNAVAILABLE when the database cannot be reached, refuses the login, or
 // lacks pgvector; EINVALID when the URL is malformed. Messages never
-// include the password.
+// include the password, host or port; the wrapped cause names the host
+// and port for logs.
 func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		// The parse error may echo the URL, password included: drop it.
 		return nil, retrieval.Errorf(retrieval.EINVALID, "the database URL is malformed: expected postgres://user:password@host:port/dbname")
 	}
+	return open(ctx, cfg, opts)
+}
+
+// open is Open with the URL parsed.
+func open(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store, error) {
+	base := cfg.Copy()
 	if opts.EfSearch < 0 || opts.EfSearch > MaxEfSearch {
 		return nil, retrieval.Errorf(retrieval.EINVALID, "ef_search must be between 1 and %d, not %d", MaxEfSearch, opts.EfSearch)
 	}
 	s := &Store{
+		cfg:      base,
+		opts:     opts,
+		done:     make(chan struct{}),
 		addr:     net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))),
 		dbname:   cfg.ConnConfig.Database,
 		efSearch: opts.EfSearch,
@@ -156,7 +203,10 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 
 	if opts.StatementTimeout > 0 {
 		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(max(opts.StatementTimeout.Milliseconds(), 1), 10)
+		s.callTimeout = opts.StatementTimeout + CallMargin
 	}
+	cfg.PingTimeout = pingTimeout
+	cfg.HealthCheckPeriod = healthCheckPeriod
 	cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
 		return pgxvec.RegisterTypes(ctx, conn)
 	}
@@ -174,37 +224,50 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 
 // Close releases the connection pool. It is safe to call more than once.
 func (s *Store) Close() {
+	s.closeOnce.Do(func() { close(s.done) })
 	if s.pool != nil {
 		s.pool.Close()
 	}
 }
 
-// Ping checks that the database answers. It returns EUNAVAILABLE when it
-// cannot be reached.
+// Ping checks that the database answers, within the Store's bound. It
+// returns EUNAVAILABLE when it cannot be reached or does not answer.
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.answering(); err != nil {
+		return err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := s.pool.Ping(ctx); err != nil {
-		return s.classify(err, "ping")
+		return s.check(ctx, err, "ping")
 	}
 	return nil
 }
 
 // Reset deletes every document, chunk and the embedder record, and drops
 // the HNSW index so the next PutDocument may use any embedder and
-// dimension (coopbot ingest --reindex).
+// dimension. Readers see an empty store at once: coopbot ingest
+// --reindex builds beside the live index instead (BeginRebuild); the
+// tests use Reset to start each case empty.
 func (s *Store) Reset(ctx context.Context) error {
+	if err := s.answering(); err != nil {
+		return err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return s.classify(err, "reset")
+		return s.check(ctx, err, "reset")
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
 	stmts := append([]string{`TRUNCATE chunks, documents, store_meta`}, dropHNSW()...)
 	for _, stmt := range append(stmts, `ALTER TABLE chunks ALTER COLUMN embedding TYPE vector`) {
 		if _, err := tx.Exec(ctx, stmt); err != nil {
-			return s.classify(err, "reset")
+			return s.check(ctx, err, "reset")
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return s.classify(err, "reset")
+		return s.check(ctx, err, "reset")
 	}
 	s.log.Info("postgres store reset", "addr", s.addr)
 	return nil
@@ -272,6 +335,7 @@ func (s *Store) noVector(cc *pgx.ConnConfig) error {
 // classify turns a driver error into a retrieval error: EUNAVAILABLE for
 // anything that means the database cannot be reached or refused us, a
 // plain wrapped error (EINTERNAL) otherwise. Context errors pass through.
+// The address goes in the operator detail, which no surface shows users.
 func (s *Store) classify(err error, what string) error {
 	if err == nil {
 		return nil

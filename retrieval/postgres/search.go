@@ -16,9 +16,11 @@ import (
 	"github.com/coopbot/coopbot/retrieval"
 )
 
-// hitColumns are selected by both arms, in scanHit's order.
+// hitColumns are selected by both arms, in scanHit's order. The
+// document's updated_at tells the versions of a document apart (see
+// oneVersion).
 const hitColumns = `c.document_id, c.ordinal, c.para_start, c.para_end, c.start_off, c.end_off, c.text, c.sentences,
-	d.title, d.date, d.outlet, d.author, d.source, d.hash`
+	d.title, d.date, d.outlet, d.author, d.source, d.hash, d.updated_at`
 
 // denseSQL is the k-NN arm's query for the limit nearest chunks of shard
 // j: the inner query is the shape the shard's partial HNSW index serves
@@ -146,23 +148,28 @@ func (s *Store) commonWords(ctx context.Context) []string {
 // differ from the store's; EUNAVAILABLE when the database cannot be
 // reached. An empty store returns no hits.
 func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit, error) {
-	if q.K <= 0 {
-		return nil, nil
+	if err := s.answering(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	if q.K < 1 {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "search needs k of at least 1 (got %d)", q.K)
 	}
 	cand := min(max(q.Candidates, q.K), MaxEfSearch)
 	ef := max(s.efSearch, cand)
 	scan := max(s.lexicalScan, cand)
 	text := strings.ReplaceAll(strings.ToValidUTF8(q.Text, " "), "\x00", " ")
 	hasText := strings.TrimSpace(text) != ""
-	dims := q.Dimensions
-	if dims == 0 {
-		dims = len(q.Vector)
+	check := queryCheck(q)
+	// A zero vector has no direction: its cosine distance to every chunk
+	// is NaN. It ranks nothing, and hits get Cosine 0.
+	var vec any
+	if !isZero(q.Vector) {
+		vec = pgvector.NewVector(q.Vector)
 	}
-	check := func(m meta) error {
-		if (q.Vector != nil || q.Embedder != "") && (m.embedder != q.Embedder || m.dims != dims) {
-			return mismatch(m, q.Embedder, dims)
-		}
-		return nil
+	if !hasText && vec == nil {
+		return nil, s.checkOnly(ctx, q, check)
 	}
 
 	// Each arm is one batch: one round trip, run by the server as one
@@ -176,11 +183,7 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	// chunks, 0.08 ms with the plan kept (EXPLAIN ANALYZE, docs/performance.md).
 	const settings = `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true),
 		set_config('synchronize_seqscans', 'off', true)`
-	var vec any
-	if q.Vector != nil {
-		vec = pgvector.NewVector(q.Vector)
-	}
-	var lexical []retrieval.Hit
+	var lexical []armHit
 	var lexErr error
 	var wg sync.WaitGroup
 	if hasText {
@@ -202,22 +205,10 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 			wg.Go(run)
 		}
 	}
-	var dense []retrieval.Hit
+	var dense []armHit
 	if vec != nil {
-		// One batch per shard, all at once; the first also reads the
-		// store's embedder.
-		parts := make([][]retrieval.Hit, Shards)
-		err := eachShard(func(j int) error {
-			var b pgx.Batch
-			if j == 0 {
-				b.Queue(`SELECT embedder, dimensions FROM store_meta`)
-			}
-			b.Queue(denseSettings, strconv.Itoa(ef))
-			b.Queue(denseSQL(j, cand), vec)
-			var err error
-			parts[j], err = s.runArm(ctx, &b, j == 0, check, "dense")
-			return err
-		})
+		var err error
+		dense, err = s.denseArm(ctx, vec, ef, cand, check)
 		wg.Wait()
 		if err != nil {
 			if errors.Is(err, errEmpty) {
@@ -225,7 +216,6 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 			}
 			return nil, err
 		}
-		dense = mergeShards(parts, cand, hitKey)
 	}
 	if lexErr != nil {
 		if errors.Is(lexErr, errEmpty) {
@@ -233,7 +223,102 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 		}
 		return nil, lexErr
 	}
-	return retrieval.Fuse(dense, lexical, q.K), nil
+	d, l := oneVersion(dense, lexical)
+	return retrieval.Fuse(d, l, q.K), nil
+}
+
+// armHit is a hit with the version (updated_at) of its document.
+type armHit struct {
+	retrieval.Hit
+	version time.Time
+}
+
+// oneVersion returns the arms' hits without any chunk of an older version
+// of a document than the newest either arm saw. The arms run on their own
+// connections, each with its own snapshot, so a PutDocument committing
+// between them can show one arm the old chunks and the other the new;
+// retrieval.Store promises readers one version or the other.
+func oneVersion(dense, lexical []armHit) ([]retrieval.Hit, []retrieval.Hit) {
+	newest := make(map[string]time.Time, len(dense)+len(lexical))
+	for _, h := range slices.Concat(dense, lexical) {
+		if v, ok := newest[h.Chunk.DocumentID]; !ok || h.version.After(v) {
+			newest[h.Chunk.DocumentID] = h.version
+		}
+	}
+	keep := func(hits []armHit) []retrieval.Hit {
+		out := make([]retrieval.Hit, 0, len(hits))
+		for _, h := range hits {
+			if h.version.Equal(newest[h.Chunk.DocumentID]) {
+				out = append(out, h.Hit)
+			}
+		}
+		return out
+	}
+	return keep(dense), keep(lexical)
+}
+
+// queryCheck returns the check of a store's embedder record against q
+// (retrieval.Store's EMISMATCH): a query with a vector or a named
+// embedder must match its name and dimensions.
+func queryCheck(q retrieval.Query) func(meta) error {
+	dims := q.Dimensions
+	if dims == 0 {
+		dims = len(q.Vector)
+	}
+	return func(m meta) error {
+		if (q.Vector != nil || q.Embedder != "") && (m.embedder != q.Embedder || m.dims != dims || q.Vector != nil && len(q.Vector) != m.dims) {
+			return mismatch(m, q.Embedder, max(dims, len(q.Vector)))
+		}
+		return nil
+	}
+}
+
+// denseArm asks every shard's HNSW index for its cand nearest chunks,
+// one batch per shard, all at once (the first also reads the store's
+// embedder), and merges them.
+func (s *Store) denseArm(ctx context.Context, vec any, ef, cand int, check func(meta) error) ([]armHit, error) {
+	parts := make([][]armHit, Shards)
+	err := eachShard(func(j int) error {
+		var b pgx.Batch
+		if j == 0 {
+			b.Queue(`SELECT embedder, dimensions FROM store_meta`)
+		}
+		b.Queue(denseSettings, strconv.Itoa(ef))
+		b.Queue(denseSQL(j, cand), vec)
+		var err error
+		parts[j], err = s.runArm(ctx, &b, j == 0, check, "dense")
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return mergeShards(parts, cand, hitKey), nil
+}
+
+// checkOnly checks a query that runs neither arm against the store's
+// embedder, as if it had run (retrieval.Store's EMISMATCH).
+func (s *Store) checkOnly(ctx context.Context, q retrieval.Query, check func(meta) error) error {
+	if q.Vector == nil && q.Embedder == "" {
+		return nil
+	}
+	m, ok, err := readMeta(ctx, s.pool)
+	if err != nil {
+		return s.check(ctx, err, "search: read embedder")
+	}
+	if !ok {
+		return nil
+	}
+	return check(m)
+}
+
+// isZero reports whether v is nil or all zeros.
+func isZero(v []float32) bool {
+	for _, x := range v {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // eachShard runs f for every shard at once (shard 0 on the calling
@@ -278,7 +363,7 @@ func mergeShards[T any](parts [][]T, n int, key func(T) (float64, string, int)) 
 }
 
 // hitKey is a dense hit's mergeShards key: closer means a larger cosine.
-func hitKey(h retrieval.Hit) (float64, string, int) {
+func hitKey(h armHit) (float64, string, int) {
 	return -h.Cosine, h.Chunk.DocumentID, h.Chunk.Ordinal
 }
 
@@ -288,7 +373,7 @@ var errEmpty = errors.New("empty store")
 // runArm sends one arm's batch: optionally the store_meta read (checked
 // with check; errEmpty when the store is empty), the settings, and the
 // arm's query, whose hits it returns.
-func (s *Store) runArm(ctx context.Context, b *pgx.Batch, withMeta bool, check func(meta) error, arm string) ([]retrieval.Hit, error) {
+func (s *Store) runArm(ctx context.Context, b *pgx.Batch, withMeta bool, check func(meta) error, arm string) ([]armHit, error) {
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 	if withMeta {
@@ -298,26 +383,26 @@ func (s *Store) runArm(ctx context.Context, b *pgx.Batch, withMeta bool, check f
 		case errors.Is(err, pgx.ErrNoRows):
 			return nil, errEmpty
 		case err != nil:
-			return nil, s.classify(err, "search: read embedder")
+			return nil, s.check(ctx, err, "search: read embedder")
 		}
 		if err := check(m); err != nil {
 			return nil, err
 		}
 	}
 	if _, err := br.Exec(); err != nil {
-		return nil, s.classify(err, "search: settings")
+		return nil, s.check(ctx, err, "search: settings")
 	}
 	hits, err := collectHits(br)
 	if err != nil {
-		return nil, s.classify(err, "search: "+arm)
+		return nil, s.check(ctx, err, "search: "+arm)
 	}
 	if err := br.Close(); err != nil {
-		return nil, s.classify(err, "search: "+arm)
+		return nil, s.check(ctx, err, "search: "+arm)
 	}
 	return hits, nil
 }
 
-func collectHits(br pgx.BatchResults) ([]retrieval.Hit, error) {
+func collectHits(br pgx.BatchResults) ([]armHit, error) {
 	rows, err := br.Query()
 	if err != nil {
 		return nil, err
@@ -325,13 +410,13 @@ func collectHits(br pgx.BatchResults) ([]retrieval.Hit, error) {
 	return pgx.CollectRows(rows, scanHit)
 }
 
-func scanHit(row pgx.CollectableRow) (retrieval.Hit, error) {
-	var h retrieval.Hit
+func scanHit(row pgx.CollectableRow) (armHit, error) {
+	var h armHit
 	var ord, ps, pe, so, eo int32
 	var sent []int32
 	c, d := &h.Chunk, &h.Document
 	err := row.Scan(&c.DocumentID, &ord, &ps, &pe, &so, &eo, &c.Text, &sent,
-		&d.Title, &d.Date, &d.Outlet, &d.Author, &d.Source, &d.Hash, &h.Cosine)
+		&d.Title, &d.Date, &d.Outlet, &d.Author, &d.Source, &d.Hash, &h.version, &h.Cosine)
 	if err != nil {
 		return h, err
 	}

@@ -23,11 +23,12 @@ func TestShards(t *testing.T) {
 	url := pgtest.NewDB(t, "retrieval_postgres_shards")
 	ctx := context.Background()
 	s := open(t, url)
+	bn := postgres.NewBench(s)
 	r := rand.New(rand.NewPCG(11, 12))
-	if err := s.BulkLoad(ctx, bulkDocs(r, 0, 400), embName, embDims); err != nil {
+	if err := bn.BulkLoad(ctx, bulkDocs(r, 0, 400), embName, embDims); err != nil {
 		t.Fatalf("BulkLoad() = %v", err)
 	}
-	if err := s.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
+	if err := bn.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
 		t.Fatalf("BuildIndex() = %v", err)
 	}
 	conn := connect(t, url)
@@ -43,7 +44,7 @@ func TestShards(t *testing.T) {
 		}
 	}
 
-	exact, err := s.Nearest(ctx, vec, 40, postgres.NearestOptions{Exact: true})
+	exact, err := bn.Nearest(ctx, vec, 40, postgres.NearestOptions{Exact: true})
 	if err != nil || len(exact) != 40 {
 		t.Fatalf("Nearest(exact) = %d, %v; want 40", len(exact), err)
 	}
@@ -58,7 +59,7 @@ func TestShards(t *testing.T) {
 	if len(shards) != postgres.Shards {
 		t.Fatalf("the exact 40 come from shards %v; want every shard, to test the merge", shards)
 	}
-	approx, err := s.Nearest(ctx, vec, 40, postgres.NearestOptions{})
+	approx, err := bn.Nearest(ctx, vec, 40, postgres.NearestOptions{})
 	if err != nil || fmt.Sprint(approx) != fmt.Sprint(exact) {
 		t.Errorf("Nearest(HNSW) = %v, %v;\nwant the exact %v", approx, err, exact)
 	}
@@ -96,7 +97,7 @@ func TestShards(t *testing.T) {
 	if fmt.Sprint(indexes) != fmt.Sprint(want) {
 		t.Errorf("HNSW indexes after migrating a store from before shards =\n%q\nwant\n%q", indexes, want)
 	}
-	if approx, err := s2.Nearest(ctx, vec, 40, postgres.NearestOptions{}); err != nil || fmt.Sprint(approx) != fmt.Sprint(exact) {
+	if approx, err := postgres.NewBench(s2).Nearest(ctx, vec, 40, postgres.NearestOptions{}); err != nil || fmt.Sprint(approx) != fmt.Sprint(exact) {
 		t.Errorf("Nearest(HNSW) after the migration = %v, %v;\nwant the exact %v", approx, err, exact)
 	}
 }

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -39,72 +36,43 @@ func readMeta(ctx context.Context, q interface {
 	return m, err == nil, err
 }
 
-// validate checks doc and its chunks before anything is written.
+// validate checks doc and its chunks before anything is written: the
+// contract's checks (retrieval.ValidateDocument) and pgvector's limit on
+// indexed dimensions.
 func validate(doc retrieval.Document, chunks []retrieval.Chunk, embedder string, dims int) error {
-	if doc.ID == "" {
-		return retrieval.Errorf(retrieval.EINVALID, "document has no ID")
+	if err := retrieval.ValidateDocument(doc, chunks, embedder, dims); err != nil {
+		return err
 	}
-	for _, s := range []string{doc.ID, doc.Title, doc.Date, doc.Outlet, doc.Author, doc.Source, doc.Hash, doc.Text} {
-		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
-			return retrieval.Errorf(retrieval.EINVALID, "document %q has invalid UTF-8 or a NUL byte", doc.ID)
-		}
-	}
-	if len(chunks) == 0 {
-		return nil
-	}
-	if embedder == "" {
-		return retrieval.Errorf(retrieval.EINVALID, "document %q: chunks need an embedder name", doc.ID)
-	}
-	if dims <= 0 || dims > maxDimensions {
+	if dims > maxDimensions {
 		return retrieval.Errorf(retrieval.EINVALID, "document %q: embedding dimensions must be between 1 and %d, not %d", doc.ID, maxDimensions, dims)
-	}
-	for i, c := range chunks {
-		switch {
-		case c.DocumentID != "" && c.DocumentID != doc.ID:
-			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d belongs to document %q", doc.ID, i, c.DocumentID)
-		case c.Ordinal < 0:
-			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has negative ordinal %d", doc.ID, i, c.Ordinal)
-		case len(c.Vector) != dims:
-			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has a %d-dimensional vector; the embedder makes %d", doc.ID, c.Ordinal, len(c.Vector), dims)
-		case c.Start < 0 || c.End < c.Start || (doc.Text != "" && c.End > len(doc.Text)):
-			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has offsets [%d,%d) outside the text", doc.ID, c.Ordinal, c.Start, c.End)
-		case !utf8.ValidString(c.Text) || strings.ContainsRune(c.Text, 0):
-			return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has invalid UTF-8 or a NUL byte", doc.ID, c.Ordinal)
-		}
-		for _, v := range c.Vector {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has a non-finite vector component", doc.ID, c.Ordinal)
-			}
-		}
-		for _, sp := range c.Sentences {
-			if sp.Start < 0 || sp.End < sp.Start || sp.End > len(c.Text) {
-				return retrieval.Errorf(retrieval.EINVALID, "document %q: chunk %d has sentence span [%d,%d) outside its text", doc.ID, c.Ordinal, sp.Start, sp.End)
-			}
-		}
 	}
 	return nil
 }
 
 // PutDocument writes doc and replaces its chunks in one transaction. On
-// the first write into an empty store it records embedder and dims, fixes
+// the first write into an empty store (with or without chunks) it records
+// embedder and dims, fixes
 // the embedding column to vector(dims) and builds the HNSW index. Errors:
 // EINVALID for a malformed document or chunk (nothing is written);
 // EMISMATCH when the store was built by another embedder; EUNAVAILABLE
 // when the database cannot be reached.
 func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks []retrieval.Chunk, embedder string, dims int) error {
+	if err := s.answering(); err != nil {
+		return err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	if err := validate(doc, chunks, embedder, dims); err != nil {
 		return err
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return s.classify(err, "put document")
+		return s.check(ctx, err, "put document")
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
 
-	if len(chunks) > 0 {
-		if err := s.claim(ctx, tx, embedder, dims); err != nil {
-			return err
-		}
+	if err := s.claim(ctx, tx, embedder, dims); err != nil {
+		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO documents (id, title, date, outlet, author, source, hash, text, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
@@ -112,10 +80,10 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 			source = $6, hash = $7, text = $8, updated_at = now()`,
 		doc.ID, doc.Title, doc.Date, doc.Outlet, doc.Author, doc.Source, doc.Hash, doc.Text)
 	if err != nil {
-		return s.classify(err, "upsert document")
+		return s.check(ctx, err, "upsert document")
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM chunks WHERE document_id = $1`, doc.ID); err != nil {
-		return s.classify(err, "delete old chunks")
+		return s.check(ctx, err, "delete old chunks")
 	}
 	rows := make([][]any, len(chunks))
 	for i, c := range chunks {
@@ -128,11 +96,11 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 			if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 				return retrieval.WrapError(retrieval.EINVALID, err, "document %q has two chunks with the same ordinal", doc.ID)
 			}
-			return s.classify(err, "copy chunks")
+			return s.check(ctx, err, "copy chunks")
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return s.classify(err, "commit document")
+		return s.check(ctx, err, "commit document")
 	}
 	return nil
 }
@@ -145,14 +113,14 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 func (s *Store) recordMeta(ctx context.Context, tx pgx.Tx, embedder string, dims int) (first bool, err error) {
 	tag, err := tx.Exec(ctx, `INSERT INTO store_meta (id, embedder, dimensions) VALUES (true, $1, $2) ON CONFLICT (id) DO NOTHING`, embedder, dims)
 	if err != nil {
-		return false, s.classify(err, "record embedder")
+		return false, s.check(ctx, err, "record embedder")
 	}
 	if tag.RowsAffected() == 1 {
 		return true, nil
 	}
 	m, ok, err := readMeta(ctx, tx)
 	if err != nil {
-		return false, s.classify(err, "read embedder")
+		return false, s.check(ctx, err, "read embedder")
 	}
 	if ok && (m.embedder != embedder || m.dims != dims) {
 		return false, mismatch(m, embedder, dims)
@@ -178,7 +146,7 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, embedder string, dims int)
 				// hand without Reset).
 				return retrieval.Detailf(retrieval.EMISMATCH, err, "store holds vectors of another dimension: run coopbot ingest --reindex")
 			}
-			return s.classify(err, "set vector dimension")
+			return s.check(ctx, err, "set vector dimension")
 		}
 	}
 	s.log.Info("postgres store claimed", "embedder", embedder, "dimensions", dims)
@@ -187,35 +155,50 @@ func (s *Store) claim(ctx context.Context, tx pgx.Tx, embedder string, dims int)
 
 // DocumentHash returns the stored hash of document id, or ENOTFOUND.
 func (s *Store) DocumentHash(ctx context.Context, id string) (string, error) {
+	if err := s.answering(); err != nil {
+		return "", err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var h string
 	err := s.pool.QueryRow(ctx, `SELECT hash FROM documents WHERE id = $1`, id).Scan(&h)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", retrieval.Errorf(retrieval.ENOTFOUND, "document %q not found", id)
 	}
 	if err != nil {
-		return "", s.classify(err, "document hash")
+		return "", s.check(ctx, err, "document hash")
 	}
 	return h, nil
 }
 
 // DocumentIDs lists all document IDs in byte order.
 func (s *Store) DocumentIDs(ctx context.Context) ([]string, error) {
+	if err := s.answering(); err != nil {
+		return nil, err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	rows, err := s.pool.Query(ctx, `SELECT id FROM documents ORDER BY id COLLATE "C"`)
 	if err != nil {
-		return nil, s.classify(err, "document ids")
+		return nil, s.check(ctx, err, "document ids")
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, s.classify(err, "document ids")
+		return nil, s.check(ctx, err, "document ids")
 	}
 	return ids, nil
 }
 
 // DeleteDocument removes document id and its chunks; ENOTFOUND if absent.
 func (s *Store) DeleteDocument(ctx context.Context, id string) error {
+	if err := s.answering(); err != nil {
+		return err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	tag, err := s.pool.Exec(ctx, `DELETE FROM documents WHERE id = $1`, id)
 	if err != nil {
-		return s.classify(err, "delete document")
+		return s.check(ctx, err, "delete document")
 	}
 	if tag.RowsAffected() == 0 {
 		return retrieval.Errorf(retrieval.ENOTFOUND, "document %q not found", id)
@@ -226,13 +209,18 @@ func (s *Store) DeleteDocument(ctx context.Context, id string) error {
 // Stats reports document and chunk counts and the embedder that built the
 // store ("" and 0 when it is empty).
 func (s *Store) Stats(ctx context.Context) (retrieval.Stats, error) {
+	if err := s.answering(); err != nil {
+		return retrieval.Stats{}, err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
 	var st retrieval.Stats
 	var emb *string
 	var dims *int32
 	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),
 		(SELECT embedder FROM store_meta), (SELECT dimensions FROM store_meta)`).Scan(&st.Documents, &st.Chunks, &emb, &dims)
 	if err != nil {
-		return retrieval.Stats{}, s.classify(err, "stats")
+		return retrieval.Stats{}, s.check(ctx, err, "stats")
 	}
 	if emb != nil {
 		st.Embedder = *emb
