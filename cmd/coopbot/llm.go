@@ -61,7 +61,7 @@ func (m *Main) llmAnswerer(ctx context.Context) (retrieval.Answerer, error) {
 		base = openai.DefaultBaseURL
 	}
 	m.Logger.InfoContext(ctx, "generated answers on", "chat_model", c.Model(), "base_url", base, "timeout", m.Config.LLMTimeout)
-	return &llm.Answerer{Chat: c, Logger: m.Logger}, nil
+	return &llm.Answerer{Chat: c, Analyzer: m.Analyzer, Logger: m.Logger}, nil
 }
 
 // llmRewriter returns the follow-up Rewriter when CHAT_MODEL is set, and

@@ -59,7 +59,7 @@ func TestAskGenerated(t *testing.T) {
 		if want, _ := prompts.System(r.Sources()); r.Content("system") != want {
 			t.Errorf("system message is not the system prompt:\n%s", r.Content("system"))
 		}
-		return openaitest.Reply{Content: "Defence Secretary Michael Fallon announced the plan [3]. The RAF may send Typhoons [9]. Both sides confirmed it [1][3]."}
+		return openaitest.Reply{Content: "The British are considering sending RAF Typhoon jets to Japan for an exercise [3]. The defence secretary was in Tokyo with Philip Hammond [9]. Senior UK ministers announced the steps during the visit [1][3]."}
 	})
 	ans := askJSON(t, llmEnv(srv), exampleQuestion)
 	reqs := srv.ChatRequests()
@@ -67,7 +67,7 @@ func TestAskGenerated(t *testing.T) {
 		t.Fatalf("server got %d chat requests; want 1", len(reqs))
 	}
 	sent := sentSources(reqs[0])
-	if want := "Defence Secretary Michael Fallon announced the plan [1]. The RAF may send Typhoons. Both sides confirmed it [2][1]."; ans.Text != want {
+	if want := "The British are considering sending RAF Typhoon jets to Japan for an exercise [1]. The defence secretary was in Tokyo with Philip Hammond. Senior UK ministers announced the steps during the visit [2][1]."; ans.Text != want {
 		t.Errorf("answer = %q; want %q", ans.Text, want)
 	}
 	if ans.Abstained || len(ans.Citations) != 2 {
@@ -141,7 +141,7 @@ func TestFollowUpRewritten(t *testing.T) {
 			if r.Question() != standalone {
 				t.Errorf("answer request question = %q; want the rewritten %q", r.Question(), standalone)
 			}
-			return openaitest.Reply{Content: "Michael Fallon did [1]."}
+			return openaitest.Reply{Content: "Senior UK ministers announced it during their visit to Tokyo [1]."}
 		},
 	)
 	cfg, err := LoadConfig(llmEnv(srv))
@@ -161,7 +161,7 @@ func TestFollowUpRewritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Question != "Who announced it?" || ans.Text != "Michael Fallon did [1]." || len(ans.Citations) != 1 {
+	if ans.Question != "Who announced it?" || ans.Text != "Senior UK ministers announced it during their visit to Tokyo [1]." || len(ans.Citations) != 1 {
 		t.Errorf("AskFollowUp = %+v; want the generated answer to the asked question", ans)
 	}
 	if n := len(srv.ChatRequests()); n != 2 {
