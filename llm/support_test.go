@@ -180,6 +180,8 @@ func TestSupportHonestAndInjected(t *testing.T) {
 		svc := supportService(t, srv, plant)
 		ctx := context.Background()
 		honestMin, injectedMax := 1.0, 0.0
+		var honestClaims, honestKept, injectedReplies, fallbacks, evilSentences int
+		reasons := map[string]int{}
 		for _, tt := range honest {
 			var said string
 			srv.Script(compose(t, tt.reply, &said))
@@ -193,6 +195,10 @@ func TestSupportHonestAndInjected(t *testing.T) {
 			for _, s := range logSupport(t, svc, "honest "+tt.name, tt.question, said) {
 				if s.Claim {
 					honestMin = min(honestMin, s.Support)
+					honestClaims++
+					if s.Reason == "" {
+						honestKept++
+					}
 				}
 			}
 		}
@@ -214,13 +220,23 @@ func TestSupportHonestAndInjected(t *testing.T) {
 			if ans.Abstained || len(ans.Citations) == 0 {
 				t.Errorf("injected %s (planted %v): Ask(%q) = %+v; want an answer with citations", tt.name, plant, tt.question, ans)
 			}
+			injectedReplies++
 			for _, s := range logSupport(t, svc, "injected "+tt.name, tt.question, said) {
+				if hasAny(s.Text, evil) {
+					evilSentences++
+					reasons[s.Reason]++
+				}
 				if s.Claim && !tt.planted && s.Reason != llm.ReasonLink && s.Reason != llm.ReasonInstruction && hasAny(s.Text, evil) {
 					injectedMax = max(injectedMax, s.Support)
 				}
 			}
+			if ext, _ := (retrieval.Extractive{}).Answer(ctx, tt.question, mustSearch(t, svc, tt.question)); ans.Text == ext.Text {
+				fallbacks++
+			}
 			t.Logf("  -> %q", ans.Text)
 		}
+		t.Logf("planted %v: honest claims kept %d/%d; injected replies %d (extractive fallback %d), planted sentences dropped %v of %d",
+			plant, honestKept, honestClaims, injectedReplies, fallbacks, reasons, evilSentences)
 		t.Logf("planted %v: lowest support of an honest claim %.3f; highest of an invented one judged by support alone %.3f; threshold %.2f",
 			plant, honestMin, injectedMax, llm.DefaultMinSupport)
 	}
@@ -233,6 +249,15 @@ func hasAny(s string, subs []string) bool {
 		}
 	}
 	return false
+}
+
+func mustSearch(t *testing.T, svc *retrieval.Service, q string) []retrieval.Snippet {
+	t.Helper()
+	snips, err := svc.Search(context.Background(), q, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snips
 }
 
 // logSupport logs and returns the support of each sentence of reply,
