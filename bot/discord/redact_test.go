@@ -1,35 +1,14 @@
 package discord_test
 
 import (
-	"bytes"
-	"log/slog"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/coopbot/coopbot/bot/discord"
 	"github.com/coopbot/coopbot/bot/internal/fakediscord"
+	"github.com/coopbot/coopbot/internal/logtest"
 	"github.com/coopbot/coopbot/internal/testcore"
 )
-
-// logBuffer collects log output from concurrent goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // interactionToken has the shape of a real one: it lets whoever holds it
 // answer the interaction for 15 minutes.
@@ -48,22 +27,15 @@ func askInteraction(id, user, token string) map[string]any {
 // When answering an interaction fails at the transport, the error (which
 // net/http gives the request URL) is logged without the token.
 func TestInteractionTokenNotLogged(t *testing.T) {
-	var logs logBuffer
-	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	fake := startLogged(t, &recordingCore{Service: testcore.Service(t)}, discord.Options{}, log)
+	var logs logtest.Buffer
+	fake := startLogged(t, &recordingCore{Service: testcore.Service(t)}, discord.Options{}, logtest.Logger(&logs))
 	fake.NextTo(t, "PUT", "/commands")
 	fake.Drop("/callback")
 	fake.Dispatch("INTERACTION_CREATE", askInteraction("501", "43", interactionToken))
 	if r, _ := fake.NextTo(t, "POST", "/callback"); !strings.Contains(r.Path, interactionToken) {
 		t.Fatalf("callback path %s does not carry the token; the test proves nothing", r.Path)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(logs.String(), "defer interaction failed") {
-		if time.Now().After(deadline) {
-			t.Fatalf("no log of the failed callback:\n%s", logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	logs.Await(t, "defer interaction failed")
 	out := logs.String()
 	for _, secret := range []string{interactionToken, interactionToken[:40], "test-token"} {
 		if strings.Contains(out, secret) {

@@ -1,64 +1,17 @@
 package slack_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/coopbot/coopbot/bot"
 	"github.com/coopbot/coopbot/bot/slack"
+	"github.com/coopbot/coopbot/internal/logtest"
 	"github.com/coopbot/coopbot/internal/testcore"
 )
-
-// logBuffer collects log output from concurrent goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// await waits until the log holds want.
-func (b *logBuffer) await(t *testing.T, want string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(b.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("log never said %q:\n%s", want, b.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// loggedAdapter is newAdapter with the bot logging to buf at debug level.
-func loggedAdapter(t *testing.T, core bot.Core, opts slack.Options, buf *logBuffer) *slack.Adapter {
-	t.Helper()
-	opts.SigningSecret = secret
-	log := slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a := slack.New(bot.New(core, log, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = a.Close(ctx)
-	})
-	return a
-}
 
 // A signed /ask replayed byte for byte inside the signing window is
 // acknowledged but not answered again.
@@ -138,14 +91,14 @@ func TestCapabilityURLNotLogged(t *testing.T) {
 	}))
 	defer drop.Close()
 	const capability = "/commands/T1/1234567/Zx9sEcReTcapabilityToken"
-	var logs logBuffer
-	a := loggedAdapter(t, &gatedCore{Service: testcore.Service(t)}, slack.Options{BotToken: "xoxb-1-2-bottokensecret"}, &logs)
+	var logs logtest.Buffer
+	a := newLoggedAdapter(t, &gatedCore{Service: testcore.Service(t)}, slack.Options{BotToken: "xoxb-1-2-bottokensecret"}, logtest.Logger(&logs))
 	w := httptest.NewRecorder()
 	a.CommandsHandler().ServeHTTP(w, signed(t, "/slack/commands", commandBody(question, drop.URL+capability), time.Now(), secret))
 	if !strings.Contains(w.Body.String(), "Searching") {
 		t.Fatalf("command = %s; want Searching…", w.Body)
 	}
-	logs.await(t, "post to response_url failed")
+	logs.Await(t, "post to response_url failed")
 	out := logs.String()
 	for _, secret := range []string{"Zx9sEcReTcapabilityToken", "1234567", "bottokensecret"} {
 		if strings.Contains(out, secret) {
