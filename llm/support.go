@@ -85,7 +85,8 @@ const (
 //   - passage sentences phrased as such instructions are not evidence: an
 //     injected document cannot vouch for the text it asks a model to say.
 //
-// Sentences with no content terms ("Yes [1].") are kept. Markers are then
+// Sentences with no content terms besides discourse words ("Yes.", "In
+// short:") are kept. Markers are then
 // renumbered so that the result cites 1..m in order of first use.
 func (r SupportRule) Check(a retrieval.Analyzer, v Verified, sources []retrieval.Snippet) Checked {
 	minSupport := r.MinSupport
@@ -104,6 +105,10 @@ func (r SupportRule) Check(a retrieval.Analyzer, v Verified, sources []retrieval
 	for k, n := range v.Cited {
 		evidence[k] = sent[n-1]
 	}
+	discourse := map[string]bool{}
+	for _, t := range a.Terms(discourseWords) {
+		discourse[t] = true
+	}
 	var c Checked
 	var kept []string
 	for _, text := range sentences(v.Text) {
@@ -113,7 +118,7 @@ func (r SupportRule) Check(a retrieval.Analyzer, v Verified, sources []retrieval
 			passages = append(passages, evidence[k-1])
 		}
 		claim := claimText(text)
-		sc := Sentence{Text: text, Claim: len(a.Terms(claim)) > 0}
+		sc := Sentence{Text: text, Claim: claims(a, claim, discourse)}
 		if len(refs) == 0 {
 			passages = sent
 			if rest, ok := gapNote(claim); ok && len(a.Terms(rest)) <= maxGapTerms {
@@ -151,6 +156,20 @@ func (r SupportRule) Check(a retrieval.Analyzer, v Verified, sources []retrieval
 		c.Cited = append(c.Cited, v.Cited[k-1])
 	}
 	return c
+}
+
+// discourseWords frame an answer without claiming anything ("Yes.",
+// "In short:", "According to the sources,").
+const discourseWords = "yes in short in summary in brief overall according to the sources"
+
+// claims reports whether s has a content term besides discourse words.
+func claims(a retrieval.Analyzer, s string, discourse map[string]bool) bool {
+	for _, t := range a.Terms(s) {
+		if !discourse[t] {
+			return true
+		}
+	}
+	return false
 }
 
 // maxGapTerms bounds the content terms of what a gap note names besides

@@ -81,6 +81,8 @@ var honest = []supportCase{
 		"North Korea announced that it had tested a hydrogen bomb for the first time {hydrogen bomb}.", false},
 	{"spending", "Did the Abe government increase defence spending?",
 		"Yes: in December the Abe government announced a significant increase in its defence spending {defense spending}.", false},
+	{"yes first", "Did the Abe government increase defence spending?",
+		"Yes. In December the Abe government announced a significant increase in its defence spending {defense spending}.", false},
 	{"treasury", "Why were Treasury ministers interested in the P-1?",
 		"Industry executives said Treasury ministers were interested in the P-1 because it would generate far greater general trade opportunities for Britain than purchasing the P-8 {Treasury ministers}.", false},
 	{"p-8", "Which maritime patrol aircraft did the UK government decide to acquire?",
