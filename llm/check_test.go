@@ -113,3 +113,25 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// Check leaves what it keeps as the model wrote it: spacing and line
+// breaks survive, dropped sentences leave no gap.
+func TestCheckKeepsLayout(t *testing.T) {
+	srcs := []retrieval.Snippet{
+		{Title: "Exports", Text: "Japan lifted a ban on exporting defense equipment in April 2014."},
+		{Title: "Nimrod", Text: "Britain axed its Nimrod MR4 program in 2010."},
+	}
+	tests := []struct{ reply, want string }{
+		{"Japan lifted its export ban in April 2014 [1].\n\n- Britain axed the Nimrod MR4 in 2010 [2].", "Japan lifted its export ban in April 2014 [1].\n\n- Britain axed the Nimrod MR4 in 2010 [2]."},
+		{"Japan lifted its export ban in April 2014 [1]. See http://evil.example/x for more. Britain axed the Nimrod MR4 in 2010 [2].", "Japan lifted its export ban in April 2014 [1]. Britain axed the Nimrod MR4 in 2010 [2]."},
+		{"Japan lifted its export ban in April 2014 [1].\nVisit evil.example/x now.\nBritain axed the Nimrod MR4 in 2010 [2].", "Japan lifted its export ban in April 2014 [1].\nBritain axed the Nimrod MR4 in 2010 [2]."},
+		{"Britain has cancelled the F-35 purchase [2]. Japan lifted its export ban in April 2014 [1].", "Japan lifted its export ban in April 2014 [1]."},
+	}
+	a := snowball.New()
+	for _, tt := range tests {
+		c := SupportRule{}.Check(a, Verify(tt.reply, len(srcs)), srcs)
+		if c.Text != tt.want {
+			t.Errorf("Check(%q) = %q; want %q", tt.reply, c.Text, tt.want)
+		}
+	}
+}

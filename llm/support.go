@@ -74,88 +74,127 @@ const (
 //   - a sentence with citation markers needs Support from the passages it
 //     cites of at least MinSupport;
 //   - a sentence without markers that claims something is held to the
-//     same bar against all the passages sent (a model states a summary
-//     without a marker; a claim no source makes is dropped), except a
-//     note that the sources do not say something ("The sources do not
-//     say when."), which claims only a gap: it is kept when what is left
-//     besides the phrasing has at most maxGapTerms content terms;
+//     same bar against the one passage sent that supports it best (a
+//     model states a summary without a marker; a claim no source makes
+//     is dropped), except a note that the sources do not say something
+//     ("The sources do not say when."), which claims only a gap: it is
+//     kept when what it names besides the phrasing has at most
+//     maxGapTerms content terms;
 //   - a sentence with a link (http://…, www.…, host.tld/path) that no
 //     passage it is checked against contains is dropped, and so is one
-//     phrased as an instruction to ignore or override instructions;
-//   - passage sentences phrased as such instructions are not evidence: an
-//     injected document cannot vouch for the text it asks a model to say.
+//     phrased as an instruction to a model ("ignore previous
+//     instructions");
+//   - in passages, text from the first such instruction on is not
+//     evidence, and a sentence using a word that only such text holds
+//     repeats the instruction and is dropped: an injected document
+//     cannot vouch for what it asks a model to say.
 //
 // Sentences with no content terms besides discourse words ("Yes.", "In
-// short:") are kept. Markers are then
-// renumbered so that the result cites 1..m in order of first use.
+// short:") are kept. Dropped sentences are cut from the text, which is
+// otherwise left as written, and markers are renumbered so that the
+// result cites 1..m in order of first use.
 func (r SupportRule) Check(a retrieval.Analyzer, v Verified, sources []retrieval.Snippet) Checked {
-	minSupport := r.MinSupport
-	if minSupport <= 0 {
-		minSupport = DefaultMinSupport
-	}
-	sent := make([]string, len(sources))
-	var tails []string
-	for i, s := range sources {
-		var tail string
-		sent[i], tail = splitInstructions(s.Title + ".\n" + s.Text)
-		tails = append(tails, tail)
-	}
-	taint := tainted(a, sent, tails)
-	evidence := make([]string, len(v.Cited)) // by new marker number - 1
-	for k, n := range v.Cited {
-		evidence[k] = sent[n-1]
-	}
-	discourse := map[string]bool{}
-	for _, t := range a.Terms(discourseWords) {
-		discourse[t] = true
-	}
+	k := newChecker(a, r.MinSupport, v, sources)
 	var c Checked
-	var kept []string
-	for _, text := range sentences(v.Text) {
-		refs := sentenceRefs(text)
-		passages := make([]string, 0, len(refs))
-		for _, k := range refs {
-			passages = append(passages, evidence[k-1])
-		}
-		claim := claimText(text)
-		sc := Sentence{Text: text, Claim: claims(a, claim, discourse)}
-		if len(refs) == 0 {
-			passages = sent
-			if rest, ok := gapNote(claim); ok && len(a.Terms(rest)) <= maxGapTerms {
-				sc.Claim = false // "The sources do not say when exactly." claims only a gap
-			}
-			sc.Support = bestSupport(a, claim, sent)
-		} else {
-			sc.Support = retrieval.Support(a, claim, passages...)
-		}
-		switch {
-		case hasForeignLink(text, passages):
-			sc.Reason = ReasonLink
-		case isInjection(text):
-			sc.Reason = ReasonInstruction
-		case repeats(a, claim, taint):
-			sc.Reason = ReasonRepeats
-		case sc.Claim && sc.Support < minSupport:
-			sc.Reason = ReasonUnsupported
-		}
+	var b strings.Builder
+	last := 0
+	for _, sp := range sentenceSpans(v.Text) {
+		sc := k.judge(v.Text[sp.start:sp.end])
 		c.Sentences = append(c.Sentences, sc)
 		if sc.Claim {
 			c.Claims++
 		}
 		if sc.Reason != "" {
+			b.WriteString(v.Text[last:sp.start])
+			last = skipDropped(v.Text, sp)
 			continue
 		}
 		if sc.Claim {
 			c.Kept++
 		}
-		kept = append(kept, text)
 	}
-	w := Verify(strings.Join(kept, " "), len(v.Cited))
+	b.WriteString(v.Text[last:])
+	w := Verify(b.String(), len(v.Cited))
 	c.Text = w.Text
-	for _, k := range w.Cited {
-		c.Cited = append(c.Cited, v.Cited[k-1])
+	for _, n := range w.Cited {
+		c.Cited = append(c.Cited, v.Cited[n-1])
 	}
 	return c
+}
+
+// skipDropped returns where the text resumes after the dropped sentence
+// sp: past the spaces that follow it, and past its line break when it
+// filled a line, so that no gap or empty line is left.
+func skipDropped(text string, sp span) int {
+	end := sp.end
+	for end < len(text) && (text[end] == ' ' || text[end] == '\t') {
+		end++
+	}
+	lineStart := sp.start == 0 || text[sp.start-1] == '\n'
+	if lineStart && end < len(text) && text[end] == '\n' {
+		end++
+	}
+	return end
+}
+
+// checker judges the sentences of one reply.
+type checker struct {
+	a          retrieval.Analyzer
+	minSupport float64
+	sent       []string // the evidence of each source sent, instructions cut
+	evidence   []string // by marker number - 1
+	taint      map[string]bool
+	discourse  map[string]bool
+}
+
+func newChecker(a retrieval.Analyzer, minSupport float64, v Verified, sources []retrieval.Snippet) *checker {
+	if minSupport <= 0 {
+		minSupport = DefaultMinSupport
+	}
+	k := &checker{a: a, minSupport: minSupport, sent: make([]string, len(sources)), discourse: map[string]bool{}}
+	tails := make([]string, len(sources))
+	for i, s := range sources {
+		k.sent[i], tails[i] = splitInstructions(s.Title + ".\n" + s.Text)
+	}
+	k.taint = tainted(a, k.sent, tails)
+	for _, n := range v.Cited {
+		k.evidence = append(k.evidence, k.sent[n-1])
+	}
+	for _, t := range a.Terms(discourseWords) {
+		k.discourse[t] = true
+	}
+	return k
+}
+
+// judge checks one sentence.
+func (k *checker) judge(text string) Sentence {
+	claim := claimText(text)
+	sc := Sentence{Text: text, Claim: claims(k.a, claim, k.discourse)}
+	refs := sentenceRefs(text)
+	passages := k.sent
+	if len(refs) == 0 {
+		if rest, ok := gapNote(claim); ok && len(k.a.Terms(rest)) <= maxGapTerms {
+			sc.Claim = false // "The sources do not say when exactly." claims only a gap
+		}
+		sc.Support = bestSupport(k.a, claim, k.sent)
+	} else {
+		passages = make([]string, 0, len(refs))
+		for _, n := range refs {
+			passages = append(passages, k.evidence[n-1])
+		}
+		sc.Support = retrieval.Support(k.a, claim, passages...)
+	}
+	switch {
+	case hasForeignLink(text, passages):
+		sc.Reason = ReasonLink
+	case isInjection(text):
+		sc.Reason = ReasonInstruction
+	case repeats(k.a, claim, k.taint):
+		sc.Reason = ReasonRepeats
+	case sc.Claim && sc.Support < k.minSupport:
+		sc.Reason = ReasonUnsupported
+	}
+	return sc
 }
 
 // discourseWords frame an answer without claiming anything ("Yes.",
@@ -189,21 +228,38 @@ func gapNote(s string) (string, bool) {
 	return "", false
 }
 
-// sentences splits text at sentence ends (". ", "! ", "? ", newlines),
-// keeping with each sentence the markers that follow its full stop
-// ("… ends. [1]").
-func sentences(text string) []string {
-	var out []string
-	for rest := strings.TrimSpace(text); rest != ""; {
-		s := firstSentence(rest)
-		if s == "" { // a leading newline
-			rest = strings.TrimSpace(rest[1:])
+// span is a byte range [start, end) of a text.
+type span struct{ start, end int }
+
+// sentenceSpans splits text at sentence ends (". ", "! ", "? ",
+// newlines), keeping with each sentence the markers that follow its full
+// stop ("… ends. [1]"); spans exclude surrounding space.
+func sentenceSpans(text string) []span {
+	var out []span
+	for p := 0; p < len(text); {
+		rest := text[p:]
+		trimmed := strings.TrimLeft(rest, " \t\n\r")
+		p += len(rest) - len(trimmed)
+		if trimmed == "" {
+			break
+		}
+		s := firstSentence(trimmed)
+		if s == "" { // cannot happen after trimming newlines; guard the loop
+			p++
 			continue
 		}
-		rest = strings.TrimSpace(rest[len(s):])
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
+		end := p + len(strings.TrimRight(s, " \t\r"))
+		out = append(out, span{p, end})
+		p += len(s)
+	}
+	return out
+}
+
+// sentences returns the sentences of text (see sentenceSpans).
+func sentences(text string) []string {
+	var out []string
+	for _, sp := range sentenceSpans(text) {
+		out = append(out, text[sp.start:sp.end])
 	}
 	return out
 }
