@@ -48,8 +48,11 @@ type Answerer struct {
 	// Analyzer is the retrieval core's analyzer; the support check (see
 	// SupportRule.Check) matches sentences to passages with it. Required.
 	Analyzer retrieval.Analyzer
-	Support  SupportRule
-	Logger   *slog.Logger
+	// Lexicon is the core's word meanings, so that support matches
+	// paraphrases as retrieval does; nil = spelling and aliases only.
+	Lexicon retrieval.Lexicon
+	Support SupportRule
+	Logger  *slog.Logger
 }
 
 var _ retrieval.Answerer = (*Answerer)(nil)
@@ -89,11 +92,11 @@ func (a *Answerer) Answer(ctx context.Context, question string, snippets []retri
 		log.InfoContext(ctx, "llm answer", attrs...)
 		return ans, nil
 	}
-	c := a.Support.Check(a.Analyzer, v, used)
+	c := a.Support.Check(a.Analyzer, a.Lexicon, v, used)
 	attrs = append(attrs, "claims", c.Claims, "supported", c.Kept)
 	for _, sc := range c.Sentences {
 		if sc.Reason != "" {
-			attrs = append(attrs, slog.Group("dropped_sentence", "reason", sc.Reason, "support", sc.Support, "text", fit(sc.Text, 200)))
+			attrs = append(attrs, slog.Group("dropped_sentence", "reason", sc.Reason, "support", sc.Support, "missing", sc.Missing, "text", fit(sc.Text, 200)))
 		}
 	}
 	if !a.Support.Enough(c) {

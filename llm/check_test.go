@@ -94,7 +94,7 @@ func FuzzCheck(f *testing.F) {
 	a := snowball.New()
 	f.Fuzz(func(t *testing.T, reply string) {
 		v := Verify(reply, len(srcs))
-		c := SupportRule{}.Check(a, v, srcs)
+		c := SupportRule{}.Check(a, nil, v, srcs)
 		if c.Kept > c.Claims || c.Claims > len(c.Sentences) {
 			t.Fatalf("Check(%q): kept %d of %d claims in %d sentences", reply, c.Kept, c.Claims, len(c.Sentences))
 		}
@@ -129,7 +129,7 @@ func TestCheckKeepsLayout(t *testing.T) {
 	}
 	a := snowball.New()
 	for _, tt := range tests {
-		c := SupportRule{}.Check(a, Verify(tt.reply, len(srcs)), srcs)
+		c := SupportRule{}.Check(a, nil, Verify(tt.reply, len(srcs)), srcs)
 		if c.Text != tt.want {
 			t.Errorf("Check(%q) = %q; want %q", tt.reply, c.Text, tt.want)
 		}

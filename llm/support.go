@@ -11,7 +11,7 @@ import (
 // Defaults of SupportRule, calibrated on honest paraphrases and obeyed
 // injections over the bundled corpus (docs/llm.md).
 const (
-	DefaultMinSupport = 0.44
+	DefaultMinSupport = 0.48
 	DefaultMinKept    = 0.5
 )
 
@@ -55,9 +55,10 @@ type Checked struct {
 // Sentence is one sentence of a reply as checked.
 type Sentence struct {
 	Text    string
-	Claim   bool    // it has content terms
-	Support float64 // retrieval.Support from the passages it is checked against
-	Reason  string  // why it was dropped; "" = kept
+	Claim   bool     // it has content terms
+	Support float64  // retrieval.Support from the passages it is checked against
+	Missing []string // its terms those passages do not cover (retrieval.Unsupported)
+	Reason  string   // why it was dropped; "" = kept
 }
 
 // Reasons a sentence is dropped.
@@ -72,7 +73,8 @@ const (
 // the sources support:
 //
 //   - a sentence with citation markers needs Support from the passages it
-//     cites of at least MinSupport;
+//     cites of at least MinSupport, or to leave just one of its terms
+//     uncovered while they cover two or more (see oneWordOff);
 //   - a sentence without markers that claims something is held to the
 //     same bar against the one passage sent that supports it best (a
 //     model states a summary without a marker; a claim no source makes
@@ -93,8 +95,8 @@ const (
 // short:") are kept. Dropped sentences are cut from the text, which is
 // otherwise left as written, and markers are renumbered so that the
 // result cites 1..m in order of first use.
-func (r SupportRule) Check(a retrieval.Analyzer, v Verified, sources []retrieval.Snippet) Checked {
-	k := newChecker(a, r.MinSupport, v, sources)
+func (r SupportRule) Check(a retrieval.Analyzer, lex retrieval.Lexicon, v Verified, sources []retrieval.Snippet) Checked {
+	k := newChecker(a, lex, r.MinSupport, v, sources)
 	var c Checked
 	var b strings.Builder
 	last := 0
@@ -122,6 +124,15 @@ func (r SupportRule) Check(a retrieval.Analyzer, v Verified, sources []retrieval
 	return c
 }
 
+// oneWordOff reports whether a claim leaves exactly one of its topic
+// terms uncovered while its sources cover at least two: a short
+// paraphrase ("The MoD gave no details" of "no details were available")
+// whose weighted support is low only because it is short. One uncovered
+// word cannot tell a paraphrase from a reversal anyway (docs/llm.md).
+func oneWordOff(a retrieval.Analyzer, claim string, missing []string) bool {
+	return len(missing) == 1 && len(retrieval.ClaimTerms(a, claim))-1 >= 2
+}
+
 // skipDropped returns where the text resumes after the dropped sentence
 // sp: past the spaces that follow it, and past its line break when it
 // filled a line, so that no gap or empty line is left.
@@ -140,6 +151,7 @@ func skipDropped(text string, sp span) int {
 // checker judges the sentences of one reply.
 type checker struct {
 	a          retrieval.Analyzer
+	lex        retrieval.Lexicon
 	minSupport float64
 	sent       []string // the evidence of each source sent, instructions cut
 	evidence   []string // by marker number - 1
@@ -147,11 +159,11 @@ type checker struct {
 	discourse  map[string]bool
 }
 
-func newChecker(a retrieval.Analyzer, minSupport float64, v Verified, sources []retrieval.Snippet) *checker {
+func newChecker(a retrieval.Analyzer, lex retrieval.Lexicon, minSupport float64, v Verified, sources []retrieval.Snippet) *checker {
 	if minSupport <= 0 {
 		minSupport = DefaultMinSupport
 	}
-	k := &checker{a: a, minSupport: minSupport, sent: make([]string, len(sources)), discourse: map[string]bool{}}
+	k := &checker{a: a, lex: lex, minSupport: minSupport, sent: make([]string, len(sources)), discourse: map[string]bool{}}
 	tails := make([]string, len(sources))
 	for i, s := range sources {
 		k.sent[i], tails[i] = splitInstructions(s.Title + ".\n" + s.Text)
@@ -176,13 +188,16 @@ func (k *checker) judge(text string) Sentence {
 		if rest, ok := gapNote(claim); ok && len(k.a.Terms(rest)) <= maxGapTerms {
 			sc.Claim = false // "The sources do not say when exactly." claims only a gap
 		}
-		sc.Support = bestSupport(k.a, claim, k.sent)
+		var best string
+		sc.Support, best = k.bestSupport(claim)
+		sc.Missing = retrieval.Unsupported(k.a, k.lex, claim, best)
 	} else {
 		passages = make([]string, 0, len(refs))
 		for _, n := range refs {
 			passages = append(passages, k.evidence[n-1])
 		}
-		sc.Support = retrieval.Support(k.a, claim, passages...)
+		sc.Support = retrieval.Support(k.a, k.lex, claim, passages...)
+		sc.Missing = retrieval.Unsupported(k.a, k.lex, claim, passages...)
 	}
 	switch {
 	case hasForeignLink(text, passages):
@@ -191,7 +206,7 @@ func (k *checker) judge(text string) Sentence {
 		sc.Reason = ReasonInstruction
 	case repeats(k.a, claim, k.taint):
 		sc.Reason = ReasonRepeats
-	case sc.Claim && sc.Support < k.minSupport:
+	case sc.Claim && sc.Support < k.minSupport && !oneWordOff(k.a, claim, sc.Missing):
 		sc.Reason = ReasonUnsupported
 	}
 	return sc
@@ -376,15 +391,17 @@ func repeats(a retrieval.Analyzer, claim string, taint map[string]bool) bool {
 	return false
 }
 
-// bestSupport is the support of claim from the one passage that supports
+// bestSupport is the support of claim from the one passage sent that supports
 // it best: an uncited sentence is held to the bar of a sentence citing
 // that passage, not to the pooled words of every source.
-func bestSupport(a retrieval.Analyzer, claim string, passages []string) float64 {
-	best := 0.0
-	for _, p := range passages {
-		best = max(best, retrieval.Support(a, claim, p))
+func (k *checker) bestSupport(claim string) (float64, string) {
+	best, from := 0.0, ""
+	for _, p := range k.sent {
+		if s := retrieval.Support(k.a, k.lex, claim, p); s > best {
+			best, from = s, p
+		}
 	}
-	return best
+	return best, from
 }
 
 // fit cuts s to at most n bytes at a rune boundary, for logs.

@@ -1,31 +1,120 @@
 package retrieval
 
+import "math"
+
 // Support is how well passages support claim: the weighted share of the
-// claim's content terms that the passages contain, matched as the
-// extractive answerer matches a question to a sentence (the same
-// analyzer terms, the same fuzzy matching, the same rarity weights, here
-// computed over the passages given, so a term none of them contains
-// counts most). It is 1 for a claim with no content terms (it claims
-// nothing) and 0 when there are no passages.
+// claim's terms (ClaimTerms) that the passages cover, matched as the core
+// matches a question to a passage (spelling, aliases and, with lex,
+// meaning; proper names by spelling only), with rarity weights
+// computed over the passages given, so a term none of them covers counts
+// most. It is 1 for a claim with no content terms (it claims nothing)
+// and 0 when there are no passages. lex may be nil (spelling and aliases
+// only).
 //
-// It is a thin layer over the matching in highlight.go on purpose: any
-// change there (better fuzzy matching, word vectors) changes what counts
-// as support too.
-func Support(a Analyzer, claim string, passages ...string) float64 {
-	terms := uniqueTerms(a.Terms(claim))
-	if len(terms) == 0 {
+// It is a thin layer over the core's matcher on purpose: a change there
+// changes what counts as support too. Two things differ, because a claim
+// is not a question: a term no passage covers is not discounted as
+// filler, and a merely related meaning earns nothing (see supportCredit).
+func Support(a Analyzer, lex Lexicon, claim string, passages ...string) float64 {
+	if len(a.Terms(claim)) == 0 {
 		return 1
 	}
 	if len(passages) == 0 {
 		return 0
 	}
+	terms, names := claimTerms(a, claim)
 	sets := make([]termSet, len(passages))
-	all := termSet{}
 	for i, p := range passages {
 		sets[i] = newTermSet(a.Terms(p))
-		for t := range sets[i] {
+	}
+	all := union(sets)
+	m := newMatcher(a, lex, names)
+	w := supportWeights(m, terms, sets)
+	var have, total float64
+	for _, t := range terms {
+		total += w[t]
+		have += w[t] * supportCredit(m, t, all)
+	}
+	if total == 0 {
+		return 0
+	}
+	return have / total
+}
+
+// Unsupported returns the claim's topic terms that none of passages
+// covers (as Support counts them), in order: what a claim says that its
+// sources do not ("cancel", "recal").
+func Unsupported(a Analyzer, lex Lexicon, claim string, passages ...string) []string {
+	terms, names := claimTerms(a, claim)
+	sets := make([]termSet, len(passages))
+	for i, p := range passages {
+		sets[i] = newTermSet(a.Terms(p))
+	}
+	all := union(sets)
+	m := newMatcher(a, lex, names)
+	var out []string
+	for _, t := range terms {
+		if supportCredit(m, t, all) == 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ClaimTerms returns the terms of claim that Support checks: its analyzer
+// terms, unique, hyphenated words counted once ("UK-Japan" → "uk",
+// "japan"). Unlike a question's, no framing word is dropped: in a claim
+// "details" is content.
+func ClaimTerms(a Analyzer, claim string) []string {
+	terms, _ := claimTerms(a, claim)
+	return terms
+}
+
+// claimTerms returns ClaimTerms and the terms written as proper names,
+// which match only by spelling ("Germany" never stands for "Britain").
+func claimTerms(a Analyzer, claim string) ([]string, map[string]bool) {
+	names := map[string]bool{}
+	for _, w := range properNames(claim) {
+		for _, t := range dropCompounds(a.Terms(w)) {
+			names[t] = true
+		}
+	}
+	return uniqueTerms(dropCompounds(a.Terms(claim))), names
+}
+
+func union(sets []termSet) termSet {
+	all := termSet{}
+	for _, s := range sets {
+		for t := range s {
 			all[t] = struct{}{}
 		}
 	}
-	return coverage(terms, termWeights(terms, sets), all)
+	return all
+}
+
+// supportCredit is matcher.credit without partial credit: a term is
+// supported when a passage spells it, names it by an alias or uses a word
+// of the same meaning (similarity at least softFull); a merely related
+// word ("postponed" for "cancelled") supports nothing.
+func supportCredit(m *matcher, t string, set termSet) float64 {
+	if m.credit(t, set) < 1 {
+		return 0
+	}
+	return 1
+}
+
+// supportWeights is matcher.termWeights over supportCredit and without
+// its discount for a term no passage covers: in a question such a term
+// is often filler, in a claim it is what the passages do not say.
+func supportWeights(m *matcher, terms []string, sets []termSet) map[string]float64 {
+	n := float64(len(sets))
+	w := make(map[string]float64, len(terms))
+	for _, t := range terms {
+		df := 0.0
+		for _, s := range sets {
+			df += supportCredit(m, t, s)
+		}
+		w[t] = math.Log(1 + (n+1)/(df+0.5))
+	}
+	return w
 }

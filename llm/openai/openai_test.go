@@ -15,6 +15,7 @@ import (
 	"github.com/coopbot/coopbot/llm/openai/openaitest"
 	"github.com/coopbot/coopbot/prompts"
 	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 
@@ -49,6 +50,16 @@ func newChat(t *testing.T, srv *openaitest.Server, timeout time.Duration) *opena
 		t.Fatal(err)
 	}
 	return c
+}
+
+// lexicon is the core's word meanings, as coopbot wires the answerer.
+func lexicon(t *testing.T) retrieval.Lexicon {
+	t.Helper()
+	lex, err := semantic.NewLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lex
 }
 
 func newServer(t *testing.T) *openaitest.Server {
@@ -147,7 +158,7 @@ func TestAnswerer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t)
 			srv.Script(tt.script...)
-			a := &llm.Answerer{Analyzer: snowball.New(), Chat: newChat(t, srv, 10*time.Second)}
+			a := &llm.Answerer{Analyzer: snowball.New(), Lexicon: lexicon(t), Chat: newChat(t, srv, 10*time.Second)}
 			got, err := a.Answer(context.Background(), question, snippets)
 			if err != nil {
 				t.Fatalf("Answer: %v", err)
@@ -184,7 +195,7 @@ func TestAnswererErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t)
 			srv.Script(tt.script...)
-			a := &llm.Answerer{Analyzer: snowball.New(), Chat: newChat(t, srv, tt.timeout)}
+			a := &llm.Answerer{Analyzer: snowball.New(), Lexicon: lexicon(t), Chat: newChat(t, srv, tt.timeout)}
 			start := time.Now()
 			_, err := a.Answer(context.Background(), question, snippets)
 			if code := retrieval.ErrorCode(err); code != retrieval.EUNAVAILABLE {
@@ -206,7 +217,7 @@ func TestAnswererErrors(t *testing.T) {
 func TestAnswererCancel(t *testing.T) {
 	srv := newServer(t)
 	srv.Script(openaitest.Hang())
-	a := &llm.Answerer{Analyzer: snowball.New(), Chat: newChat(t, srv, time.Minute)}
+	a := &llm.Answerer{Analyzer: snowball.New(), Lexicon: lexicon(t), Chat: newChat(t, srv, time.Minute)}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		for len(srv.ChatRequests()) == 0 {
@@ -240,7 +251,7 @@ func TestAnswererBudget(t *testing.T) {
 			// Source n is big[n-1], whose text repeats word<n-1>.
 			return openaitest.Reply{Content: fmt.Sprintf("word%d [%d].", r.Sources()-1, r.Sources())}
 		})
-		a := &llm.Answerer{Analyzer: snowball.New(), Chat: newChat(t, srv, 10*time.Second), MaxSources: tt.maxSources, TokenBudget: tt.budget}
+		a := &llm.Answerer{Analyzer: snowball.New(), Lexicon: lexicon(t), Chat: newChat(t, srv, 10*time.Second), MaxSources: tt.maxSources, TokenBudget: tt.budget}
 		got, err := a.Answer(context.Background(), question, big)
 		if err != nil {
 			t.Fatal(err)
@@ -263,7 +274,7 @@ func TestAnswererBudget(t *testing.T) {
 
 func TestAnswererNoSnippets(t *testing.T) {
 	srv := newServer(t)
-	a := &llm.Answerer{Analyzer: snowball.New(), Chat: newChat(t, srv, time.Second)}
+	a := &llm.Answerer{Analyzer: snowball.New(), Lexicon: lexicon(t), Chat: newChat(t, srv, time.Second)}
 	got, err := a.Answer(context.Background(), question, nil)
 	if err != nil || !reflect.DeepEqual(got, retrieval.Abstained(question)) {
 		t.Errorf("Answer(no snippets) = %+v, %v; want the abstained answer", got, err)
