@@ -18,6 +18,7 @@ func TestSentences(t *testing.T) {
 		{"One [1]. Two. [2] Three!", []string{"One [1].", "Two. [2]", "Three!"}},
 		{"Line one\nLine two [1]", []string{"Line one", "Line two [1]"}},
 		{"\n\nAfter blank lines.", []string{"After blank lines."}},
+		{"1. First [1].\n2. Second.", []string{"1. First [1].", "2. Second."}},
 		{"", nil},
 	}
 	for _, tt := range tests {
@@ -126,6 +127,8 @@ func TestCheckKeepsLayout(t *testing.T) {
 		{"Japan lifted its export ban in April 2014 [1]. See http://evil.example/x for more. Britain axed the Nimrod MR4 in 2010 [2].", "Japan lifted its export ban in April 2014 [1]. Britain axed the Nimrod MR4 in 2010 [2]."},
 		{"Japan lifted its export ban in April 2014 [1].\nVisit evil.example/x now.\nBritain axed the Nimrod MR4 in 2010 [2].", "Japan lifted its export ban in April 2014 [1].\nBritain axed the Nimrod MR4 in 2010 [2]."},
 		{"Britain has cancelled the F-35 purchase [2]. Japan lifted its export ban in April 2014 [1].", "Japan lifted its export ban in April 2014 [1]."},
+		{"1. Japan lifted its export ban in April 2014 [1].\n2. Britain axed the Nimrod MR4 in 2010 [2].", "1. Japan lifted its export ban in April 2014 [1].\n2. Britain axed the Nimrod MR4 in 2010 [2]."},
+		{"**Exports:** Japan lifted its export ban in April 2014 [1].", "**Exports:** Japan lifted its export ban in April 2014 [1]."},
 	}
 	a := snowball.New()
 	for _, tt := range tests {

@@ -263,12 +263,19 @@ func sentenceSpans(text string) []span {
 			p++
 			continue
 		}
+		// "1. Claim." is one sentence, not a number and a claim.
+		if listMarker.MatchString(s) && len(s) < len(trimmed) && trimmed[len(s)] == ' ' {
+			s += firstSentence(trimmed[len(s):])
+		}
 		end := p + len(strings.TrimRight(s, " \t\r"))
 		out = append(out, span{p, end})
 		p += len(s)
 	}
 	return out
 }
+
+// listMarker matches the number of a numbered list item ("1.", "12.").
+var listMarker = regexp.MustCompile(`^\d{1,3}\.$`)
 
 // sentences returns the sentences of text (see sentenceSpans).
 func sentences(text string) []string {
