@@ -23,13 +23,10 @@ func Support(a Analyzer, lex Lexicon, claim string, passages ...string) float64 
 		return 0
 	}
 	terms, names := claimTerms(a, claim)
-	sets := make([]termSet, len(passages))
-	for i, p := range passages {
-		sets[i] = newTermSet(a.Terms(p))
-	}
-	all := union(sets)
+	ps := passageTerms(a, passages)
+	all := union(ps)
 	m := newMatcher(a, lex, names)
-	w := supportWeights(m, terms, sets)
+	w := supportWeights(m, terms, ps)
 	var have, total float64
 	for _, t := range terms {
 		total += w[t]
@@ -46,11 +43,7 @@ func Support(a Analyzer, lex Lexicon, claim string, passages ...string) float64 
 // sources do not ("cancel", "recal").
 func Unsupported(a Analyzer, lex Lexicon, claim string, passages ...string) []string {
 	terms, names := claimTerms(a, claim)
-	sets := make([]termSet, len(passages))
-	for i, p := range passages {
-		sets[i] = newTermSet(a.Terms(p))
-	}
-	all := union(sets)
+	all := union(passageTerms(a, passages))
 	m := newMatcher(a, lex, names)
 	var out []string
 	for _, t := range terms {
@@ -82,11 +75,29 @@ func claimTerms(a Analyzer, claim string) ([]string, map[string]bool) {
 	return uniqueTerms(dropCompounds(a.Terms(claim))), names
 }
 
-func union(sets []termSet) termSet {
-	all := termSet{}
-	for _, s := range sets {
-		for t := range s {
-			all[t] = struct{}{}
+// terms is a passage's terms as a set and as a list (for the lexicon).
+type terms struct {
+	set  termSet
+	list []string
+}
+
+func passageTerms(a Analyzer, passages []string) []terms {
+	out := make([]terms, len(passages))
+	for i, p := range passages {
+		list := uniqueTerms(a.Terms(p))
+		out[i] = terms{newTermSet(list), list}
+	}
+	return out
+}
+
+func union(ps []terms) terms {
+	all := terms{set: termSet{}}
+	for _, p := range ps {
+		for _, t := range p.list {
+			if _, ok := all.set[t]; !ok {
+				all.set[t] = struct{}{}
+				all.list = append(all.list, t)
+			}
 		}
 	}
 	return all
@@ -96,8 +107,8 @@ func union(sets []termSet) termSet {
 // supported when a passage spells it, names it by an alias or uses a word
 // of the same meaning (similarity at least softFull); a merely related
 // word ("postponed" for "cancelled") supports nothing.
-func supportCredit(m *matcher, t string, set termSet) float64 {
-	if m.credit(t, set) < 1 {
+func supportCredit(m *matcher, t string, p terms) float64 {
+	if m.credit(t, p.set, p.list) < 1 {
 		return 0
 	}
 	return 1
@@ -106,13 +117,13 @@ func supportCredit(m *matcher, t string, set termSet) float64 {
 // supportWeights is matcher.termWeights over supportCredit and without
 // its discount for a term no passage covers: in a question such a term
 // is often filler, in a claim it is what the passages do not say.
-func supportWeights(m *matcher, terms []string, sets []termSet) map[string]float64 {
-	n := float64(len(sets))
-	w := make(map[string]float64, len(terms))
-	for _, t := range terms {
+func supportWeights(m *matcher, claim []string, ps []terms) map[string]float64 {
+	n := float64(len(ps))
+	w := make(map[string]float64, len(claim))
+	for _, t := range claim {
 		df := 0.0
-		for _, s := range sets {
-			df += supportCredit(m, t, s)
+		for _, p := range ps {
+			df += supportCredit(m, t, p)
 		}
 		w[t] = math.Log(1 + (n+1)/(df+0.5))
 	}
