@@ -60,15 +60,13 @@ func New(b *bot.Bot, opts Options) *Adapter {
 		apiOpts = append(apiOpts, slack.OptionAppLevelToken(opts.AppToken))
 	}
 	return &Adapter{
-		bot:   b,
-		opts:  opts,
-		log:   slog.New(redact.Handler(b.Logger().Handler())).With("platform", "slack"),
-		api:   slack.New(opts.BotToken, apiOpts...),
-		http:  hc,
-		allow: bot.NewAllowList(opts.Channels),
-		// Ten minutes outlasts the five-minute signing window, so a replayed
-		// signed command is still remembered when its signature expires.
-		dedupe: bot.NewDedupe(10*time.Minute, 10_000),
+		bot:    b,
+		opts:   opts,
+		log:    slog.New(redact.Handler(b.Logger().Handler())).With("platform", "slack"),
+		api:    slack.New(opts.BotToken, apiOpts...),
+		http:   hc,
+		allow:  bot.NewAllowList(opts.Channels),
+		dedupe: bot.NewDedupe(10*time.Minute, 10_000), // outlasts the 5-minute signing window
 		tasks:  bot.NewTasks(),
 	}
 }
