@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -107,5 +108,41 @@ func TestCapabilityURLNotLogged(t *testing.T) {
 	}
 	if !strings.Contains(out, "request_id=") {
 		t.Errorf("log output lacks the request id:\n%s", out)
+	}
+}
+
+// A Socket Mode envelope delivered twice (Slack redelivers what it saw
+// no ack for) is answered once.
+func TestSocketModeRedeliveryIgnored(t *testing.T) {
+	verifyNoLeaks(t)
+	api := newFakeAPI(t)
+	h := newHooks(t)
+	a := newAdapter(t, &gatedCore{Service: testcore.Service(t)}, slack.Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.GetAPIURL()})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunSocketMode(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+	}()
+	payload, _ := json.Marshal(map[string]any{
+		"envelope_id": "env-dup", "type": "slash_commands", "accepts_response_payload": true,
+		"payload": map[string]string{"command": "/ask", "text": question, "user_id": "U1", "channel_id": "C1", "team_id": "T1", "response_url": h.URL},
+	})
+	api.SendToWebsocket(string(payload))
+	if ack := awaitAck(t, api, "env-dup"); !strings.Contains(ack, "Searching") {
+		t.Fatalf("first ack = %s; want Searching…", ack)
+	}
+	h.next(t)
+	api.SendToWebsocket(string(payload))
+	if ack := awaitAck(t, api, "env-dup"); strings.Contains(ack, "Searching") {
+		t.Errorf("redelivered envelope acked with %s; want a bare ack", ack)
+	}
+	select {
+	case m := <-h.got:
+		t.Errorf("redelivered envelope answered again: %q", m.Text)
+	case <-time.After(500 * time.Millisecond):
 	}
 }
