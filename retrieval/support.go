@@ -25,7 +25,7 @@ func Support(a Analyzer, lex Lexicon, claim string, passages ...string) float64 
 	terms, names := claimTerms(a, claim)
 	ps := passageTerms(a, passages)
 	all := union(ps)
-	m := newMatcher(a, lex, names)
+	m := newMatcher(a, lex, Question{Terms: terms, Names: names})
 	w := supportWeights(m, terms, ps)
 	var have, total float64
 	for _, t := range terms {
@@ -44,7 +44,7 @@ func Support(a Analyzer, lex Lexicon, claim string, passages ...string) float64 
 func Unsupported(a Analyzer, lex Lexicon, claim string, passages ...string) []string {
 	terms, names := claimTerms(a, claim)
 	all := union(passageTerms(a, passages))
-	m := newMatcher(a, lex, names)
+	m := newMatcher(a, lex, Question{Terms: terms, Names: names})
 	var out []string
 	for _, t := range terms {
 		if supportCredit(m, t, all) == 0 {
