@@ -2,7 +2,6 @@ package slack_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -118,25 +117,15 @@ func TestSocketModeRedeliveryIgnored(t *testing.T) {
 	api := newFakeAPI(t)
 	h := newHooks(t)
 	a := newAdapter(t, &gatedCore{Service: testcore.Service(t)}, slack.Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.GetAPIURL()})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.RunSocketMode(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunSocketMode: %v", err)
-		}
-	}()
-	payload, _ := json.Marshal(map[string]any{
-		"envelope_id": "env-dup", "type": "slash_commands", "accepts_response_payload": true,
-		"payload": map[string]string{"command": "/ask", "text": question, "user_id": "U1", "channel_id": "C1", "team_id": "T1", "response_url": h.URL},
-	})
-	api.SendToWebsocket(string(payload))
+	stop := runSocketMode(t, a)
+	defer stop()
+	payload := slashEnvelope("env-dup", h.URL)
+	api.SendToWebsocket(payload)
 	if ack := awaitAck(t, api, "env-dup"); !strings.Contains(ack, "Searching") {
 		t.Fatalf("first ack = %s; want Searching…", ack)
 	}
 	h.next(t)
-	api.SendToWebsocket(string(payload))
+	api.SendToWebsocket(payload)
 	if ack := awaitAck(t, api, "env-dup"); strings.Contains(ack, "Searching") {
 		t.Errorf("redelivered envelope acked with %s; want a bare ack", ack)
 	}
