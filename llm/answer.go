@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -34,25 +35,37 @@ type Chat interface {
 
 // Answerer writes answers with a language model from the snippets
 // retrieved for a question. It sends at most MaxSources snippets within
-// TokenBudget, verifies the reply's citations (see Verify) and abstains
+// TokenBudget, verifies the reply's citations (see Verify), abstains
 // (retrieval.Abstained) when the model says the sources do not answer or
-// cites none of them. It never falls back by itself: a model failure is
-// returned as an error so that retrieval.Service can use the extractive
-// answer.
+// cites none of them, and keeps only the sentences its sources support
+// (see SupportRule). It never falls back by itself: a model failure, or
+// a reply its sources do not support, is returned as an error so that
+// retrieval.Service uses the extractive answer.
 type Answerer struct {
 	Chat        Chat
 	MaxSources  int // 0 = DefaultMaxSources
 	TokenBudget int // estimated tokens of source text; 0 = DefaultTokenBudget
-	Logger      *slog.Logger
+	// Analyzer is the retrieval core's analyzer; the support check (see
+	// SupportRule.Check) matches sentences to passages with it. Required.
+	Analyzer retrieval.Analyzer
+	// Lexicon is the core's word meanings, so that support matches
+	// paraphrases as retrieval does; nil = spelling and aliases only.
+	Lexicon retrieval.Lexicon
+	Support SupportRule
+	Logger  *slog.Logger
 }
 
 var _ retrieval.Answerer = (*Answerer)(nil)
 
 // Answer implements retrieval.Answerer. Errors: EUNAVAILABLE from Chat
-// (the model failed or timed out); EINTERNAL if a prompt cannot be
-// rendered.
+// (the model failed or timed out) and when too little of the reply is
+// supported (see SupportRule.Enough); EINTERNAL if a prompt cannot be
+// rendered or there is no Analyzer.
 func (a *Answerer) Answer(ctx context.Context, question string, snippets []retrieval.Snippet) (retrieval.Answer, error) {
 	log := a.logger()
+	if a.Analyzer == nil {
+		return retrieval.Answer{}, errors.New("llm answerer: no analyzer for the support check")
+	}
 	srcs, used := Sources(snippets, a.MaxSources, a.TokenBudget)
 	if len(srcs) == 0 {
 		log.InfoContext(ctx, "llm answer abstained", "reason", "no sources")
@@ -75,8 +88,32 @@ func (a *Answerer) Answer(ctx context.Context, question string, snippets []retri
 	if reason != "" {
 		attrs = append(attrs, "reason", reason)
 	}
+	if ans.Abstained {
+		log.InfoContext(ctx, "llm answer", attrs...)
+		return ans, nil
+	}
+	c := a.Support.Check(a.Analyzer, a.Lexicon, v, used)
+	attrs = append(attrs, "claims", c.Claims, "supported", c.Kept)
+	for _, sc := range c.Sentences {
+		if sc.Reason != "" {
+			attrs = append(attrs, slog.Group("dropped_sentence", "reason", sc.Reason, "support", sc.Support, "missing", sc.Missing, "text", fit(sc.Text, 200)))
+		}
+	}
+	if !a.Support.Enough(c) {
+		log.WarnContext(ctx, "llm answer unsupported by its sources", attrs...)
+		return retrieval.Answer{}, retrieval.Errorf(retrieval.EUNAVAILABLE, "The generated answer was not supported by its sources.")
+	}
 	log.InfoContext(ctx, "llm answer", attrs...)
-	return ans, nil
+	return answerOf(question, c, used), nil
+}
+
+// answerOf is the Answer of a checked reply to sources.
+func answerOf(question string, c Checked, sources []retrieval.Snippet) retrieval.Answer {
+	cites := make([]retrieval.Citation, 0, len(c.Cited))
+	for k, n := range c.Cited {
+		cites = append(cites, retrieval.CitationOf(k+1, sources[n-1]))
+	}
+	return retrieval.Answer{Question: question, Text: c.Text, Citations: cites}
 }
 
 // Build turns a model's reply to sources (the snippets sent, numbered
@@ -93,11 +130,7 @@ func Build(question, reply string, sources []retrieval.Snippet) (retrieval.Answe
 	case len(v.Cited) == 0:
 		return retrieval.Abstained(question), "cited no source", v
 	}
-	cites := make([]retrieval.Citation, 0, len(v.Cited))
-	for k, n := range v.Cited {
-		cites = append(cites, retrieval.CitationOf(k+1, sources[n-1]))
-	}
-	return retrieval.Answer{Question: question, Text: v.Text, Citations: cites}, "", v
+	return answerOf(question, Checked{Text: v.Text, Cited: v.Cited}, sources), "", v
 }
 
 func (a *Answerer) logger() *slog.Logger {

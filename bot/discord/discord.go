@@ -14,6 +14,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/coopbot/coopbot/bot"
+	"github.com/coopbot/coopbot/internal/redact"
 	"github.com/coopbot/coopbot/retrieval"
 )
 
@@ -47,7 +48,7 @@ func New(b *bot.Bot, opts Options) (*Adapter, error) {
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages
 	s.SyncEvents = true // handlers only hand work to tracked goroutines
 	s.LogLevel = discordgo.LogError
-	a := &Adapter{bot: b, opts: opts, log: b.Logger().With("platform", "discord"), s: s,
+	a := &Adapter{bot: b, opts: opts, log: slog.New(redact.Handler(b.Logger().Handler())).With("platform", "discord"), s: s,
 		allow: bot.NewAllowList(opts.Channels), tasks: bot.NewTasks()}
 	s.AddHandler(a.onMessageCreate)
 	s.AddHandler(a.onInteractionCreate)
@@ -218,6 +219,10 @@ func (a *Adapter) onInteractionCreate(s *discordgo.Session, ic *discordgo.Intera
 		user = i.Member.User.ID
 	} else if i.User != nil {
 		user = i.User.ID
+	}
+	if id := a.botID(); id != "" && user == id {
+		a.log.Info("ignored command from the bot's own user", "channel", i.ChannelID)
+		return
 	}
 	a.spawn(func(ctx context.Context) { a.answerInteraction(ctx, i, user, q) })
 }

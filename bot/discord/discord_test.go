@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +40,12 @@ func (c *recordingCore) AskFollowUp(ctx context.Context, h []retrieval.Turn, q s
 // start runs an adapter over core against a fresh fake Discord.
 func start(t *testing.T, core edge.Core, opts discord.Options) *fakediscord.Server {
 	t.Helper()
+	return startLogged(t, core, opts, nil)
+}
+
+// startLogged is start with the bot logging to log.
+func startLogged(t *testing.T, core edge.Core, opts discord.Options, log *slog.Logger) *fakediscord.Server {
+	t.Helper()
 	// The pool of testcore.DatabaseDown's store is closed by a cleanup
 	// that runs after this one.
 	t.Cleanup(func() {
@@ -47,7 +54,7 @@ func start(t *testing.T, core edge.Core, opts discord.Options) *fakediscord.Serv
 	})
 	fake := fakediscord.New(t)
 	opts.Token = "test-token"
-	a, err := discord.New(bot.New(edge.New(core, edge.Options{}), nil, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
+	a, err := discord.New(bot.New(edge.New(core, edge.Options{}), log, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -180,21 +180,10 @@ func TestSocketMode(t *testing.T) {
 	api := newFakeAPI(t)
 	h := newHooks(t)
 	a := newAdapter(t, &gatedCore{Service: testcore.Service(t)}, slack.Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.GetAPIURL()})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.RunSocketMode(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("RunSocketMode: %v", err)
-		}
-	}()
+	stop := runSocketMode(t, a)
+	defer stop()
 
-	payload, _ := json.Marshal(map[string]any{
-		"envelope_id": "env-1", "type": "slash_commands", "accepts_response_payload": true,
-		"payload": map[string]string{"command": "/ask", "text": question, "user_id": "U1", "channel_id": "C1", "team_id": "T1", "response_url": h.URL},
-	})
-	api.SendToWebsocket(string(payload))
+	api.SendToWebsocket(slashEnvelope("env-1", h.URL))
 	ack := awaitAck(t, api, "env-1")
 	if !strings.Contains(ack, "Searching") {
 		t.Errorf("ack of env-1 = %s; want an ephemeral Searching…", ack)
@@ -212,6 +201,29 @@ func TestSocketMode(t *testing.T) {
 	if p := api.nextPost(t); p.Get("thread_ts") != "1700000000.000700" {
 		t.Errorf("socket mode mention answered in thread %q; want 1700000000.000700", p.Get("thread_ts"))
 	}
+}
+
+// runSocketMode runs a's Socket Mode in the background; stop ends it
+// and checks that it returned cleanly.
+func runSocketMode(t *testing.T, a *slack.Adapter) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.RunSocketMode(ctx) }()
+	return func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+	}
+}
+
+// slashEnvelope is a Socket Mode envelope carrying /ask with question.
+func slashEnvelope(id, responseURL string) string {
+	b, _ := json.Marshal(map[string]any{
+		"envelope_id": id, "type": "slash_commands", "accepts_response_payload": true,
+		"payload": map[string]string{"command": "/ask", "text": question, "user_id": "U1", "channel_id": "C1", "team_id": "T1", "response_url": responseURL},
+	})
+	return string(b)
 }
 
 // awaitAck drains slacktest's SeenFeed until the ack of envelope id.

@@ -51,6 +51,14 @@ func (a *Adapter) CommandsHandler() http.Handler {
 		if !ok {
 			return
 		}
+		// A signature covers the timestamp and body, so a second request
+		// with the same pair inside the signing window is a replay: Slack
+		// sends each command once.
+		if a.dedupe.Seen("cmd:" + r.Header.Get("X-Slack-Request-Timestamp") + ":" + r.Header.Get("X-Slack-Signature")) {
+			a.log.Warn("ignored replayed command", "path", r.URL.Path)
+			writeJSON(w, &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "This command was already received."})
+			return
+		}
 		form, err := url.ParseQuery(string(body))
 		if err != nil {
 			http.Error(w, "bad form", http.StatusBadRequest)
@@ -67,6 +75,10 @@ func (a *Adapter) CommandsHandler() http.Handler {
 // command handles a slash command and returns the immediate response; the
 // answer itself goes to cmd.ResponseURL in the background.
 func (a *Adapter) command(cmd slack.SlashCommand) *slack.Msg {
+	if a.self(cmd.UserID) {
+		a.log.Info("ignored command from the bot's own user", "channel", cmd.ChannelID)
+		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral}
+	}
 	if !a.allow.Allows(cmd.ChannelID) {
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "I'm not enabled in this channel. Ask your workspace admin to add it to SLACK_CHANNELS."}
 	}

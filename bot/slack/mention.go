@@ -26,7 +26,7 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 	var m mention
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
-		if e.BotID != "" {
+		if e.BotID != "" || a.self(e.User) {
 			return
 		}
 		m = mention{user: e.User, channel: e.Channel, text: e.Text, ts: e.TimeStamp, threadTS: e.ThreadTimeStamp}

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/coopbot/coopbot/bot"
+	"github.com/coopbot/coopbot/internal/redact"
 )
 
 // Options configures an Adapter. Secrets are never logged.
@@ -39,7 +40,7 @@ type Adapter struct {
 	api     *slack.Client
 	http    *http.Client
 	allow   bot.AllowList
-	dedupe  *bot.Dedupe
+	dedupe  *bot.Dedupe // events, mentions and signed commands seen
 	tasks   *bot.Tasks
 	mu      sync.Mutex // guards botUser
 	botUser string     // the bot's own user id, from auth.test
@@ -61,11 +62,11 @@ func New(b *bot.Bot, opts Options) *Adapter {
 	return &Adapter{
 		bot:    b,
 		opts:   opts,
-		log:    b.Logger().With("platform", "slack"),
+		log:    slog.New(redact.Handler(b.Logger().Handler())).With("platform", "slack"),
 		api:    slack.New(opts.BotToken, apiOpts...),
 		http:   hc,
 		allow:  bot.NewAllowList(opts.Channels),
-		dedupe: bot.NewDedupe(10*time.Minute, 10_000),
+		dedupe: bot.NewDedupe(10*time.Minute, 10_000), // outlasts the 5-minute signing window
 		tasks:  bot.NewTasks(),
 	}
 }
@@ -93,6 +94,14 @@ func (a *Adapter) botUserID() string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.botUser
+}
+
+// self reports whether user is the bot itself: whatever reaches the bot
+// from its own user id (an echo of its reply, a relay without bot_id) is
+// never a question.
+func (a *Adapter) self(user string) bool {
+	id := a.botUserID()
+	return id != "" && user == id
 }
 
 // spawn runs f in the background with the adapter's base context, unless

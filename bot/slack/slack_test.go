@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -131,8 +132,14 @@ func commandBody(text, responseURL string) string {
 
 func newAdapter(t *testing.T, core edge.Core, opts slack.Options) *slack.Adapter {
 	t.Helper()
+	return newLoggedAdapter(t, core, opts, nil)
+}
+
+// newLoggedAdapter is newAdapter with the bot logging to log.
+func newLoggedAdapter(t *testing.T, core edge.Core, opts slack.Options, log *slog.Logger) *slack.Adapter {
+	t.Helper()
 	opts.SigningSecret = secret
-	a := slack.New(bot.New(edge.New(core, edge.Options{}), nil, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
+	a := slack.New(bot.New(edge.New(core, edge.Options{}), log, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -53,6 +53,13 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 		if !ok || evt.Request == nil {
 			return
 		}
+		// Slack redelivers an envelope it saw no ack for; the envelope id
+		// is Socket Mode's equivalent of a request signature.
+		if a.dedupe.Seen("envelope:" + evt.Request.EnvelopeID) {
+			a.log.Info("ignored redelivered command", "retry", evt.Request.RetryAttempt)
+			_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+			return
+		}
 		if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, a.command(cmd)); err != nil {
 			a.log.Error("ack slash command failed", "error", err)
 		}

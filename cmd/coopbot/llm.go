@@ -7,6 +7,7 @@ import (
 	"github.com/coopbot/coopbot/llm"
 	"github.com/coopbot/coopbot/llm/openai"
 	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/semantic"
 )
 
 // llmOptions are the connection settings for the OpenAI-compatible API
@@ -61,7 +62,13 @@ func (m *Main) llmAnswerer(ctx context.Context) (retrieval.Answerer, error) {
 		base = openai.DefaultBaseURL
 	}
 	m.Logger.InfoContext(ctx, "generated answers on", "chat_model", c.Model(), "base_url", base, "timeout", m.Config.LLMTimeout)
-	return &llm.Answerer{Chat: c, Logger: m.Logger}, nil
+	// The lexicon is loaded once per process; Open hands the same one to
+	// the core.
+	lex, err := semantic.NewLexicon()
+	if err != nil {
+		return nil, err
+	}
+	return &llm.Answerer{Chat: c, Analyzer: m.Analyzer, Lexicon: lex, Logger: m.Logger}, nil
 }
 
 // llmRewriter returns the follow-up Rewriter when CHAT_MODEL is set, and

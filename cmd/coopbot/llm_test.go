@@ -49,6 +49,14 @@ func sentSources(r openaitest.ChatRequest) []string {
 // with only valid citations numbered from 1; [9] of 5 sources is gone.
 func TestAskGenerated(t *testing.T) {
 	srv := llmServer(t)
+	// Two supported sentences, the one citing the higher-numbered source
+	// first (so renumbering by first use shows), and one citing [9].
+	claims := map[string]string{
+		"Eurofighter Typhoon":           "The British are considering sending RAF Typhoon jets to Japan for an exercise",
+		"senior UK ministers announced": "Senior UK ministers announced further steps in defence cooperation during a visit to Tokyo",
+	}
+	var first, second int // source numbers, first > second
+	var want string
 	srv.Script(func(r openaitest.ChatRequest) openaitest.Reply {
 		if n := r.Sources(); n != 5 {
 			t.Errorf("request has %d sources; want 5", n)
@@ -59,7 +67,27 @@ func TestAskGenerated(t *testing.T) {
 		if want, _ := prompts.System(r.Sources()); r.Content("system") != want {
 			t.Errorf("system message is not the system prompt:\n%s", r.Content("system"))
 		}
-		return openaitest.Reply{Content: "Defence Secretary Michael Fallon announced the plan [3]. The RAF may send Typhoons [9]. Both sides confirmed it [1][3]."}
+		num := map[string]int{}
+		for phrase := range claims {
+			for i, text := range r.SourceTexts() {
+				if strings.Contains(text, phrase) {
+					num[phrase] = i + 1
+				}
+			}
+			if num[phrase] == 0 {
+				t.Fatalf("no source sent contains %q", phrase)
+			}
+		}
+		hi, lo := "Eurofighter Typhoon", "senior UK ministers announced"
+		if num[hi] < num[lo] {
+			hi, lo = lo, hi
+		}
+		first, second = num[hi], num[lo]
+		if first == second {
+			t.Fatalf("both claims come from source %d; the test needs two", first)
+		}
+		want = fmt.Sprintf("%s [1]. The RAF may send Typhoons. %s [2][1].", claims[hi], claims[lo])
+		return openaitest.Reply{Content: fmt.Sprintf("%s [%d]. The RAF may send Typhoons [9]. %s [%d][%d].", claims[hi], first, claims[lo], second, first)}
 	})
 	ans := askJSON(t, llmEnv(srv), exampleQuestion)
 	reqs := srv.ChatRequests()
@@ -67,13 +95,13 @@ func TestAskGenerated(t *testing.T) {
 		t.Fatalf("server got %d chat requests; want 1", len(reqs))
 	}
 	sent := sentSources(reqs[0])
-	if want := "Defence Secretary Michael Fallon announced the plan [1]. The RAF may send Typhoons. Both sides confirmed it [2][1]."; ans.Text != want {
+	if ans.Text != want {
 		t.Errorf("answer = %q; want %q", ans.Text, want)
 	}
 	if ans.Abstained || len(ans.Citations) != 2 {
 		t.Fatalf("answer = %+v; want 2 citations", ans)
 	}
-	for i, want := range []int{3, 1} {
+	for i, want := range []int{first, second} {
 		c := ans.Citations[i]
 		if c.N != i+1 || c.Text != sent[want-1] {
 			t.Errorf("citation %d = [%d] %q; want [%d] source %d of the request %q", i, c.N, c.Text, i+1, want, sent[want-1])
@@ -141,7 +169,7 @@ func TestFollowUpRewritten(t *testing.T) {
 			if r.Question() != standalone {
 				t.Errorf("answer request question = %q; want the rewritten %q", r.Question(), standalone)
 			}
-			return openaitest.Reply{Content: "Michael Fallon did [1]."}
+			return openaitest.Reply{Content: "Senior UK ministers announced it during their visit to Tokyo [1]."}
 		},
 	)
 	cfg, err := LoadConfig(llmEnv(srv))
@@ -161,7 +189,7 @@ func TestFollowUpRewritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Question != "Who announced it?" || ans.Text != "Michael Fallon did [1]." || len(ans.Citations) != 1 {
+	if ans.Question != "Who announced it?" || ans.Text != "Senior UK ministers announced it during their visit to Tokyo [1]." || len(ans.Citations) != 1 {
 		t.Errorf("AskFollowUp = %+v; want the generated answer to the asked question", ans)
 	}
 	if n := len(srv.ChatRequests()); n != 2 {

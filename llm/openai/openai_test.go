@@ -15,6 +15,8 @@ import (
 	"github.com/coopbot/coopbot/llm/openai/openaitest"
 	"github.com/coopbot/coopbot/prompts"
 	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/semantic"
+	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 
 const (
@@ -48,6 +50,16 @@ func newChat(t *testing.T, srv *openaitest.Server, timeout time.Duration) *opena
 		t.Fatal(err)
 	}
 	return c
+}
+
+// lexicon is the core's word meanings, as coopbot wires the answerer.
+func lexicon(t *testing.T) retrieval.Lexicon {
+	t.Helper()
+	lex, err := semantic.NewLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lex
 }
 
 func newServer(t *testing.T) *openaitest.Server {
@@ -136,9 +148,9 @@ func TestAnswerer(t *testing.T) {
 			script: []func(openaitest.ChatRequest) openaitest.Reply{
 				func(openaitest.ChatRequest) openaitest.Reply { return openaitest.Reply{Status: 500} },
 				func(openaitest.ChatRequest) openaitest.Reply { return openaitest.Reply{Status: 503} },
-				openaitest.Say("A second stage [4]."),
+				openaitest.Say("A joint feasibility study [4]."),
 			},
-			want:     retrieval.Answer{Question: question, Text: "A second stage [1].", Citations: []retrieval.Citation{cite(1, snippets[3])}},
+			want:     retrieval.Answer{Question: question, Text: "A joint feasibility study [1].", Citations: []retrieval.Citation{cite(1, snippets[3])}},
 			requests: 3,
 		},
 	}
@@ -146,7 +158,7 @@ func TestAnswerer(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t)
 			srv.Script(tt.script...)
-			a := &llm.Answerer{Chat: newChat(t, srv, 10*time.Second)}
+			a := &llm.Answerer{Analyzer: snowball.New(), Lexicon: lexicon(t), Chat: newChat(t, srv, 10*time.Second)}
 			got, err := a.Answer(context.Background(), question, snippets)
 			if err != nil {
 				t.Fatalf("Answer: %v", err)
@@ -183,7 +195,7 @@ func TestAnswererErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t)
 			srv.Script(tt.script...)
-			a := &llm.Answerer{Chat: newChat(t, srv, tt.timeout)}
+			a := &llm.Answerer{Analyzer: snowball.New(), Lexicon: lexicon(t), Chat: newChat(t, srv, tt.timeout)}
 			start := time.Now()
 			_, err := a.Answer(context.Background(), question, snippets)
 			if code := retrieval.ErrorCode(err); code != retrieval.EUNAVAILABLE {
@@ -205,7 +217,7 @@ func TestAnswererErrors(t *testing.T) {
 func TestAnswererCancel(t *testing.T) {
 	srv := newServer(t)
 	srv.Script(openaitest.Hang())
-	a := &llm.Answerer{Chat: newChat(t, srv, time.Minute)}
+	a := &llm.Answerer{Analyzer: snowball.New(), Lexicon: lexicon(t), Chat: newChat(t, srv, time.Minute)}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		for len(srv.ChatRequests()) == 0 {
@@ -236,9 +248,10 @@ func TestAnswererBudget(t *testing.T) {
 	for _, tt := range tests {
 		srv := newServer(t)
 		srv.Default(func(r openaitest.ChatRequest) openaitest.Reply {
-			return openaitest.Reply{Content: fmt.Sprintf("Claim [%d].", r.Sources())}
+			// Source n is big[n-1], whose text repeats word<n-1>.
+			return openaitest.Reply{Content: fmt.Sprintf("word%d [%d].", r.Sources()-1, r.Sources())}
 		})
-		a := &llm.Answerer{Chat: newChat(t, srv, 10*time.Second), MaxSources: tt.maxSources, TokenBudget: tt.budget}
+		a := &llm.Answerer{Analyzer: snowball.New(), Lexicon: lexicon(t), Chat: newChat(t, srv, 10*time.Second), MaxSources: tt.maxSources, TokenBudget: tt.budget}
 		got, err := a.Answer(context.Background(), question, big)
 		if err != nil {
 			t.Fatal(err)
@@ -261,7 +274,7 @@ func TestAnswererBudget(t *testing.T) {
 
 func TestAnswererNoSnippets(t *testing.T) {
 	srv := newServer(t)
-	a := &llm.Answerer{Chat: newChat(t, srv, time.Second)}
+	a := &llm.Answerer{Analyzer: snowball.New(), Lexicon: lexicon(t), Chat: newChat(t, srv, time.Second)}
 	got, err := a.Answer(context.Background(), question, nil)
 	if err != nil || !reflect.DeepEqual(got, retrieval.Abstained(question)) {
 		t.Errorf("Answer(no snippets) = %+v, %v; want the abstained answer", got, err)

@@ -57,6 +57,28 @@ type Server struct {
 	seq      int
 	ready    chan struct{}
 	once     sync.Once
+	drop     []string // path suffixes whose connections are closed unanswered
+}
+
+// Drop makes REST calls whose path ends in suffix fail at the transport:
+// the connection is closed without a response, so the client's error
+// carries the request URL (and any token in it).
+func (s *Server) Drop(suffix string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.drop = append(s.drop, suffix)
+}
+
+// dropped reports whether path is to be dropped.
+func (s *Server) dropped(path string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range s.drop {
+		if strings.HasSuffix(path, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // New starts a fake Discord and points discordgo at it.
@@ -197,6 +219,12 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.requests <- Request{Method: r.Method, Path: path, Body: body}
+	if s.dropped(path) {
+		if c, _, err := w.(http.Hijacker).Hijack(); err == nil {
+			c.Close()
+		}
+		return
+	}
 	switch {
 	case strings.HasSuffix(path, "/typing") || strings.HasSuffix(path, "/callback"):
 		w.WriteHeader(http.StatusNoContent)

@@ -43,11 +43,22 @@ func (r ChatRequest) Content(role string) string {
 
 var (
 	sourceTag   = regexp.MustCompile(`<source n="(\d+)"`)
+	sourceBlock = regexp.MustCompile(`(?s)<source n="\d+"[^>]*>\n(.*?)\n</source>`)
 	questionTag = regexp.MustCompile(`(?s)<question>\n?(.*?)\n?</question>`)
 )
 
 // Sources returns the number of numbered sources in the user message.
 func (r ChatRequest) Sources() int { return len(sourceTag.FindAllString(r.Content("user"), -1)) }
+
+// SourceTexts returns the text of each numbered source in the user
+// message, in order (source n is SourceTexts()[n-1]).
+func (r ChatRequest) SourceTexts() []string {
+	var out []string
+	for _, m := range sourceBlock.FindAllStringSubmatch(r.Content("user"), -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
 
 // Question returns the text between the user message's <question> tags.
 func (r ChatRequest) Question() string {
