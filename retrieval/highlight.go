@@ -99,41 +99,6 @@ func uniqueTerms(terms []string) []string {
 	return out
 }
 
-// termWeights gives each query term an inverse-document-frequency weight
-// computed over the candidate chunks: terms most candidates share (such as
-// "japan" in this corpus) count little; terms none of them contains count
-// most, so a question about something the sources never mention has low
-// coverage however many common words it shares with them.
-func termWeights(terms []string, sets []termSet) map[string]float64 {
-	n := float64(len(sets))
-	w := make(map[string]float64, len(terms))
-	for _, t := range terms {
-		df := 0.0
-		for _, s := range sets {
-			if s.has(t) {
-				df++
-			}
-		}
-		w[t] = math.Log(1 + (n+1)/(df+0.5))
-	}
-	return w
-}
-
-// coverage is the weighted share of terms that set contains.
-func coverage(terms []string, w map[string]float64, set termSet) float64 {
-	var have, all float64
-	for _, t := range terms {
-		all += w[t]
-		if set.has(t) {
-			have += w[t]
-		}
-	}
-	if all == 0 {
-		return 0
-	}
-	return have / all
-}
-
 // snippet builds a Snippet from a hit and marks its lead sentence: the
 // one that best covers the question's terms (by spelling or meaning),
 // preferring one that holds the kind of fact the question asks for

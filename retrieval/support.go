@@ -114,7 +114,7 @@ func supportCredit(m *matcher, t string, p terms) float64 {
 	return 1
 }
 
-// supportWeights is matcher.termWeights over supportCredit and without
+// supportWeights is weights over supportCredit and without
 // its discount for a term no passage covers: in a question such a term
 // is often filler, in a claim it is what the passages do not say.
 func supportWeights(m *matcher, claim []string, ps []terms) map[string]float64 {
