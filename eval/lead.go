@@ -214,24 +214,8 @@ func abbreviation(before string) bool {
 // bareYesNo reports whether s is only "Yes" or "No" (with punctuation and
 // markers).
 func bareYesNo(s string) bool {
-	w := strings.ToLower(strings.Trim(stripMarkers(s), " .,!—–-*_"))
+	w := strings.ToLower(strings.Trim(llm.StripMarkers(s), " .,!—–-*_"))
 	return w == "yes" || w == "no"
-}
-
-// stripMarkers removes the citation markers from s.
-func stripMarkers(s string) string {
-	markers := llm.ParseMarkers(s)
-	if len(markers) == 0 {
-		return s
-	}
-	var b strings.Builder
-	last := 0
-	for _, m := range markers {
-		b.WriteString(s[last:m.Start])
-		last = m.End
-	}
-	b.WriteString(s[last:])
-	return b.String()
 }
 
 // LeadHit reports whether sentence contains every answer string (any of
@@ -242,7 +226,7 @@ func LeadHit(sentence string, answers []string) bool {
 
 // LeadMissing returns the answer strings sentence lacks.
 func LeadMissing(sentence string, answers []string) []string {
-	s := Normalize(stripMarkers(sentence))
+	s := Normalize(llm.StripMarkers(sentence))
 	var missing []string
 	for _, a := range answers {
 		found := false

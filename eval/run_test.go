@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"github.com/coopbot/coopbot/llm"
 	"math"
 	"slices"
 	"strings"
@@ -84,7 +85,7 @@ func TestRunLead(t *testing.T) {
 		t.Fatalf("Ask(%q) = %+v, %v; want an answer", q, ans, err)
 	}
 	lead := FirstSentence(ans.Text)
-	words := strings.Fields(stripMarkers(lead))
+	words := strings.Fields(llm.StripMarkers(lead))
 	if len(words) < 3 || len(lead) >= len(ans.Text) {
 		t.Fatalf("FirstSentence(%q) = %q; want a proper prefix of several words", ans.Text, lead)
 	}

@@ -160,8 +160,8 @@ func TestCleanRewrite(t *testing.T) {
 }
 
 func TestStripMarkers(t *testing.T) {
-	if got, want := stripMarkers("They study JNAAM [1][2] and P-1 [3, 4]."), "They study JNAAM and P-1 ."; got != want {
-		t.Errorf("stripMarkers = %q; want %q", got, want)
+	if got, want := StripMarkers("They study JNAAM [1][2] and P-1 [3, 4]."), "They study JNAAM and P-1 ."; got != want {
+		t.Errorf("StripMarkers = %q; want %q", got, want)
 	}
 }
 

@@ -43,7 +43,7 @@ func (r *Rewriter) Rewrite(ctx context.Context, history []Turn, question string)
 	}
 	turns := make([]Turn, len(history))
 	for i, t := range history {
-		turns[i] = Turn{Question: truncate(t.Question, maxTurnText), Answer: truncate(stripMarkers(t.Answer), maxTurnText)}
+		turns[i] = Turn{Question: truncate(t.Question, maxTurnText), Answer: truncate(StripMarkers(t.Answer), maxTurnText)}
 	}
 	p, err := prompts.Rewrite(turns, question)
 	if err != nil {
@@ -91,9 +91,10 @@ func CleanRewrite(reply string) string {
 	return line
 }
 
-// stripMarkers removes citation markers from an earlier answer so the
-// rewrite prompt carries only its words.
-func stripMarkers(s string) string {
+// StripMarkers removes the citation markers from s and folds its white
+// space: an earlier answer in the rewrite prompt carries only its words,
+// and eval compares a lead's words.
+func StripMarkers(s string) string {
 	ms := ParseMarkers(s)
 	if len(ms) == 0 {
 		return s
