@@ -2,13 +2,13 @@ package eval
 
 import (
 	"context"
-	"github.com/coopbot/coopbot/llm"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/coopbot/coopbot/internal/testcore"
+	"github.com/coopbot/coopbot/llm"
 )
 
 // The metrics from per-case results: a refusal of an answerable case is a
