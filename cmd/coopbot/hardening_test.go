@@ -227,7 +227,8 @@ func TestServeLoad(t *testing.T) {
 	measure("POST /slack/commands", func(c, n int) {
 		// A user id per client, as if 40 people asked at once.
 		form := url.Values{"command": {"/ask"}, "text": {loadQuestions[(c+n)%len(loadQuestions)]}, "user_id": {fmt.Sprintf("U%d", c)},
-			"channel_id": {"C1"}, "team_id": {"T1"}, "response_url": {fmt.Sprintf("%s/hook/%d", hookURL, c)}}
+			"channel_id": {"C1"}, "team_id": {"T1"}, "response_url": {fmt.Sprintf("%s/hook/%d", hookURL, c)},
+			"trigger_id": {fmt.Sprintf("%d.%d", c, n)}} // unique per command, as Slack's are
 		r := signedBody(t, base+"/slack/commands", botsTestSecret, form.Encode())
 		resp, err := client.Do(r)
 		if err != nil {

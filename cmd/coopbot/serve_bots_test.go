@@ -26,7 +26,11 @@ const botsTestSecret = "serve-bots-test-secret"
 // signedCommand returns a /ask POST signed with secret at time at.
 func signedCommand(t testing.TB, base, secret, text, responseURL string, at time.Time) *http.Request {
 	t.Helper()
-	body := url.Values{"command": {"/ask"}, "text": {text}, "user_id": {"U1"}, "channel_id": {"C1"}, "team_id": {"T1"}, "response_url": {responseURL}}.Encode()
+	// Every command Slack sends carries its own trigger_id, so two
+	// commands in one second are not one replayed request.
+	trigger := strconv.FormatInt(time.Now().UnixNano(), 10)
+	body := url.Values{"command": {"/ask"}, "text": {text}, "user_id": {"U1"}, "channel_id": {"C1"}, "team_id": {"T1"},
+		"response_url": {responseURL}, "trigger_id": {trigger}}.Encode()
 	r, err := http.NewRequest(http.MethodPost, base+"/slack/commands", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
