@@ -72,18 +72,6 @@ type Answerer interface {
 	Answer(ctx context.Context, question string, snippets []Snippet) (Answer, error)
 }
 
-// Asker is what every surface (CLI, web, Slack, Discord) needs.
-type Asker interface {
-	// Ask validates the question (EINVALID when empty, not UTF-8, or
-	// longer than MaxQuestionLen), retrieves and answers it.
-	Ask(ctx context.Context, question string) (Answer, error)
-}
-
-// Searcher returns ranked snippets for a query.
-type Searcher interface {
-	Search(ctx context.Context, query string, k int) ([]Snippet, error)
-}
-
 // Turn is one earlier exchange in a chat thread.
 type Turn struct {
 	Question string `json:"question"`
