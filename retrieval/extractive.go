@@ -42,7 +42,7 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 			cited = append(cited, s)
 		}
 	}
-	parts := []string{fmt.Sprintf("%s%s [1]", datedLead(question, cited[0]), cited[0].Highlight)}
+	parts := []string{fmt.Sprintf("%s%s [1]", leadContext(question, cited[0]), cited[0].Highlight)}
 	second := -1
 	for i, s := range cited[1:] {
 		// A second sentence when it is nearly as good and, preferably,
@@ -73,6 +73,17 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 		ans.Citations = append(ans.Citations, CitationOf(i+1, s))
 	}
 	return ans, nil
+}
+
+// leadContext returns what the lead sentence needs before it to answer:
+// for "when", its report's date (datedLead); for "where", its report's
+// title when that names the place and the sentence does not ("… meeting
+// …, London"). Other leads get nothing.
+func leadContext(question string, s Snippet) string {
+	if intentOf(question) == IntentWhere && !hasPlace(s.Highlight) && s.Title != "" && hasPlace(s.Title) {
+		return "From “" + strings.TrimSpace(s.Title) + "”: "
+	}
+	return datedLead(question, s)
 }
 
 // datedLead returns the words put before a "when" question's lead

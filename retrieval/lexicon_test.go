@@ -150,6 +150,14 @@ func TestDatedLead(t *testing.T) {
 	if got := datedLead("Where did they meet?", s); got != "" {
 		t.Errorf("datedLead(where) = %q; want none", got)
 	}
+	s = Snippet{Title: "Ministers visit Tokyo", Highlight: "The ministers met their counterparts."}
+	if got := leadContext("Where did they meet?", s); got != "From “Ministers visit Tokyo”: " {
+		t.Errorf("leadContext(where, no place in the sentence) = %q; want the title that names it", got)
+	}
+	s.Highlight = "The ministers met in London."
+	if got := leadContext("Where did they meet?", s); got != "" {
+		t.Errorf("leadContext(where, a place in the sentence) = %q; want none", got)
+	}
 }
 
 func TestCitedParagraph(t *testing.T) {
