@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/coopbot/coopbot/internal/logtest"
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -45,7 +46,7 @@ func TestServeBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr := &syncBuffer{}
+	stderr := &logtest.Buffer{}
 	m := NewMain(cfg, io.Discard, stderr)
 	if err := m.Open(t.Context()); err != nil {
 		t.Fatal(err)
@@ -210,7 +211,7 @@ type faultProbe struct {
 	dbURL, port string
 	base, hook  string
 	hookc       chan []byte
-	stderr      *syncBuffer
+	stderr      *logtest.Buffer
 	stop        func() int
 	c           *http.Client
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coopbot/coopbot/internal/logtest"
 	"github.com/coopbot/coopbot/internal/pgtest"
 )
 
@@ -28,7 +29,7 @@ type frozenServer struct {
 	proxy  *pgtest.Proxy
 	hook   string      // Slack's response_url
 	hookc  chan []byte // what was posted to it
-	stderr *syncBuffer
+	stderr *logtest.Buffer
 	leaks  []string // what no reply may show
 }
 

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/coopbot/coopbot/internal/hostile"
+	"github.com/coopbot/coopbot/internal/logtest"
 	"github.com/coopbot/coopbot/retrieval"
 )
 
@@ -27,9 +28,9 @@ import (
 // with exactly the given environment plus HTTP_ADDR=127.0.0.1:0 and
 // returns its base URL, its stderr, and stop, which cancels it (as
 // SIGTERM does) and returns its exit code.
-func serveInProcess(t *testing.T, pairs ...string) (base string, stderr *syncBuffer, stop func() int) {
+func serveInProcess(t *testing.T, pairs ...string) (base string, stderr *logtest.Buffer, stop func() int) {
 	t.Helper()
-	stderr = &syncBuffer{}
+	stderr = &logtest.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	getenv := env(append([]string{"HTTP_ADDR", "127.0.0.1:0"}, pairs...)...)

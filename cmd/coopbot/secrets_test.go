@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coopbot/coopbot/internal/logtest"
 	"github.com/coopbot/coopbot/llm/openai/openaitest"
 )
 
@@ -137,7 +138,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 	// the failure is logged without the token.
 	run := exec.Command(bin, "serve")
 	run.Env = []string{"HOME=" + t.TempDir(), "HTTP_ADDR=127.0.0.1:0", "LOG_LEVEL=debug", "DISCORD_TOKEN=" + fakeSecrets["DISCORD_TOKEN"]}
-	var both syncBuffer
+	var both logtest.Buffer
 	run.Stdout, run.Stderr = &both, &both
 	if err := run.Start(); err != nil {
 		t.Fatal(err)

@@ -14,13 +14,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/dotenv"
 
+	"github.com/coopbot/coopbot/internal/logtest"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/web/webtest"
 )
@@ -39,34 +39,16 @@ func buildCoopbot(t *testing.T) string {
 	return bin
 }
 
-// syncBuffer is a bytes.Buffer safe for one writer and many readers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startServe starts `coopbot serve` with exactly the given environment and
 // returns its base URL, once it listens.
-func startServe(t *testing.T, bin string, environ ...string) (*exec.Cmd, string, *syncBuffer) {
+func startServe(t *testing.T, bin string, environ ...string) (*exec.Cmd, string, *logtest.Buffer) {
 	t.Helper()
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append([]string{"HOME=" + t.TempDir()}, environ...)
 	// cmd.Stderr is a plain writer, not a pipe read by a goroutine of
 	// ours: then Wait returns only after the last line ("stopped") has
 	// been copied into logs.
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	addr := make(chan string, 1)
 	cmd.Stderr = &lineWriter{each: func(line string) {
 		logs.Write([]byte(line + "\n"))
@@ -331,7 +313,7 @@ func TestServeFinishesInFlightAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr := &syncBuffer{}
+	stderr := &logtest.Buffer{}
 	m := NewMain(cfg, io.Discard, stderr)
 	if err := m.Open(t.Context()); err != nil {
 		t.Fatal(err)
