@@ -103,7 +103,7 @@ func datedLead(question string, s Snippet) string {
 
 func hasYearIn(sentence string) bool {
 	for _, w := range words(sentence) {
-		if isYear(strings.TrimPrefix(strings.ToLower(strings.TrimRight(w, ".,")), "mid-")) {
+		if yearWord(w) {
 			return true
 		}
 	}

@@ -51,7 +51,7 @@ func factStrength(intent Intent, s string) float64 {
 		day := false
 		for _, w := range words(s) {
 			lw := strings.ToLower(w)
-			if isYear(strings.TrimPrefix(lw, "mid-")) || months[lw] && lw != "may" && lw != "jan" && lw != "feb" {
+			if yearWord(lw) || months[lw] && lw != "may" && lw != "jan" && lw != "feb" {
 				return 1
 			}
 			day = day || dateWords[lw] || months[lw]
@@ -129,11 +129,17 @@ func hasDate(s string) bool {
 			}
 			return true
 		}
-		if isYear(strings.TrimPrefix(strings.TrimPrefix(lw, "mid-"), "early-")) {
+		if yearWord(strings.TrimPrefix(lw, "early-")) {
 			return true
 		}
 	}
 	return false
+}
+
+// yearWord reports whether a word of words() is a year, "mid-2013"
+// included.
+func yearWord(w string) bool {
+	return isYear(strings.TrimPrefix(strings.ToLower(w), "mid-"))
 }
 
 func isYear(w string) bool {

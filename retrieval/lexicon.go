@@ -74,17 +74,26 @@ var roleCache sync.Map // Analyzer → map[string]bool
 
 // roleTermsFor returns the analyzer terms of roleWords.
 func roleTermsFor(a Analyzer) map[string]bool {
-	if m, ok := roleCache.Load(a); ok {
-		return m.(map[string]bool)
-	}
-	m := map[string]bool{}
-	for w := range roleWords {
-		for _, t := range a.Terms(w) {
-			m[t] = true
+	return perAnalyzer(&roleCache, a, func() map[string]bool {
+		m := map[string]bool{}
+		for w := range roleWords {
+			for _, t := range a.Terms(w) {
+				m[t] = true
+			}
 		}
+		return m
+	})
+}
+
+// perAnalyzer returns what build makes from a, built once per analyzer
+// and kept in cache: word lists analyzed ahead of the questions.
+func perAnalyzer[T any](cache *sync.Map, a Analyzer, build func() T) T {
+	if v, ok := cache.Load(a); ok {
+		return v.(T)
 	}
-	roleCache.Store(a, m)
-	return m
+	v := build()
+	cache.Store(a, v)
+	return v
 }
 
 // meaningful returns the terms of list that may lend their meaning to a
@@ -268,9 +277,10 @@ var aliasCache sync.Map // Analyzer → map[string][][]string
 // aliasesFor maps each single-term member of an alias group, analyzed by
 // a, to the term lists of the group's other members.
 func aliasesFor(a Analyzer) map[string][][]string {
-	if m, ok := aliasCache.Load(a); ok {
-		return m.(map[string][][]string)
-	}
+	return perAnalyzer(&aliasCache, a, func() map[string][][]string { return buildAliases(a) })
+}
+
+func buildAliases(a Analyzer) map[string][][]string {
 	m := map[string][][]string{}
 	for _, g := range aliasGroups() {
 		var members [][]string
@@ -293,6 +303,5 @@ func aliasesFor(a Analyzer) map[string][][]string {
 			}
 		}
 	}
-	aliasCache.Store(a, m)
 	return m
 }
