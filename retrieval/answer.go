@@ -37,6 +37,9 @@ type Snippet struct {
 	// Missing counts the question's terms of some weight that this
 	// snippet does not cover.
 	Missing int `json:"-"`
+	// Focus reports whether this snippet (read under its title) covers
+	// what the question asks for (Question.Focus).
+	Focus bool `json:"-"`
 	// LeadScore ranks the snippets' highlights as the answer's lead.
 	LeadScore float64 `json:"-"`
 }

@@ -22,6 +22,9 @@ type candidate struct {
 	// some weight.
 	gap     float64
 	missing int
+	// focus reports whether the chunk, read under its title, covers the
+	// question's focus (Question.Focus).
+	focus bool
 }
 
 // nameShare is the least weighted share of the question a proper name
@@ -37,7 +40,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	vocab := termSet{}
 	for i, h := range hits {
 		at := analyze(a, h.Chunk.Text)
-		sets[i], lists[i] = at.set, at.list
+		sets[i], lists[i] = m.withAcronyms(at.set, h.Chunk.Text), at.list
 		for _, t := range at.list {
 			vocab[t] = struct{}{}
 		}
@@ -51,6 +54,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	credits := make([][]float64, len(hits))
 	directs := make([][]float64, len(hits))
 	titles := map[string][]float64{}
+	titleSets := map[string]analyzedText{}
 	for i, h := range hits {
 		list := lists[i]
 		cands[i] = candidate{hit: h, set: sets[i]}
@@ -64,7 +68,9 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		if _, ok := titles[h.Chunk.DocumentID]; !ok {
 			// The title and the date are how the document is read ("the
 			// January 2016 visit").
-			at := analyze(a, h.Document.Title+" "+spokenDate(h.Document.Date))
+			title := h.Document.Title + " " + spokenDate(h.Document.Date)
+			at := analyze(a, title)
+			at.set = m.withAcronyms(at.set, title)
 			tl, set := at.list, at.set
 			tc := make([]float64, len(q.Terms))
 			soft := m.meaningful(tl)
@@ -72,7 +78,10 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 				tc[j] = m.credit(t, set, soft)
 			}
 			titles[h.Chunk.DocumentID] = tc
+			titleSets[h.Chunk.DocumentID] = at
 		}
+		ts := titleSets[h.Chunk.DocumentID]
+		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, m.meaningful(ts.list))
 	}
 	w := weights(q.Terms, credits)
 	var all float64

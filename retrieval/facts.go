@@ -179,6 +179,57 @@ func hasQuantity(s string) bool {
 	return false
 }
 
+var currencyWords = map[string]bool{
+	"pound": true, "pounds": true, "dollar": true, "dollars": true, "yen": true, "euro": true,
+	"euros": true, "sterling": true, "million": true, "millions": true, "billion": true,
+	"billions": true, "trillion": true, "bn": true, "m": true, "percent": true,
+}
+
+// hasMoney reports an amount of money: a currency sign, a currency word,
+// a sum in millions or billions, or a percentage (of a budget).
+func hasMoney(s string) bool {
+	if strings.ContainsAny(s, "£$€¥%") {
+		return true
+	}
+	for _, w := range words(s) {
+		if currencyWords[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
+}
+
+var timeUnits = map[string]bool{
+	"day": true, "days": true, "week": true, "weeks": true, "month": true, "months": true,
+	"year": true, "years": true, "decade": true, "decades": true,
+}
+
+// hasDuration reports a span of time: a count of days, months or years
+// ("several months", "two years") or a date it runs from or to ("since
+// 2010", "until 2020").
+func hasDuration(s string) bool {
+	ws := words(s)
+	for i, w := range ws {
+		lw := strings.ToLower(w)
+		if timeUnits[lw] && i > 0 {
+			p := strings.ToLower(ws[i-1])
+			if numberWords[p] || isNumber(p) || p == "few" || p == "many" || p == "couple" {
+				return true
+			}
+		}
+		if (lw == "since" || lw == "until" || lw == "till" || lw == "through") && i+1 < len(ws) && hasDate(strings.Join(ws[i+1:min(i+4, len(ws))], " ")) {
+			return true
+		}
+	}
+	// "axed its Nimrod MR4 program in 2010": a year says how long since.
+	for _, w := range ws {
+		if yearWord(w) {
+			return true
+		}
+	}
+	return false
+}
+
 var roleWords = map[string]bool{
 	"minister": true, "ministers": true, "secretary": true, "secretaries": true, "spokesman": true,
 	"spokeswoman": true, "spokesperson": true, "president": true, "official": true, "officials": true,

@@ -124,6 +124,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		Evidence:   cand.evidence,
 		Gap:        cand.gap,
 		Missing:    cand.missing,
+		Focus:      cand.focus,
 	}
 	best, bestScore, bestFact := Span{0, len(c.Text)}, -1.0, false
 	for _, sp := range c.Sentences {
@@ -132,7 +133,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		}
 		text := c.Text[sp.Start:sp.End]
 		at := analyze(a, text)
-		cov := m.softCoverage(q.Terms, w, at.set, m.meaningful(at.list))
+		cov := m.softCoverage(q.Terms, w, m.withAcronyms(at.set, text), m.meaningful(at.list))
 		if cov == 0 && bestScore >= 0 {
 			continue // it cannot win, whatever facts it holds
 		}
@@ -170,7 +171,17 @@ func sentenceFact(q Question, text string) (bool, float64) {
 		return true, 1 // no particular kind of fact
 	}
 	ft := withoutWords(text, q.Words)
-	fact := holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft)) || q.Duration && hasDate(ft)
+	var fact bool
+	switch {
+	case q.Money:
+		fact = hasMoney(ft)
+	case q.Duration:
+		// "How long between the London meeting and the Tokyo trip?" is
+		// answered by the two dates.
+		fact = hasDuration(ft) || q.Words["between"] && hasDate(ft)
+	default:
+		fact = holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft))
+	}
 	if !fact {
 		return false, 0
 	}
@@ -247,12 +258,15 @@ type AbstainRule struct {
 	// NeedFact requires the snippet to hold the kind of fact the
 	// question asks for (a date for "when").
 	NeedFact bool
-	Top      int
+	// NeedFocus requires the snippet to cover what the question asks
+	// for (Question.Focus).
+	NeedFocus bool
+	Top       int
 }
 
 // DefaultAbstain was calibrated on the dev split of the eval set
 // (eval/dev.jsonl); see docs/embedding.md.
-var DefaultAbstain = AbstainRule{MinCoverage: 0.5, MaxGap: 0.4, MaxMissing: 3, Top: 3, NeedFact: true}
+var DefaultAbstain = AbstainRule{MinCoverage: 0.5, MaxGap: 0.4, MaxMissing: 3, Top: 3, NeedFact: true, NeedFocus: true}
 
 // ModelAbstain is the rule when a language model writes the answer: it
 // refuses only questions that are clearly uncovered and leaves the
@@ -274,7 +288,7 @@ func (r AbstainRule) Weak(q Question, snips []Snippet) bool {
 	}
 	best := 0.0
 	for _, s := range snips[:top] {
-		if r.NeedFact && needsFact(q.Intent) && !s.Fact || r.MaxGap > 0 && s.Gap > r.MaxGap || r.MaxMissing > 0 && s.Missing >= r.MaxMissing {
+		if r.NeedFact && needsFact(q.Intent) && !s.Fact || r.MaxGap > 0 && s.Gap > r.MaxGap || r.MaxMissing > 0 && s.Missing >= r.MaxMissing || r.NeedFocus && !s.Focus {
 			continue
 		}
 		best = math.Max(best, s.Evidence)

@@ -54,6 +54,31 @@ type matcher struct {
 	// near maps a question term to the candidates' terms closest to it
 	// in meaning (see prepare).
 	near map[string][]string
+	// acronyms are the question's terms written as acronyms: a passage
+	// that spells one out covers it (see spellsOut).
+	acronyms map[string]bool
+}
+
+// withAcronyms returns set with the question's acronyms that text spells
+// out ("beyond a visual range" for "BVR"); set itself is not changed.
+func (m *matcher) withAcronyms(set termSet, text string) termSet {
+	var out termSet
+	for t := range m.acronyms {
+		if _, ok := set[t]; ok || !spellsOut(t, text) {
+			continue
+		}
+		if out == nil {
+			out = make(termSet, len(set)+1)
+			for u := range set {
+				out[u] = struct{}{}
+			}
+		}
+		out[t] = struct{}{}
+	}
+	if out == nil {
+		return set
+	}
+	return out
 }
 
 func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
@@ -61,7 +86,7 @@ func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
 	for _, t := range q.Terms {
 		own[t] = true
 	}
-	m := &matcher{lex: lex, aliases: aliasesFor(a), names: q.Names, own: own}
+	m := &matcher{lex: lex, aliases: aliasesFor(a), names: q.Names, own: own, acronyms: q.Acronyms}
 	if q.Intent == IntentWho {
 		// "Who is the ambassador?" asks for the holder of that role: a
 		// passage about ministers does not answer it.

@@ -46,9 +46,20 @@ type Question struct {
 	// Duration marks a "how long" question, which a date ("since 2010")
 	// answers as well as a number.
 	Duration bool
+	// Money marks a "how much" question about a cost or a sum, which
+	// only an amount of money answers ("the first phase" is a number,
+	// not a price).
+	Money bool
 	// WantName marks a "who" question that asks for a name ("What is
 	// the name of …"): only a passage naming someone answers it.
 	WantName bool
+	// Focus holds the terms of what the question asks for (see
+	// focusText): a passage that does not cover them answers something
+	// nearby.
+	Focus []string
+	// Acronyms are the terms written as acronyms ("BVR", "MoD"), which
+	// a passage also covers by spelling them out.
+	Acronyms map[string]bool
 }
 
 // AnalyzeQuestion strips chat noise from q, decides its intent and
@@ -80,11 +91,22 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 		out.Words[strings.ToLower(w)] = true
 	}
 	out.Duration = out.Intent == IntentQuantity && strings.Contains(low, "how long")
+	out.Money = out.Intent == IntentQuantity && moneyRequest.MatchString(low)
+	out.Focus = focusTerms(a, out)
+	out.Acronyms = acronymTerms(a, text)
 	return out
 }
 
 // recentRequest matches questions about the latest state of things.
 var recentRequest = regexp.MustCompile(`\b(latest|now|currently|current|still|in the end|eventually|finally|moved on|move on|progress|progressed|so far|since|update|status|yet|these days|today)\b`)
+
+// whoKindRequest matches "which/what" with a kind of person or
+// organisation a few words on ("Which Japanese firm …", "which UK
+// ministers …"): a name answers it.
+var whoKindRequest = regexp.MustCompile(`\b(which|what)( [a-z0-9'-]+){0,2} (ministers?|secretar(y|ies)|officials?|compan(y|ies)|firms?|persons?|people|manufacturers?|makers?|leaders?)\b`)
+
+// moneyRequest matches questions about a cost or a sum of money.
+var moneyRequest = regexp.MustCompile(`\b(cost|costs|costing|price|priced|pay|paid|paying|spend|spending|spent|worth|budget|budgets|fund|funding|funded|invest|invested|investing|investment|money|putting into|put into|value|valued)\b`)
 
 // nameRequest matches questions that ask for a person's name, which a
 // role ("an MoD spokesman") does not answer.
@@ -236,7 +258,7 @@ var framingTerms = map[string]bool{
 	"what": true, "whats": true, "whos": true, "hows": true, "wheres": true, "whens": true,
 	"whys": true, "im": true, "dont": true, "doesnt": true, "didnt": true, "isnt": true,
 	"arent": true, "wasnt": true, "u": true, "ur": true, "r": true, "ya": true, "gimm": true,
-	"summaris": true, "summariz": true, "name": true, "call": true, "role": true,
+	"summaris": true, "summariz": true, "name": true, "call": true, "role": true, "job": true,
 	"status": true, "stori": true, "sum": true, "compar": true, "updat": true, "serious": true,
 	"place": true, "take": true, "doing": true, "do": true, "look": true, "want": true, "need": true,
 	"hey": true, "hi": true, "yeah": true, "yes": true, "ok": true, "eh": true, "right": true,
@@ -306,7 +328,8 @@ func intentOf(q string) Intent {
 	case has("who", "whom", "whose", "who's", "which minister", "which ministers", "which secretary",
 		"which official", "which officials", "which company", "which companies", "what company",
 		"which firm", "which person", "which people", "name of the", "which countries", "which nations",
-		"which country's", "which leader", "what minister", "name", "named", "called"):
+		"which country's", "which leader", "what minister", "name", "named", "called") ||
+		whoKindRequest.MatchString(low):
 		return IntentWho
 	case yesNoStarters[first]:
 		return IntentYesNo

@@ -154,3 +154,44 @@ func BenchmarkServiceSearch(b *testing.B) {
 		i++
 	}
 }
+
+// TestAskFocusAndAcronyms checks, on the bundled corpus, that a question
+// whose focus the reports never mention is refused although its other
+// words match ("submarine projects", a cost), and that an acronym the
+// reports only spell out is answered from the passage that spells it.
+func TestAskFocusAndAcronyms(t *testing.T) {
+	svc := testcore.Service(t)
+	tests := []struct {
+		q       string
+		abstain bool
+		cites   string // a phrase of a cited passage when answered
+	}{
+		{"What submarine projects are the UK and Japan working on?", true, ""},
+		{"What amphibious vehicles will Japan buy from Britain?", true, ""},
+		{"How much will the second JNAAM phase cost?", true, ""},
+		{"does the meteor count as BVR", false, "beyond a visual range"},
+		{"What is the ACSA?", false, "cross-servicing pact"},
+		{"Which Japanese firm could provide the seeker tech?", false, "Mitsubishi Electric"},
+		{"How long has the UK been without maritime patrol planes?", false, "in 2010"},
+	}
+	for _, tt := range tests {
+		a, err := svc.Ask(context.Background(), tt.q)
+		if err != nil {
+			t.Fatalf("Ask(%q): %v", tt.q, err)
+		}
+		if a.Abstained != tt.abstain {
+			t.Errorf("Ask(%q).Abstained = %v; want %v (answer %q)", tt.q, a.Abstained, tt.abstain, a.Text)
+			continue
+		}
+		if tt.cites == "" {
+			continue
+		}
+		found := false
+		for _, c := range a.Citations {
+			found = found || strings.Contains(c.Text, tt.cites)
+		}
+		if !found {
+			t.Errorf("Ask(%q) cites %+v; want a passage with %q", tt.q, a.Citations, tt.cites)
+		}
+	}
+}

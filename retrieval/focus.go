@@ -1,0 +1,109 @@
+package retrieval
+
+import (
+	"regexp"
+	"strings"
+)
+
+// A question's focus is the part of it that says what is asked for: the
+// noun phrase of "What submarine projects are …", the role of "Who was the
+// UK prime minister during …". A passage that shares the rest of the
+// question's words but not its focus is about something nearby — the
+// missile work, Japan's prime minister — and answering from it answers
+// another question. The verb of "Who chaired …" is no focus: the reports
+// say who took part without the verb a question uses ("Who represented
+// Japan?"), and no lexicon tells "represented" from "chaired" there.
+var (
+	// "what/which [kind of] X … <auxiliary>": X is what is asked for.
+	headRequest = regexp.MustCompile(`^(?:what|which)(?: (?:kind|kinds|type|types|sort|sorts) of)? ((?:[\p{L}\p{N}+'’-]+ ){1,3}?)(?:is|are|was|were|did|do|does|will|would|could|can|has|have|had|should|might|must)\b`)
+	// "who is/was [the] X <preposition or end>": X is the role.
+	roleRequest = regexp.MustCompile(`^(?:who(?:'s|’s| is| was| will be| would be)|whos) (?:the |a |an )?((?:[\p{L}\p{N}+'’.-]+ ?){1,4}?)(?: (?:of|in|at|during|for|on|from|when|to|that|who|now|then|currently|today)\b|$)`)
+)
+
+// auxWords are the auxiliaries that end a "what X" phrase: "what did
+// Abe's government do" asks for no X.
+var auxWords = map[string]bool{
+	"is": true, "are": true, "was": true, "were": true, "did": true, "do": true, "does": true,
+	"will": true, "would": true, "could": true, "can": true, "has": true, "have": true,
+	"had": true, "should": true, "might": true, "must": true,
+}
+
+// nameKinds are the analyzer terms of nouns a name answers ("Which
+// Japanese firm …": "Mitsubishi Electric"; "What other countries …":
+// "France and India") and of generic nouns ("What kit …"): the kind of
+// answer, which a passage need not spell out.
+var nameKinds = map[string]bool{
+	"firm": true, "compani": true, "countri": true, "nation": true, "citi": true,
+	"person": true, "peopl": true, "manufactur": true, "maker": true, "group": true,
+	"organis": true, "organ": true, "minist": true, "offici": true, "state": true,
+	// generic things: "What kit …", "What gear …" name a kind of answer
+	// as broad as "what things"
+	"kit": true, "gear": true, "equip": true, "hardwar": true, "stuff": true, "item": true,
+	"system": true, "product": true, "asset": true, "capabl": true, "option": true,
+	"measur": true, "step": true, "initi": true, "area": true, "issu": true, "topic": true,
+	"activ": true, "effort": true, "arrang": true, "matter": true, "plan": true, "work": true,
+}
+
+// focusText returns the words of text's focus, or "" when its wording
+// names none, and whether they are a "what/which X" head.
+func focusText(text string, intent Intent) (focus string, head bool) {
+	low := strings.ToLower(strings.TrimSpace(strings.TrimRight(text, "?!. ")))
+	low = strings.Join(strings.Fields(low), " ")
+	// "Which firm …", "Which minister …" ask for a name: the firm or the
+	// minister is the kind of answer, which a name gives without the word.
+	if m := headRequest.FindStringSubmatch(low); m != nil && intent != IntentWho && !auxWords[strings.Fields(m[1])[0]] {
+		return m[1], true
+	}
+	if m := roleRequest.FindStringSubmatch(low); m != nil {
+		// Only the role words: "the UK's top diplomat" is a paraphrase
+		// of a role the reports spell another way; "ambassador" and
+		// "chief" are roles they either name or do not.
+		var roles []string
+		for _, w := range words(m[1]) {
+			if roleWords[w] {
+				roles = append(roles, w)
+			}
+		}
+		return strings.Join(roles, " "), false
+	}
+	return "", false
+}
+
+// focusTerms returns the terms of q's focus that are among its content
+// terms and are not names: framing words, type nouns ("what year") and
+// the verbs a "who" question drops stay out of it, and names have their
+// own, stricter test (nameShare).
+func focusTerms(a Analyzer, q Question) []string {
+	f, head := focusText(q.Text, q.Intent)
+	if f == "" {
+		return nil
+	}
+	content := newTermSet(q.Terms)
+	var out []string
+	for _, t := range uniqueTerms(dropCompounds(a.Terms(f))) {
+		if _, ok := content[t]; ok && !q.Names[t] && !(head && nameKinds[t]) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// focusCredit is the least credit a passage must earn for each focus term
+// (by spelling, alias or meaning; a nearest-word reading is not enough).
+const focusCredit = 0.5
+
+// coversFocus reports whether a passage with terms set (and soft, its
+// meaningful terms), read under its title's terms, covers every term of
+// q's focus.
+func (m *matcher) coversFocus(q Question, set, title termSet, soft, titleSoft []string) bool {
+	for _, t := range q.Focus {
+		d, _ := m.credits(t, set, soft)
+		if d >= focusCredit {
+			continue
+		}
+		if d, _ := m.credits(t, title, titleSoft); d < focusCredit {
+			return false
+		}
+	}
+	return true
+}
