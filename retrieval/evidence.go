@@ -81,7 +81,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 			titleSets[h.Chunk.DocumentID] = at
 		}
 		ts := titleSets[h.Chunk.DocumentID]
-		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, m.meaningful(ts.list))
+		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, m.meaningful(ts.list)) && m.reportsSpeaker(q, a, h.Chunk)
 	}
 	w := weights(q.Terms, credits)
 	var all float64

@@ -107,3 +107,75 @@ func (m *matcher) coversFocus(q Question, set, title termSet, soft, titleSoft []
 	}
 	return true
 }
+
+// A question about what someone said, agreed or discussed ("What did
+// China say about …", "What did Abe and Hammond talk about?", "How did
+// China react …") is answered by a sentence in which the speaker says
+// something: a passage that only names them ("Hammond also met with …
+// Abe", "France and India have also signed cooperation pacts") does not
+// tell what they said.
+var speakerRequest = regexp.MustCompile(`^(?:what|how) did (.+?) (?:actually |really |ever )?(say|tell|talk|discuss|agree|include|cover|announce|react|respond|promise|pledge|decide|propose|offer|conclude)\b`)
+
+// reportWords are the words by which a sentence reports what someone
+// said, agreed, decided or planned.
+var reportWords = map[string]bool{
+	"said": true, "say": true, "says": true, "saying": true, "told": true, "tells": true,
+	"statement": true, "discuss": true, "discussed": true, "talks": true, "talked": true,
+	"agreed": true, "agree": true, "agreement": true, "include": true, "included": true,
+	"includes": true, "including": true, "covering": true, "covers": true, "listed": true,
+	"described": true, "announced": true, "announcement": true, "confirmed": true,
+	"pledged": true, "promised": true, "stated": true, "reported": true, "responded": true,
+	"reacted": true, "decided": true, "decision": true, "proposed": true, "offered": true,
+	"concluded": true, "considering": true, "wants": true, "want": true, "plans": true,
+}
+
+// speakerTerms returns the content terms of the speaker of a "what did
+// S say" question, or nil for other questions.
+func speakerTerms(a Analyzer, q Question) []string {
+	low := strings.ToLower(strings.Join(strings.Fields(q.Text), " "))
+	m := speakerRequest.FindStringSubmatch(low)
+	if m == nil {
+		return nil
+	}
+	content := newTermSet(q.Terms)
+	var out []string
+	for _, t := range uniqueTerms(dropCompounds(a.Terms(m[1]))) {
+		if _, ok := content[t]; ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// reportsSpeaker reports whether some sentence of c says what one of
+// q's speaker terms said (see speakerRequest): it holds a report word
+// and covers the term by spelling, alias, acronym or meaning.
+func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
+	if len(q.Speaker) == 0 {
+		return true
+	}
+	for _, sp := range c.Sentences {
+		if sp.Start < 0 || sp.End > len(c.Text) || sp.Start >= sp.End {
+			continue
+		}
+		text := c.Text[sp.Start:sp.End]
+		reports := false
+		for _, w := range words(text) {
+			if reportWords[strings.ToLower(w)] {
+				reports = true
+				break
+			}
+		}
+		if !reports {
+			continue
+		}
+		at := analyze(a, text)
+		set, soft := m.withAcronyms(at.set, text), m.meaningful(at.list)
+		for _, t := range q.Speaker {
+			if d, _ := m.credits(t, set, soft); d >= focusCredit {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -60,6 +60,9 @@ type Question struct {
 	// Acronyms are the terms written as acronyms ("BVR", "MoD"), which
 	// a passage also covers by spelling them out.
 	Acronyms map[string]bool
+	// Speaker holds the terms of whoever a "what did S say/agree/
+	// discuss" question asks about (see speakerRequest).
+	Speaker []string
 }
 
 // AnalyzeQuestion strips chat noise from q, decides its intent and
@@ -94,6 +97,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	out.Money = out.Intent == IntentQuantity && moneyRequest.MatchString(low)
 	out.Focus = focusTerms(a, out)
 	out.Acronyms = acronymTerms(a, text)
+	out.Speaker = speakerTerms(a, out)
 	return out
 }
 
