@@ -101,3 +101,22 @@ func TestAcronymTerms(t *testing.T) {
 		t.Errorf("acronymTerms = %v; want %v", got, want)
 	}
 }
+
+func TestSpeakerTerms(t *testing.T) {
+	a := wordsAnalyzer{}
+	tests := []struct {
+		q           string
+		terms, want []string // the question's content terms; its speaker's
+	}{
+		{"What did Abe and Hammond talk about?", []string{"abe", "hammond"}, []string{"abe", "hammond"}},
+		{"how did china react to the typhoon news", []string{"china", "react", "typhoon"}, []string{"china"}},
+		{"What did the MoD say about the missile program?", []string{"mod", "missile", "program"}, []string{"mod"}},
+		{"What is the JNAAM?", []string{"jnaam"}, nil},
+	}
+	for _, tt := range tests {
+		q := Question{Text: tt.q, Terms: tt.terms}
+		if got := speakerTerms(a, q); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("speakerTerms(%q) = %q; want %q", tt.q, got, tt.want)
+		}
+	}
+}

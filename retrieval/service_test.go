@@ -157,8 +157,9 @@ func BenchmarkServiceSearch(b *testing.B) {
 
 // TestAskFocusAndAcronyms checks, on the bundled corpus, that a question
 // whose focus the reports never mention is refused although its other
-// words match ("submarine projects", a cost), and that an acronym the
-// reports only spell out is answered from the passage that spells it.
+// words match ("submarine projects", a cost, what two people discussed),
+// and that an acronym the reports only spell out is answered from the
+// passage that spells it.
 func TestAskFocusAndAcronyms(t *testing.T) {
 	svc := testcore.Service(t)
 	tests := []struct {
@@ -169,6 +170,9 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		{"What submarine projects are the UK and Japan working on?", true, ""},
 		{"What amphibious vehicles will Japan buy from Britain?", true, ""},
 		{"How much will the second JNAAM phase cost?", true, ""},
+		{"What did Abe and Hammond talk about?", true, ""},
+		{"What did the France–Japan cooperation pact include?", true, ""},
+		{"What did the MoD say about the missile program?", false, "no details were available"},
 		{"does the meteor count as BVR", false, "beyond a visual range"},
 		{"What is the ACSA?", false, "cross-servicing pact"},
 		{"Which Japanese firm could provide the seeker tech?", false, "Mitsubishi Electric"},
