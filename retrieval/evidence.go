@@ -25,6 +25,9 @@ type candidate struct {
 	// focus reports whether the chunk, read under its title, covers the
 	// question's focus (Question.Focus).
 	focus bool
+	// firstMention marks the chunk where its document first names what
+	// a "what is X" question asks about (Question.Define).
+	firstMention bool
 }
 
 // nameShare is the least weighted share of the question a proper name
@@ -50,6 +53,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		words = append(words, t)
 	}
 	m.prepare(q.Terms, words)
+	first := firstMentions(hits, sets, q.Define)
 	cands := make([]candidate, len(hits))
 	credits := make([][]float64, len(hits))
 	directs := make([][]float64, len(hits))
@@ -57,7 +61,8 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	titleSets := map[string]analyzedText{}
 	for i, h := range hits {
 		list := lists[i]
-		cands[i] = candidate{hit: h, set: sets[i]}
+		o, ok := first[h.Chunk.DocumentID]
+		cands[i] = candidate{hit: h, set: sets[i], firstMention: ok && o == h.Chunk.Ordinal}
 		soft := m.meaningful(list)
 		credits[i] = make([]float64, len(q.Terms))
 		directs[i] = make([]float64, len(q.Terms))

@@ -179,3 +179,60 @@ func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
 	}
 	return false
 }
+
+// A question that asks what or who something is ("What is the P-1?",
+// "Who is Gen Nakatani?") is best answered where a document first
+// mentions it: reports, like most documents, say what a thing is when
+// they introduce it ("Kawaski's P-1 maritime patrol jet", "Defense
+// Minister Gen Nakatani") and use the bare name afterwards.
+var defineRequest = regexp.MustCompile(`^(?:what|who)(?:'s|’s| is| are| was| were|s) (?:the |a |an )?([\p{L}\p{N}+'’.-]+(?: [\p{L}\p{N}+'’.-]+){0,2})$`)
+
+// defineTerms returns the terms of the thing a "what is X" question asks
+// about, or nil for other questions.
+func defineTerms(a Analyzer, q Question) []string {
+	low := strings.ToLower(strings.TrimSpace(strings.TrimRight(q.Text, "?!. ")))
+	m := defineRequest.FindStringSubmatch(strings.Join(strings.Fields(low), " "))
+	if m == nil {
+		return nil
+	}
+	content := newTermSet(q.Terms)
+	var out []string
+	for _, t := range uniqueTerms(dropCompounds(a.Terms(m[1]))) {
+		if _, ok := content[t]; ok {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// holdsAll reports whether set has every term of ts by spelling.
+func holdsAll(set termSet, ts []string) bool {
+	for _, t := range ts {
+		if !set.has(t) {
+			return false
+		}
+	}
+	return len(ts) > 0
+}
+
+// firstMentions returns, for each document, the lowest chunk ordinal
+// among hits whose chunks spell every term of ts.
+func firstMentions(hits []Hit, sets []termSet, ts []string) map[string]int {
+	first := map[string]int{}
+	if len(ts) == 0 {
+		return first
+	}
+	for i, h := range hits {
+		if !holdsAll(sets[i], ts) {
+			continue
+		}
+		if o, ok := first[h.Chunk.DocumentID]; !ok || h.Chunk.Ordinal < o {
+			first[h.Chunk.DocumentID] = h.Chunk.Ordinal
+		}
+	}
+	return first
+}
+
+// firstMentionBonus is the share a document's first sentence naming what
+// a "what is X" question asks about adds to its lead score.
+const firstMentionBonus = 0.3

@@ -127,6 +127,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		Focus:      cand.focus,
 	}
 	best, bestScore, bestFact := Span{0, len(c.Text)}, -1.0, false
+	mention := cand.firstMention
 	for _, sp := range c.Sentences {
 		if sp.Start < 0 || sp.End > len(c.Text) || sp.Start >= sp.End {
 			continue
@@ -144,6 +145,11 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		score := cov * (1 + factBonus*strength)
 		if needsFact(q.Intent) {
 			score *= factlessShare + (1-factlessShare)*strength
+		}
+		if mention && holdsAll(at.set, q.Define) {
+			// the document's first sentence naming what is asked about
+			score *= 1 + firstMentionBonus
+			mention = false
 		}
 		if score > bestScore {
 			best, bestScore, bestFact = sp, score, fact

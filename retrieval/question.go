@@ -63,6 +63,9 @@ type Question struct {
 	// Speaker holds the terms of whoever a "what did S say/agree/
 	// discuss" question asks about (see speakerRequest).
 	Speaker []string
+	// Define holds the terms of what a "what/who is X" question asks
+	// about (see defineRequest).
+	Define []string
 }
 
 // AnalyzeQuestion strips chat noise from q, decides its intent and
@@ -98,6 +101,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	out.Focus = focusTerms(a, out)
 	out.Acronyms = acronymTerms(a, text)
 	out.Speaker = speakerTerms(a, out)
+	out.Define = defineTerms(a, out)
 	return out
 }
 

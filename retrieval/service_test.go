@@ -199,3 +199,24 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		}
 	}
 }
+
+// TestAskDefinitionFirstMention checks that "what is X" is answered by
+// the sentence where a report introduces X, which says what it is.
+func TestAskDefinitionFirstMention(t *testing.T) {
+	svc := testcore.Service(t)
+	tests := map[string]string{
+		"What is the P-1?":     "maritime patrol",
+		"What is the Meteor?":  "ramjet-powered Meteor",
+		"Who is Gen Nakatani?": "Defense Minister Gen Nakatani",
+	}
+	for q, want := range tests {
+		a, err := svc.Ask(context.Background(), q)
+		if err != nil {
+			t.Fatalf("Ask(%q): %v", q, err)
+		}
+		lead, _, _ := strings.Cut(a.Text, "[1]")
+		if !strings.Contains(lead, want) {
+			t.Errorf("Ask(%q) leads with %q; want it to hold %q", q, lead, want)
+		}
+	}
+}
