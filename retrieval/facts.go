@@ -266,6 +266,30 @@ func hasProperName(s string) bool {
 	return false
 }
 
+// nationalities are capitalised words that name no organisation.
+var nationalities = map[string]bool{
+	"british": true, "japanese": true, "french": true, "swedish": true, "chinese": true,
+	"american": true, "european": true, "korean": true, "indian": true, "english": true,
+}
+
+// hasOrgName reports a word after the sentence's first that names an
+// organisation: capitalised, or in capitals of three letters or more
+// ("MBDA's", "Boeing", "Mitsubishi"), and not a place, a month, a
+// nationality, a role or a word people capitalise anyway.
+func hasOrgName(s string) bool {
+	ws := words(s)
+	for _, w := range ws[min(1, len(ws)):] {
+		base := strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+		lw := strings.ToLower(base)
+		if !capitalised(base) || allCaps(base) && len(base) < 3 || placeWords[lw] || months[lw] ||
+			dateWords[lw] || nationalities[lw] || roleWords[lw] || commonCapitalised[lw] {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
 func allCaps(w string) bool {
 	for _, r := range w {
 		if unicode.IsLower(r) {

@@ -185,6 +185,13 @@ func sentenceFact(q Question, text string) (bool, float64) {
 		// "How long between the London meeting and the Tokyo trip?" is
 		// answered by the two dates.
 		fact = hasDuration(ft) || q.Words["between"] && hasDate(ft)
+	case q.WantOrg:
+		// "Which company makes the missile?": "MBDA's new … Meteor" names
+		// it, in a word of its own rather than a role and a name.
+		if hasOrgName(ft) {
+			return true, 1
+		}
+		return false, 0
 	default:
 		fact = holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft))
 	}

@@ -53,6 +53,9 @@ type Question struct {
 	// WantName marks a "who" question that asks for a name ("What is
 	// the name of …"): only a passage naming someone answers it.
 	WantName bool
+	// WantOrg marks a question asking which company or firm: a name of
+	// one answers it ("MBDA", "Mitsubishi Electric").
+	WantOrg bool
 	// Focus holds the terms of what the question asks for (see
 	// focusText): a passage that does not cover them answers something
 	// nearby.
@@ -91,6 +94,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	}
 	low := strings.ToLower(text)
 	out.WantName = out.Intent == IntentWho && nameRequest.MatchString(low)
+	out.WantOrg = out.Intent == IntentWho && orgRequest.MatchString(low)
 	out.Recent = recentRequest.MatchString(low)
 	out.Words = map[string]bool{}
 	for _, w := range words(text) {
@@ -112,6 +116,10 @@ var recentRequest = regexp.MustCompile(`\b(latest|now|currently|current|still|in
 // organisation a few words on ("Which Japanese firm …", "which UK
 // ministers …"): a name answers it.
 var whoKindRequest = regexp.MustCompile(`\b(which|what)( [a-z0-9'-]+){0,2} (ministers?|secretar(y|ies)|officials?|compan(y|ies)|firms?|persons?|people|manufacturers?|makers?|leaders?)\b`)
+
+// orgRequest matches questions asking for a company: "which firm",
+// "what company", "who makes/builds/supplies".
+var orgRequest = regexp.MustCompile(`\b(which|what)( [a-z0-9'-]+){0,2} (compan(y|ies)|firms?|manufacturers?|makers?|contractors?|suppliers?)\b|^who (makes|made|builds|built|manufactures|supplies|designs|designed|produces)\b`)
 
 // moneyRequest matches questions about a cost or a sum of money.
 var moneyRequest = regexp.MustCompile(`\b(cost|costs|costing|price|priced|pay|paid|paying|spend|spending|spent|worth|budget|budgets|fund|funding|funded|invest|invested|investing|investment|money|putting into|put into|value|valued)\b`)
@@ -278,7 +286,7 @@ var typeNouns = map[Intent]map[string]bool{
 	IntentWhen:     {"date": true, "year": true, "month": true, "day": true, "time": true, "period": true},
 	IntentWhere:    {"citi": true, "place": true, "countri": true, "locat": true, "area": true, "town": true},
 	IntentQuantity: {"number": true, "amount": true, "long": true, "big": true, "larg": true, "figur": true},
-	IntentWho:      {"person": true, "peopl": true, "individu": true, "guy": true},
+	IntentWho:      {"person": true, "peopl": true, "individu": true, "guy": true, "compani": true, "firm": true, "manufactur": true, "maker": true, "contractor": true, "supplier": true},
 	IntentWhy:      {"reason": true, "caus": true, "motiv": true, "purpos": true, "rational": true},
 }
 

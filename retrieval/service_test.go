@@ -201,13 +201,17 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 }
 
 // TestAskDefinitionFirstMention checks that "what is X" is answered by
-// the sentence where a report introduces X, which says what it is.
+// the sentence where a report introduces X, which says what it is, and
+// "which company" by a sentence naming one.
 func TestAskDefinitionFirstMention(t *testing.T) {
 	svc := testcore.Service(t)
 	tests := map[string]string{
-		"What is the P-1?":     "maritime patrol",
-		"What is the Meteor?":  "ramjet-powered Meteor",
-		"Who is Gen Nakatani?": "Defense Minister Gen Nakatani",
+		"What is the P-1?":                                      "maritime patrol",
+		"What is the Meteor?":                                   "ramjet-powered Meteor",
+		"Who is Gen Nakatani?":                                  "Defense Minister Gen Nakatani",
+		"Which company designed the Meteor?":                    "MBDA",
+		"which firm makes the F-35":                             "Lockheed Martin",
+		"Which company makes the missile they want to develop?": "MBDA",
 	}
 	for q, want := range tests {
 		a, err := svc.Ask(context.Background(), q)
