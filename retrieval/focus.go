@@ -16,6 +16,9 @@ import (
 var (
 	// "what/which [kind of] X … <auxiliary>": X is what is asked for.
 	headRequest = regexp.MustCompile(`^(?:what|which)(?: (?:kind|kinds|type|types|sort|sorts) of)? ((?:[\p{L}\p{N}+'’-]+ ){1,3}?)(?:is|are|was|were|did|do|does|will|would|could|can|has|have|had|should|might|must)\b`)
+	// "what is the X of/in …": X is what is asked for ("What is the
+	// range of the Meteor?").
+	attributeRequest = regexp.MustCompile(`^what(?:'s|’s| is| are| was| were) (?:the |a |an )?((?:[\p{L}\p{N}+'’-]+ ){1,3}?)(?:of|in|at|for|on|from|with|about|between|behind|this|that)\b`)
 	// "who is/was [the] X <preposition or end>": X is the role.
 	roleRequest = regexp.MustCompile(`^(?:who(?:'s|’s| is| was| will be| would be)|whos) (?:the |a |an )?((?:[\p{L}\p{N}+'’.-]+ ?){1,4}?)(?: (?:of|in|at|during|for|on|from|when|to|that|who|now|then|currently|today)\b|$)`)
 )
@@ -42,6 +45,16 @@ var nameKinds = map[string]bool{
 	"system": true, "product": true, "asset": true, "capabl": true, "option": true,
 	"measur": true, "step": true, "initi": true, "area": true, "issu": true, "topic": true,
 	"activ": true, "effort": true, "arrang": true, "matter": true, "plan": true, "work": true,
+	// what a thing means or led to: a vague question any account answers
+	"signific": true, "import": true, "outcom": true, "result": true, "impact": true,
+	"implic": true, "consequ": true, "situat": true, "pictur": true, "background": true,
+	"histori": true, "natur": true, "scope": true, "extent": true,
+	// how things relate and what people intend: what the question asks
+	// about follows ("the link between …", "the aim of …")
+	"goal": true, "aim": true, "focus": true, "connect": true, "link": true, "differ": true,
+	"relationship": true, "relat": true, "comparison": true, "idea": true, "approach": true,
+	"stanc": true, "posit": true, "view": true, "attitud": true, "strategi": true, "polici": true,
+	"purpos": true, "object": true, "motiv": true, "intent": true, "ambit": true,
 }
 
 // focusText returns the words of text's focus, or "" when its wording
@@ -52,6 +65,9 @@ func focusText(text string, intent Intent) (focus string, head bool) {
 	// "Which firm …", "Which minister …" ask for a name: the firm or the
 	// minister is the kind of answer, which a name gives without the word.
 	if m := headRequest.FindStringSubmatch(low); m != nil && intent != IntentWho && !auxWords[strings.Fields(m[1])[0]] {
+		return m[1], true
+	}
+	if m := attributeRequest.FindStringSubmatch(low); m != nil && intent != IntentWho {
 		return m[1], true
 	}
 	if m := roleRequest.FindStringSubmatch(low); m != nil {
@@ -114,7 +130,7 @@ func (m *matcher) coversFocus(q Question, set, title termSet, soft, titleSoft []
 // something: a passage that only names them ("Hammond also met with …
 // Abe", "France and India have also signed cooperation pacts") does not
 // tell what they said.
-var speakerRequest = regexp.MustCompile(`^(?:what|how) did (.+?) (?:actually |really |ever )?(say|tell|talk|discuss|agree|include|cover|announce|react|respond|promise|pledge|decide|propose|offer|conclude)\b`)
+var speakerRequest = regexp.MustCompile(`^(?:what|how) (?:did|does|do|will|would) (.+?) (?:actually |really |ever )?(say|tell|talk|discuss|agree|include|cover|announce|react|respond|promise|pledge|decide|propose|offer|conclude)\b`)
 
 // reportWords are the words by which a sentence reports what someone
 // said, agreed, decided or planned.
@@ -127,6 +143,25 @@ var reportWords = map[string]bool{
 	"pledged": true, "promised": true, "stated": true, "reported": true, "responded": true,
 	"reacted": true, "decided": true, "decision": true, "proposed": true, "offered": true,
 	"concluded": true, "considering": true, "wants": true, "want": true, "plans": true,
+}
+
+// jointParties are the phrases by which a report speaks of two parties
+// at once: "What did Britain and Japan agree …" is answered by "the two
+// sides said …".
+var jointParties = []string{
+	"two sides", "both sides", "two countries", "both countries", "two nations", "both nations",
+	"two governments", "the ministers", "joint statement",
+}
+
+// jointly reports whether text speaks of both parties at once.
+func jointly(text string) bool {
+	low := strings.ToLower(text)
+	for _, p := range jointParties {
+		if strings.Contains(low, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // speakerTerms returns the content terms of the speaker of a "what did
@@ -168,6 +203,9 @@ func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
 		}
 		if !reports {
 			continue
+		}
+		if len(q.Speaker) > 1 && jointly(text) {
+			return true // "the two sides said": both speakers at once
 		}
 		at := analyze(a, text)
 		set, soft := m.withAcronyms(at.set, text), m.meaningful(at.list)

@@ -22,6 +22,8 @@ func TestFocusText(t *testing.T) {
 		{"Who chaired the London 2+2?", IntentWho, "", false},                 // a relation, not a role
 		{"who are the main people involved", IntentWho, "", false},
 		{"When did Japan lift its export ban?", IntentWhen, "", false},
+		{"what's the weather in tokyo this week", IntentWhat, "weather ", true},
+		{"What is the size of Japan's defence budget?", IntentWhat, "size ", true},
 	}
 	for _, tt := range tests {
 		got, head := focusText(tt.q, tt.intent)

@@ -283,7 +283,7 @@ var framingTerms = map[string]bool{
 // typeNouns name the kind of fact an intent asks for ("what date",
 // "which city", "how long"): the answer holds such a fact, not the word.
 var typeNouns = map[Intent]map[string]bool{
-	IntentWhen:     {"date": true, "year": true, "month": true, "day": true, "time": true, "period": true},
+	IntentWhen:     {"date": true, "year": true, "month": true, "day": true, "time": true, "period": true, "deadlin": true, "timelin": true, "timefram": true, "frame": true},
 	IntentWhere:    {"citi": true, "place": true, "countri": true, "locat": true, "area": true, "town": true},
 	IntentQuantity: {"number": true, "amount": true, "long": true, "big": true, "larg": true, "figur": true},
 	IntentWho:      {"person": true, "peopl": true, "individu": true, "guy": true, "compani": true, "firm": true, "manufactur": true, "maker": true, "contractor": true, "supplier": true},
@@ -333,7 +333,8 @@ func intentOf(q string) Intent {
 		"what is driving", "what drove", "motivation", "purpose of", "rationale"):
 		return IntentWhy
 	case has("when", "what date", "which date", "what year", "which year", "what month", "which month",
-		"how long ago", "since when", "what time", "timeline", "date of"):
+		"how long ago", "since when", "what time", "timeline", "date of", "deadline", "timeframe",
+		"time frame"):
 		return IntentWhen
 	case has("how many", "how much", "what number", "how big", "how large", "how long",
 		"cost", "costs", "price", "budget", "amount", "how expensive"):
