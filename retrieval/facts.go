@@ -199,6 +199,33 @@ func hasMoney(s string) bool {
 	return false
 }
 
+// cardinalWords are the number words that count or measure.
+var cardinalWords = map[string]bool{
+	"one": true, "two": true, "three": true, "four": true, "five": true, "six": true, "seven": true,
+	"eight": true, "nine": true, "ten": true, "eleven": true, "twelve": true, "dozen": true,
+	"hundred": true, "hundreds": true, "thousand": true, "thousands": true, "million": true,
+	"millions": true, "billion": true, "billions": true,
+}
+
+// hasMeasure reports a measure: a number that is not a year or part of a
+// code, a cardinal number word, or a currency sign or percentage — not an
+// ordinal ("the first time") or "several".
+func hasMeasure(s string) bool {
+	if strings.ContainsAny(s, "£$€¥%") {
+		return true
+	}
+	ws := words(s)
+	for i, w := range ws {
+		lw := strings.ToLower(strings.TrimRight(w, ".,"))
+		// "Jan. 6" is a day, not a measure.
+		day := i > 0 && months[strings.ToLower(ws[i-1])]
+		if cardinalWords[lw] || isNumber(strings.ReplaceAll(lw, ",", "")) && !isYear(lw) && !day {
+			return true
+		}
+	}
+	return false
+}
+
 var timeUnits = map[string]bool{
 	"day": true, "days": true, "week": true, "weeks": true, "month": true, "months": true,
 	"year": true, "years": true, "decade": true, "decades": true,

@@ -51,7 +51,7 @@ func TestFocusTerms(t *testing.T) {
 	}
 }
 
-func TestHasMoneyAndDuration(t *testing.T) {
+func TestMoneyDurationMeasure(t *testing.T) {
 	money := map[string]bool{
 		"The deal is worth £3 billion.":                       true,
 		"Japan will spend 5 percent more.":                    true,

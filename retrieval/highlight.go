@@ -181,6 +181,8 @@ func sentenceFact(q Question, text string) (bool, float64) {
 	switch {
 	case q.Money:
 		fact = hasMoney(ft)
+	case q.Magnitude:
+		fact = hasMeasure(ft)
 	case q.Duration:
 		// "How long between the London meeting and the Tokyo trip?" is
 		// answered by the two dates.

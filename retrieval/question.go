@@ -50,6 +50,10 @@ type Question struct {
 	// only an amount of money answers ("the first phase" is a number,
 	// not a price).
 	Money bool
+	// Magnitude marks a "how big/far/fast" question about a size, a
+	// range or a yield, which a measure answers ("the first time" is an
+	// ordinal, "several air forces" a count, neither a size).
+	Magnitude bool
 	// WantName marks a "who" question that asks for a name ("What is
 	// the name of …"): only a passage naming someone answers it.
 	WantName bool
@@ -102,6 +106,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	}
 	out.Duration = out.Intent == IntentQuantity && strings.Contains(low, "how long")
 	out.Money = out.Intent == IntentQuantity && moneyRequest.MatchString(low)
+	out.Magnitude = out.Intent == IntentQuantity && !out.Money && magnitudeRequest.MatchString(low)
 	out.Focus = focusTerms(a, out)
 	out.Acronyms = acronymTerms(a, text)
 	out.Speaker = speakerTerms(a, out)
@@ -123,6 +128,10 @@ var orgRequest = regexp.MustCompile(`\b(which|what)( [a-z0-9'-]+){0,2} (compan(y
 
 // moneyRequest matches questions about a cost or a sum of money.
 var moneyRequest = regexp.MustCompile(`\b(cost|costs|costing|price|priced|pay|paid|paying|spend|spending|spent|worth|budget|budgets|fund|funding|funded|invest|invested|investing|investment|money|putting into|put into|value|valued)\b`)
+
+// magnitudeRequest matches questions about a size, a distance, a speed
+// or a yield.
+var magnitudeRequest = regexp.MustCompile(`\bhow (big|large|heavy|powerful|far|fast|strong|tall|wide|deep|high)\b|\b(yield|size|range|weight|speed|distance|capacity)\b`)
 
 // nameRequest matches questions that ask for a person's name, which a
 // role ("an MoD spokesman") does not answer.
