@@ -193,8 +193,8 @@ fi
 say "go vet ./..."
 go vet ./...
 
-say "go test -race -count=1 ./..."
-go test -race -count=1 ./...
+say "go test -race -count=1 -timeout 30m ./..."
+go test -race -count=1 -timeout 30m ./...
 
 # ---- later steps (e.g. eval runs) go here --------------------------------
 # The golden set through the real binary, against both stores; thresholds
