@@ -58,8 +58,16 @@ func (o ChunkOptions) withDefaults() ChunkOptions {
 // bytes, no white space at either end, 1-based paragraph numbers, and its
 // sentence spans relative to Text.
 func Chunk(doc retrieval.Document, opts ChunkOptions) []retrieval.Chunk {
+	return ChunkPages(doc, nil, opts)
+}
+
+// ChunkPages is Chunk for a paged document: pages[i] is the byte offset
+// in doc.Text at which page i+1 begins (as Loaded.Pages). Every chunk
+// stays on the page it starts on, unless one paragraph runs over a page
+// break, and has that page's number.
+func ChunkPages(doc retrieval.Document, pages []int, opts ChunkOptions) []retrieval.Chunk {
 	o := opts.withDefaults()
-	c := chunker{doc: doc, o: o}
+	c := chunker{doc: doc, pages: pages, o: o}
 	text := doc.Text
 	var g struct {
 		start, end, paraStart, paraEnd int
@@ -81,7 +89,10 @@ func Chunk(doc retrieval.Document, opts ChunkOptions) []retrieval.Chunk {
 		}
 		if g.units != nil {
 			short := g.end-g.start < o.MinChars || p.End-p.Start < o.MinChars
-			if short && p.End-g.start <= o.TargetChars {
+			// A chunk stays on one page, so that its page number is
+			// right for every paragraph it cites.
+			samePage := pageAt(pages, g.start) == pageAt(pages, p.Start)
+			if short && samePage && p.End-g.start <= o.TargetChars {
 				g.end, g.paraEnd = p.End, n
 				g.units = append(g.units, units...)
 				continue
@@ -95,8 +106,9 @@ func Chunk(doc retrieval.Document, opts ChunkOptions) []retrieval.Chunk {
 }
 
 type chunker struct {
-	doc retrieval.Document
-	o   ChunkOptions
+	doc   retrieval.Document
+	pages []int
+	o     ChunkOptions
 	out []retrieval.Chunk
 }
 
@@ -112,6 +124,7 @@ func (c *chunker) emit(start, end, paraStart, paraEnd int, units []retrieval.Spa
 		Ordinal:    len(c.out),
 		ParaStart:  paraStart,
 		ParaEnd:    paraEnd,
+		Page:       pageAt(c.pages, start),
 		Start:      start,
 		End:        end,
 		Text:       c.doc.Text[start:end],

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -230,15 +231,29 @@ type fileRef struct {
 	root string
 }
 
-func (f fileRef) load() (retrieval.Document, error) {
+// load reads and parses the file: with the Extractor formats has for its
+// extension, else with the built-in text loaders. pages is where each
+// page begins in a paged document (see FromExtracted).
+func (f fileRef) load(ctx context.Context, formats Formats) (doc retrieval.Document, pages []int, err error) {
 	if f.err != nil {
-		return retrieval.Document{}, f.err
+		return doc, nil, f.err
 	}
 	raw, err := f.read()
 	if err != nil {
-		return retrieval.Document{}, err
+		return doc, nil, err
 	}
-	return Parse(f.id, f.source, raw)
+	if x, ok := formats[strings.ToLower(path.Ext(f.name))]; ok {
+		got, err := x.Extract(ctx, raw)
+		if err != nil {
+			if ctx.Err() != nil {
+				return doc, nil, ctx.Err()
+			}
+			return doc, nil, fileError(f.source, err.Error(), nil)
+		}
+		return FromExtracted(f.id, f.source, raw, got)
+	}
+	doc, err = Parse(f.id, f.source, raw)
+	return doc, nil, err
 }
 
 // read returns the file's bytes. Only regular files are read (following
@@ -363,17 +378,23 @@ func fileKind(m fs.FileMode) string {
 	return "type " + m.Type().String()
 }
 
-// walkFS lists the supported files under root in fsys, in lexical order,
-// skipping hidden files and directories (names starting with "."). source
-// maps a path within fsys to the name shown to the user. Problems reading a
-// directory come back as FileErrors.
-func walkFS(fsys fs.FS, root string, source func(string) string, osFiles bool) ([]fileRef, []FileError) {
-	var refs []fileRef
-	var errs []FileError
+// walk is what walkFS found.
+type walk struct {
+	refs        []fileRef
+	errs        []FileError // problems reading a directory
+	unsupported []string    // files with an extension nothing reads, as shown to the user
+}
+
+// walkFS lists the files under root in fsys that formats (or a built-in
+// loader) reads, in lexical order, skipping hidden files and directories
+// (names starting with "."); other files are listed as unsupported. source
+// maps a path within fsys to the name shown to the user.
+func walkFS(fsys fs.FS, root string, source func(string) string, osFiles bool, formats Formats) walk {
+	var w walk
 	err := fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			src := source(p)
-			errs = append(errs, FileError{Path: src, Err: readError(src, err)})
+			w.errs = append(w.errs, FileError{Path: src, Err: readError(src, err)})
 			if d != nil && d.IsDir() {
 				return fs.SkipDir
 			}
@@ -385,13 +406,17 @@ func walkFS(fsys fs.FS, root string, source func(string) string, osFiles bool) (
 			}
 			return nil
 		}
-		if d.IsDir() || !Supported(p) {
+		if d.IsDir() {
 			return nil
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			if info, err := fs.Stat(fsys, p); err == nil && info.IsDir() {
 				return nil // symlinked directories are not followed
 			}
+		}
+		if !formats.Supported(p) {
+			w.unsupported = append(w.unsupported, source(p))
+			return nil
 		}
 		rel := p
 		if root != "." {
@@ -405,14 +430,14 @@ func walkFS(fsys fs.FS, root string, source func(string) string, osFiles bool) (
 			ref.osPath = ref.source
 		}
 		ref.err = checkName(p, ref.source)
-		refs = append(refs, ref)
+		w.refs = append(w.refs, ref)
 		return nil
 	})
 	if err != nil {
 		src := source(root)
-		errs = append(errs, FileError{Path: src, Err: readError(src, err)})
+		w.errs = append(w.errs, FileError{Path: src, Err: readError(src, err)})
 	}
-	return refs, errs
+	return w
 }
 
 // LoadFS loads every supported file under root in fsys (for example
@@ -421,10 +446,11 @@ func walkFS(fsys fs.FS, root string, source func(string) string, osFiles bool) (
 // Source is the path within fsys. Files that fail to load are returned as
 // FileErrors, and the others still load. Documents come in ID order.
 func LoadFS(fsys fs.FS, root string) ([]retrieval.Document, []FileError) {
-	refs, errs := walkFS(fsys, root, func(p string) string { return p }, false)
+	w := walkFS(fsys, root, func(p string) string { return p }, false, nil)
+	refs, errs := w.refs, w.errs
 	docs := make([]retrieval.Document, 0, len(refs))
 	for _, ref := range refs {
-		doc, err := ref.load()
+		doc, _, err := ref.load(context.Background(), nil)
 		if err != nil {
 			errs = append(errs, FileError{Path: ref.source, Err: err})
 			continue
@@ -436,9 +462,9 @@ func LoadFS(fsys fs.FS, root string) ([]retrieval.Document, []FileError) {
 
 // osFile refers to a file of the operating system named directly: its ID
 // is its base name without extension.
-func osFile(name string) (fileRef, error) {
-	if !Supported(name) {
-		return fileRef{}, fileError(name, "unsupported file type (want .txt, .md or .html)", nil)
+func osFile(name string, formats Formats) (fileRef, error) {
+	if !formats.Supported(name) {
+		return fileRef{}, fileError(name, "unsupported file type (want "+strings.Join(formats.Extensions(), ", ")+")", nil)
 	}
 	base := filepath.Base(name)
 	ref := fileRef{fsys: os.DirFS(filepath.Dir(name)), name: base, osPath: name, id: docID(base), source: name}

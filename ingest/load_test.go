@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"go/parser"
 	"go/token"
 	"os"
@@ -382,14 +383,15 @@ func TestLoadFS(t *testing.T) {
 // directly: its ID is its base name, and it must resolve within its
 // directory.
 func loadFile(name string) (retrieval.Document, error) {
-	ref, err := osFile(name)
+	ref, err := osFile(name, nil)
 	if err == nil {
 		ref.root, err = confinement(filepath.Dir(name), false)
 	}
 	if err != nil {
 		return retrieval.Document{}, err
 	}
-	return ref.load()
+	doc, _, err := ref.load(context.Background(), nil)
+	return doc, err
 }
 
 func TestLoadFile(t *testing.T) {

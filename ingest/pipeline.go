@@ -28,6 +28,13 @@ type Pipeline struct {
 	Progress  io.Writer
 	BatchSize int // chunk texts per Embed call; 0 means DefaultBatchSize
 	Chunking  ChunkOptions
+	// Formats reads extensions beyond the built-in text loaders (.pdf,
+	// .docx), each with its adapter.
+	Formats Formats
+	// OnSkip, when set, is told of each file that cannot be ingested, as
+	// it is skipped, instead of the warning logged otherwise: a caller
+	// that reports skipped files itself shows each of them once.
+	OnSkip func(FileError)
 }
 
 // RunOptions says what a Run ingests.
@@ -63,6 +70,10 @@ type Summary struct {
 	Pruned    int // stored documents deleted by Prune
 	Chunks    int // chunks written
 	Errors    []FileError
+	// Unsupported names the files a walked directory holds that no
+	// loader reads (their extension), in walk order. They are not
+	// skipped files: nothing was wrong with them but their type.
+	Unsupported []string
 }
 
 // Run ingests opts' sources: for each supported file it loads and
@@ -142,9 +153,10 @@ type run struct {
 // source is a single file or could not be walked completely.
 func (r *run) collect(opts RunOptions) (refs []fileRef, complete bool) {
 	complete = true
-	addWalk := func(got []fileRef, errs []FileError) {
-		refs = append(refs, got...)
-		for _, e := range errs {
+	addWalk := func(w walk) {
+		refs = append(refs, w.refs...)
+		r.sum.Unsupported = append(r.sum.Unsupported, w.unsupported...)
+		for _, e := range w.errs {
 			r.skip(e.Path, e.Err)
 			complete = false
 		}
@@ -156,22 +168,22 @@ func (r *run) collect(opts RunOptions) (refs []fileRef, complete bool) {
 			r.skip(root, readError(root, err))
 			complete = false
 		case info.IsDir():
-			got, errs := walkFS(os.DirFS(root), ".", func(p string) string {
+			w := walkFS(os.DirFS(root), ".", func(p string) string {
 				return filepath.Join(root, filepath.FromSlash(p))
-			}, true)
+			}, true, r.p.Formats)
 			within, err := confinement(root, opts.FollowSymlinks)
 			if err != nil {
 				r.skip(root, err)
 				complete = false
 				continue
 			}
-			for i := range got {
-				got[i].root = within
+			for i := range w.refs {
+				w.refs[i].root = within
 			}
-			addWalk(got, errs)
+			addWalk(w)
 		default:
 			complete = false
-			ref, err := osFile(root)
+			ref, err := osFile(root, r.p.Formats)
 			if err == nil {
 				ref.root, err = confinement(filepath.Dir(root), opts.FollowSymlinks)
 			}
@@ -183,7 +195,7 @@ func (r *run) collect(opts RunOptions) (refs []fileRef, complete bool) {
 		}
 	}
 	if opts.FS != nil {
-		addWalk(walkFS(opts.FS, ".", func(p string) string { return p }, false))
+		addWalk(walkFS(opts.FS, ".", func(p string) string { return p }, false, r.p.Formats))
 	}
 	return refs, complete
 }
@@ -205,8 +217,13 @@ func confinement(dir string, follow bool) (string, error) {
 // skip records and logs a file that cannot be ingested.
 func (r *run) skip(source string, err error) {
 	r.sum.Skipped++
-	r.sum.Errors = append(r.sum.Errors, FileError{Path: source, Err: err})
+	fe := FileError{Path: source, Err: err}
+	r.sum.Errors = append(r.sum.Errors, fe)
 	r.prog.clear()
+	if r.p.OnSkip != nil {
+		r.p.OnSkip(fe)
+		return
+	}
 	r.log.Warn("skipped file", "file", source, "reason", err.Error())
 }
 
@@ -222,8 +239,11 @@ func (r *run) info(msg string, args ...any) {
 // ingest loads, chunks, embeds and stores one file. Bad files are skipped;
 // the error returned stops the run.
 func (r *run) ingest(ctx context.Context, ref fileRef, reindex bool) error {
-	doc, err := ref.load()
+	doc, pages, err := ref.load(ctx, r.p.Formats)
 	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
 		r.skip(ref.source, err)
 		return nil
 	}
@@ -239,7 +259,7 @@ func (r *run) ingest(ctx context.Context, ref fileRef, reindex bool) error {
 			return err
 		}
 	}
-	chunks := Chunk(doc, r.chunking)
+	chunks := ChunkPages(doc, pages, r.chunking)
 	dims, err := r.embed(ctx, chunks)
 	if err != nil {
 		return err

@@ -15,6 +15,8 @@ type Snippet struct {
 	Author     string  `json:"author,omitempty"`
 	Paragraph  int     `json:"paragraph"`          // first paragraph number (1-based)
 	ParaEnd    int     `json:"paragraph_end"`      // last paragraph number
+	Page       int     `json:"page,omitempty"`     // page the passage starts on (PDF), or 0
+	URL        string  `json:"url,omitempty"`      // the web page the document was fetched from
 	Ordinal    int     `json:"ordinal"`            // chunk ordinal in the document
 	Start      int     `json:"start"`              // byte offset into the document text
 	End        int     `json:"end"`                // byte offset into the document text
@@ -47,14 +49,19 @@ type Snippet struct {
 // Citation is a numbered source of an Answer. Its JSON is the contract of
 // `coopbot ask --json`, the web API and every chat surface.
 type Citation struct {
-	N          int     `json:"n"`
-	DocumentID string  `json:"document"`
-	Title      string  `json:"title"`
-	Date       string  `json:"date"`
-	Paragraph  int     `json:"paragraph"`
-	Text       string  `json:"text"`
-	Highlight  string  `json:"highlight"`
-	Score      float64 `json:"score"`
+	N          int    `json:"n"`
+	DocumentID string `json:"document"`
+	Title      string `json:"title"`
+	Date       string `json:"date"`
+	Paragraph  int    `json:"paragraph"`
+	// Page is the page of a paged document (PDF) the passage is on, or 0.
+	Page int `json:"page,omitempty"`
+	// URL is the web page the document was fetched from, for the reader
+	// to open; "" for a file.
+	URL       string  `json:"url,omitempty"`
+	Text      string  `json:"text"`
+	Highlight string  `json:"highlight"`
+	Score     float64 `json:"score"`
 }
 
 // Answer is the reply to a question.

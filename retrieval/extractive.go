@@ -122,6 +122,8 @@ func CitationOf(n int, s Snippet) Citation {
 		Title:      s.Title,
 		Date:       s.Date,
 		Paragraph:  s.citedParagraph(),
+		Page:       s.Page,
+		URL:        s.URL,
 		Text:       s.Text,
 		Highlight:  s.Highlight,
 		Score:      s.Score,

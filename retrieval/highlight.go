@@ -114,6 +114,8 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		Author:     h.Document.Author,
 		Paragraph:  c.ParaStart,
 		ParaEnd:    c.ParaEnd,
+		Page:       c.Page,
+		URL:        webURL(h.Document.Source),
 		Ordinal:    c.Ordinal,
 		Start:      c.Start,
 		End:        c.End,
@@ -379,4 +381,12 @@ func analyze(a Analyzer, text string) analyzedText {
 		}
 	}
 	return at
+}
+
+// webURL is source when it is a web address a reader can open, else "".
+func webURL(source string) string {
+	if strings.HasPrefix(source, "https://") || strings.HasPrefix(source, "http://") {
+		return source
+	}
+	return ""
 }

@@ -45,6 +45,9 @@ type Chunk struct {
 	// ParaStart and ParaEnd are the 1-based numbers of the first and last
 	// paragraph the chunk covers (equal for a single paragraph).
 	ParaStart, ParaEnd int
+	// Page is the 1-based page the chunk starts on in a paged document
+	// (PDF), or 0.
+	Page int
 	// Start and End are byte offsets into Document.Text; Text is exactly
 	// Document.Text[Start:End].
 	Start, End int
