@@ -109,7 +109,7 @@ type chunker struct {
 	doc   retrieval.Document
 	pages []int
 	o     ChunkOptions
-	out []retrieval.Chunk
+	out   []retrieval.Chunk
 }
 
 // emit appends the chunk doc.Text[start:end] whose sentences are units
