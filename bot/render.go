@@ -25,6 +25,8 @@ type Cite struct {
 	Title      string
 	Date       string // YYYY-MM-DD or ""
 	Paragraph  int
+	Page       int    // page of a PDF, or 0
+	URL        string // the web page the document came from, or ""
 	Quote      string // the best-matching sentence, or the passage
 }
 
@@ -45,7 +47,7 @@ func FromAnswer(a retrieval.Answer) Reply {
 		}
 		r.Citations = append(r.Citations, Cite{
 			N: c.N, DocumentID: c.DocumentID, Title: oneLine(c.Title), Date: c.Date,
-			Paragraph: c.Paragraph, Quote: oneLine(q),
+			Paragraph: c.Paragraph, Page: c.Page, URL: c.URL, Quote: oneLine(q),
 		})
 	}
 	return r
@@ -60,14 +62,22 @@ func (c Cite) Label() string {
 	return fmt.Sprintf("[%d] %s", c.N, t)
 }
 
-// Where returns the citation's date and paragraph, e.g. "2016-01-08 · ¶3".
+// Where returns the citation's date, page (of a PDF) and paragraph, e.g.
+// "2016-01-08 · ¶3" or "2024-03-05 · p. 3 · ¶12", then the web page the
+// document came from.
 func (c Cite) Where() string {
 	var parts []string
 	if c.Date != "" {
 		parts = append(parts, c.Date)
 	}
+	if c.Page > 0 {
+		parts = append(parts, fmt.Sprintf("p. %d", c.Page))
+	}
 	if c.Paragraph > 0 {
 		parts = append(parts, fmt.Sprintf("¶%d", c.Paragraph))
+	}
+	if c.URL != "" {
+		parts = append(parts, c.URL)
 	}
 	return strings.Join(parts, " · ")
 }

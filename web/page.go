@@ -54,6 +54,7 @@ func (f filesOnly) Open(name string) (fs.File, error) {
 // pageView is what templates/page.html renders.
 type pageView struct {
 	Question    string
+	About       string // what the documents are; "" for the bundled corpus
 	Suggestions []string
 	Result      *resultView
 }
@@ -79,7 +80,8 @@ type citationView struct {
 	N                   int
 	Title, Date         string
 	Document            string
-	Paragraph           int
+	Paragraph, Page     int
+	URL                 string // the web page the document came from, or ""
 	Before, Mark, After string
 }
 
@@ -97,7 +99,7 @@ func newResultView(question string, a retrieval.Answer, err error, id string) *r
 	v.Abstained = a.Abstained
 	v.Answer = splitAnswer(a.Text, len(a.Citations))
 	for _, c := range a.Citations {
-		cv := citationView{N: c.N, Title: c.Title, Date: c.Date, Document: c.DocumentID, Paragraph: c.Paragraph, Before: c.Text}
+		cv := citationView{N: c.N, Title: c.Title, Date: c.Date, Document: c.DocumentID, Paragraph: c.Paragraph, Page: c.Page, URL: c.URL, Before: c.Text}
 		if h := strings.TrimSpace(c.Highlight); h != "" {
 			if i := strings.Index(c.Text, h); i >= 0 {
 				cv.Before, cv.Mark, cv.After = c.Text[:i], h, c.Text[i+len(h):]
@@ -135,6 +137,9 @@ func splitAnswer(text string, n int) []segment {
 func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query().Get("q")
 	v := pageView{Question: q, Suggestions: s.suggs}
+	if s.opts.About != nil {
+		v.About = s.opts.About()
+	}
 	st := http.StatusOK
 	if r.URL.Query().Has("q") {
 		ans, err := s.ask(r.Context(), edge.SurfaceWeb, q)

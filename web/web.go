@@ -34,7 +34,12 @@ type Options struct {
 	// Suggestions are the example questions offered on the page; nil
 	// means DefaultSuggestions.
 	Suggestions []string
-	Logger      *slog.Logger
+	// About, when set and not empty, says on the page what the documents
+	// are (the store loaded from CORPUS_DIR), in place of the bundled
+	// corpus's description. It is read on each request: the store may
+	// load after the server starts.
+	About  func() string
+	Logger *slog.Logger
 }
 
 // DefaultSuggestions are questions the bundled corpus answers, plus one it

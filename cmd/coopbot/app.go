@@ -8,6 +8,7 @@ import (
 
 	"github.com/coopbot/coopbot/corpus"
 	"github.com/coopbot/coopbot/ingest"
+	"github.com/coopbot/coopbot/ingest/pdf"
 	"github.com/coopbot/coopbot/metrics"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/hash"
@@ -32,6 +33,11 @@ type Main struct {
 	Service  *retrieval.Service
 	// Metrics, when set (by serve), counts questions from every surface.
 	Metrics *metrics.Metrics
+	// About, when set, says on the page what the store was loaded with
+	// (CORPUS_DIR).
+	About string
+
+	pdf *pdf.Extractor // started by formats, on the first PDF
 
 	closers []func()
 }
@@ -82,7 +88,8 @@ func (m *Main) OpenEmbedder(ctx context.Context) error {
 }
 
 // OpenStore opens PostgreSQL when DATABASE_URL is set. Otherwise, when
-// bundled is true, it indexes the bundled corpus into an in-process store.
+// bundled is true, it indexes CORPUS_DIR, or else the bundled corpus,
+// into an in-process store.
 func (m *Main) OpenStore(ctx context.Context, bundled bool) error {
 	if m.Store != nil {
 		return nil
@@ -108,6 +115,9 @@ func (m *Main) OpenStore(ctx context.Context, bundled bool) error {
 	}
 	if !bundled {
 		return retrieval.Errorf(retrieval.EINVALID, "this command needs a database: set DATABASE_URL (for example postgres://user:pass@localhost:5432/coopbot)")
+	}
+	if m.Config.CorpusDir != "" {
+		return m.openCorpusDir(ctx)
 	}
 	mem := memory.New(m.Analyzer)
 	p := ingest.Pipeline{Store: mem, Embedder: m.Embedder, Logger: slog.New(slog.DiscardHandler)}

@@ -171,7 +171,14 @@ func printCitation(w io.Writer, c retrieval.Citation) {
 	if date == "" {
 		date = "undated"
 	}
-	fmt.Fprintf(w, "[%d] %s (%s), ¶%d\n", c.N, c.Title, date, c.Paragraph)
+	page := ""
+	if c.Page > 0 {
+		page = fmt.Sprintf("p. %d, ", c.Page)
+	}
+	fmt.Fprintf(w, "[%d] %s (%s), %s¶%d\n", c.N, c.Title, date, page, c.Paragraph)
+	if c.URL != "" {
+		fmt.Fprintf(w, "    %s\n", c.URL)
+	}
 	for _, line := range strings.Split(c.Text, "\n") {
 		fmt.Fprintf(w, "    > %s\n", line)
 	}

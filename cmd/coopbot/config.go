@@ -20,6 +20,9 @@ import (
 // never logged.
 type Config struct {
 	DatabaseURL string // DATABASE_URL; empty = in-process store over the bundled corpus
+	// CorpusDir (CORPUS_DIR), without DATABASE_URL, is a folder indexed
+	// in-process at start instead of the bundled corpus.
+	CorpusDir string
 	// StatementTimeout bounds each database statement when answering
 	// (STATEMENT_TIMEOUT, default 5s); ingest is not bounded.
 	StatementTimeout time.Duration
@@ -74,6 +77,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 func (e *envReader) read() Config {
 	return Config{
 		DatabaseURL:        e.secret("DATABASE_URL"),
+		CorpusDir:          e.str("CORPUS_DIR", ""),
 		StatementTimeout:   e.dur("STATEMENT_TIMEOUT", 5*time.Second),
 		EfSearch:           e.integer("EF_SEARCH", 0),
 		Embedder:           e.str("EMBEDDER", "semantic"),
@@ -105,6 +109,9 @@ func (e *envReader) read() Config {
 // validate returns every problem with c that no single variable shows.
 func (c Config) validate() []error {
 	var errs []error
+	if c.CorpusDir != "" && c.DatabaseURL != "" {
+		errs = append(errs, errors.New("CORPUS_DIR is for trying coopbot without a database; with DATABASE_URL set, unset CORPUS_DIR and run coopbot ingest on the folder"))
+	}
 	if c.EfSearch > postgres.MaxEfSearch {
 		errs = append(errs, fmt.Errorf("EF_SEARCH: want at most %d (pgvector's limit), got %d", postgres.MaxEfSearch, c.EfSearch))
 	}
@@ -277,6 +284,7 @@ func (c Config) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("database", map[bool]string{true: "postgres", false: "in-process"}[c.DatabaseURL != ""]),
+		slog.String("corpus_dir", c.CorpusDir),
 		slog.String("embedder", c.Embedder),
 		slog.String("embedding_model", c.EmbeddingModel),
 		slog.String("openai_base_url", c.OpenAIBaseURL),

@@ -30,7 +30,7 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	batch := fs.Int("batch", 64, "chunks embedded per batch")
 	follow := fs.Bool("follow-symlinks", false, "also ingest symbolic links to files outside the folders given (refused by default)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: coopbot ingest [--prune] [--reindex] [--follow-symlinks] [PATH...]\n\nPATHs are files (.txt, .md, .html) or directories, walked recursively.\nWithout PATH, the bundled corpus is ingested.")
+		fmt.Fprintln(fs.Output(), "Usage: coopbot ingest [--prune] [--reindex] [--follow-symlinks] [PATH...]\n\nPATHs are files (.txt, .md, .html, .pdf, .docx) or directories, walked recursively.\nWithout PATH, the bundled corpus is ingested.")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(m, fs, args); err != nil {
@@ -72,11 +72,12 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 		Logger:    m.Logger,
 		Progress:  m.Stderr,
 		BatchSize: *batch,
+		Formats:   m.formats(),
+		// One line per bad file, as it is skipped, instead of a log
+		// warning and a line at the end.
+		OnSkip: func(e ingest.FileError) { fmt.Fprintf(m.Stderr, "coopbot: skipped %s\n", printable(e.Error())) },
 	}
 	sum, err := p.Run(ctx, opts)
-	for _, e := range sum.Errors {
-		fmt.Fprintf(m.Stderr, "coopbot: skipped %s\n", printable(e.Error()))
-	}
 	fmt.Fprintln(m.Stderr, summaryLine(sum))
 	if err != nil {
 		return err
@@ -94,8 +95,9 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 }
 
 // summaryLine counts what an ingest run did: documents ingested, unchanged
-// (same hash, not rewritten) and pruned, chunks written, and files skipped
-// because they could not be ingested.
+// (same hash, not rewritten) and pruned, chunks written, files skipped
+// because they could not be ingested, and the files of types no loader
+// reads, by name.
 func summaryLine(sum ingest.Summary) string {
 	files := "files"
 	if sum.Skipped == 1 {
@@ -106,7 +108,7 @@ func summaryLine(sum ingest.Summary) string {
 	if sum.Skipped > 0 {
 		line += " (listed above)"
 	}
-	return line
+	return line + unsupportedNote(sum)
 }
 
 // printable makes s safe to print on one line of a terminal: control

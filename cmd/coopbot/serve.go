@@ -142,7 +142,16 @@ func (m *Main) serveMux(front *edge.Front, lc *lazyCore) (*http.ServeMux, error)
 			return m.ready(ctx)
 		},
 		APIToken: m.Config.APIToken,
-		Logger:   m.Logger,
+		// The page describes what CORPUS_DIR loaded, once it has; the
+		// service is published (atomically) after m.About is set.
+		About: func() string {
+			if _, err := lc.service(); err != nil {
+				return ""
+			}
+			return m.About
+		},
+		Suggestions: m.suggestions(),
+		Logger:      m.Logger,
 	})
 	if err != nil {
 		return nil, err

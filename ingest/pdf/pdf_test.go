@@ -13,26 +13,8 @@ import (
 	"github.com/coopbot/coopbot/internal/docfixture"
 )
 
-// report is a two-page, two-column PDF with a running header, page
-// numbers in the footer, hyphenated line ends, and a paragraph that runs
-// from the left column into the right one and from page 1 onto page 2.
-var report = docfixture.PDF{
-	Title: "Quarterly defence briefing", Author: "Jane Doe",
-	Created: time.Date(2024, 3, 5, 9, 0, 0, 0, time.UTC),
-	Header:  "Defence Briefing — Restricted", PageNumbers: true,
-	Pages: [][][]string{
-		{
-			{"The ministers agreed a joint study", "of a new air-to-air missile, with", "engineers from both countries work-", "ing in Tokyo.", "", "A second paragraph opens the", "exercise plans and"},
-			{"continues in the right column, where", "the Typhoon deployment is set out.", "", "Cyber research is the third topic,", "to be reviewed by the joint"},
-		},
-		{
-			{"committee in the spring of next", "year.", "", "Page two carries the procure-", "ment timetable for the P-1."},
-			{"The right column of page two closes", "the briefing with a summary."},
-		},
-	},
-}
-
 func TestExtract(t *testing.T) {
+	report := docfixture.Briefing()
 	raw, err := report.Bytes()
 	if err != nil {
 		t.Fatal(err)
@@ -99,9 +81,13 @@ func TestExtractRefused(t *testing.T) {
 }
 
 // extractor returns an Extractor closed at the end of the test, with the
-// engine's compiled code cached across test runs.
+// engine's compiled code cached across test runs where coopbot caches it
+// (compiling it takes about 12 s, and a minute under -race).
 func extractor(t *testing.T) *pdf.Extractor {
-	x := &pdf.Extractor{CacheDir: filepath.Join(os.TempDir(), "coopbot-test-wazero")}
+	x := &pdf.Extractor{}
+	if dir, err := os.UserCacheDir(); err == nil { // where coopbot keeps it
+		x.CacheDir = filepath.Join(dir, "coopbot", "pdfium")
+	}
 	t.Cleanup(func() { x.Close() })
 	return x
 }

@@ -72,6 +72,27 @@ func (p PDF) Bytes() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// Briefing is a two-page, two-column PDF with a running header, page
+// numbers in the footer, hyphenated line ends, and a paragraph that runs
+// from the left column into the right one and from page 1 onto page 2.
+func Briefing() PDF {
+	return PDF{
+		Title: "Quarterly defence briefing", Author: "Jane Doe",
+		Created: time.Date(2024, 3, 5, 9, 0, 0, 0, time.UTC),
+		Header:  "Defence Briefing — Restricted", PageNumbers: true,
+		Pages: [][][]string{
+			{
+				{"The ministers agreed a joint study", "of a new air-to-air missile, with", "engineers from both countries work-", "ing in Tokyo.", "", "A second paragraph opens the", "exercise plans and"},
+				{"continues in the right column, where", "the Typhoon deployment is set out.", "", "Cyber research is the third topic,", "to be reviewed by the joint"},
+			},
+			{
+				{"committee in the spring of next", "year.", "", "Page two carries the procure-", "ment timetable for the P-1."},
+				{"The right column of page two closes", "the briefing with a summary."},
+			},
+		},
+	}
+}
+
 // Para is a Word paragraph with an optional style ("Heading1", "Title",
 // "ListParagraph").
 type Para struct{ Style, Text string }
