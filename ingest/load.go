@@ -67,6 +67,17 @@ type meta struct {
 // are EINVALID and name source: "binary file", "not valid UTF-8", "no
 // text", a front matter problem, or a file larger than MaxFileSize.
 func Parse(id, source string, raw []byte) (retrieval.Document, error) {
+	return parseAs(strings.ToLower(path.Ext(source)), id, source, raw)
+}
+
+// ParseHTML is Parse for an HTML page whatever source's extension (a
+// fetched URL): its main text and metadata, normalized.
+func ParseHTML(id, source string, raw []byte) (retrieval.Document, error) {
+	return parseAs(".html", id, source, raw)
+}
+
+// parseAs parses raw with the loader of extension ext.
+func parseAs(ext, id, source string, raw []byte) (retrieval.Document, error) {
 	if len(raw) > MaxFileSize {
 		return retrieval.Document{}, tooLarge(source, int64(len(raw)))
 	}
@@ -80,7 +91,7 @@ func Parse(id, source string, raw []byte) (retrieval.Document, error) {
 	var m meta
 	body := s
 	var err error
-	switch strings.ToLower(path.Ext(source)) {
+	switch ext {
 	case ".md", ".markdown":
 		m, body, err = parseMarkdown(s)
 	case ".html", ".htm":

@@ -46,6 +46,10 @@ type RunOptions struct {
 	Paths []string
 	// FS is another source, walked from "." (for example corpus.FS).
 	FS fs.FS
+	// Docs are documents the caller loaded itself (fetched web pages),
+	// stored after the files like any other. They make the run
+	// incomplete for Prune, as single files do.
+	Docs []Loaded
 	// Prune deletes stored documents that no walked file produced. It is
 	// done only when every source is a directory (or FS) walked without
 	// error, so that a partial run never deletes what it did not look at.
@@ -59,6 +63,13 @@ type RunOptions struct {
 	// check: the caller gives the pipeline an empty store to fill (coopbot
 	// ingest --reindex: a postgres.Rebuild's, swapped in afterwards).
 	Reindex bool
+}
+
+// Loaded is a document loaded outside the pipeline, with where its pages
+// begin (see FromExtracted; nil without pages).
+type Loaded struct {
+	Doc   retrieval.Document
+	Pages []int
 }
 
 // Summary counts what a Run did. Skipped files are listed in Errors; a
@@ -89,7 +100,7 @@ func (p *Pipeline) Run(ctx context.Context, opts RunOptions) (Summary, error) {
 	if p.Store == nil || p.Embedder == nil {
 		return sum, retrieval.Errorf(retrieval.EINTERNAL, "ingest: the pipeline needs a store and an embedder")
 	}
-	if len(opts.Paths) == 0 && opts.FS == nil {
+	if len(opts.Paths) == 0 && opts.FS == nil && len(opts.Docs) == 0 {
 		return sum, retrieval.Errorf(retrieval.EINVALID, "Nothing to ingest: name files or directories.")
 	}
 	log := p.Logger
@@ -123,6 +134,22 @@ func (p *Pipeline) Run(ctx context.Context, opts RunOptions) (Summary, error) {
 		}
 		seen[ref.id] = ref.source
 		if err := r.ingest(ctx, ref, opts.Reindex); err != nil {
+			r.prog.finish()
+			return sum, err
+		}
+	}
+	for _, l := range opts.Docs {
+		complete = false
+		if err := ctx.Err(); err != nil {
+			r.prog.finish()
+			return sum, err
+		}
+		if other, dup := seen[l.Doc.ID]; dup {
+			r.skip(l.Doc.Source, fileError(l.Doc.Source, fmt.Sprintf("duplicate document ID %q (also %s)", l.Doc.ID, other), nil))
+			continue
+		}
+		seen[l.Doc.ID] = l.Doc.Source
+		if err := r.put(ctx, l.Doc, l.Pages, l.Doc.Source, opts.Reindex); err != nil {
 			r.prog.finish()
 			return sum, err
 		}
@@ -247,13 +274,18 @@ func (r *run) ingest(ctx context.Context, ref fileRef, reindex bool) error {
 		r.skip(ref.source, err)
 		return nil
 	}
+	return r.put(ctx, doc, pages, ref.source, reindex)
+}
+
+// put stores one loaded document, unless its stored hash is the same.
+func (r *run) put(ctx context.Context, doc retrieval.Document, pages []int, source string, reindex bool) error {
 	doc.Hash = chunkingHash(doc.Hash, r.chunking)
 	if !reindex {
 		stored, err := r.p.Store.DocumentHash(ctx, doc.ID)
 		switch {
 		case err == nil && stored == doc.Hash:
 			r.sum.Unchanged++
-			r.info("unchanged", "file", ref.source, "id", doc.ID)
+			r.info("unchanged", "file", source, "id", doc.ID)
 			return nil
 		case err != nil && retrieval.ErrorCode(err) != retrieval.ENOTFOUND:
 			return err
@@ -266,14 +298,14 @@ func (r *run) ingest(ctx context.Context, ref fileRef, reindex bool) error {
 	}
 	if err := r.p.Store.PutDocument(ctx, doc, chunks, r.p.Embedder.Name(), dims); err != nil {
 		if retrieval.ErrorCode(err) == retrieval.EINVALID {
-			r.skip(ref.source, err)
+			r.skip(source, err)
 			return nil
 		}
 		return err
 	}
 	r.sum.Ingested++
 	r.sum.Chunks += len(chunks)
-	r.info("ingested", "file", ref.source, "id", doc.ID, "chunks", len(chunks))
+	r.info("ingested", "file", source, "id", doc.ID, "chunks", len(chunks))
 	return nil
 }
 

@@ -23,6 +23,9 @@ type Config struct {
 	// CorpusDir (CORPUS_DIR), without DATABASE_URL, is a folder indexed
 	// in-process at start instead of the bundled corpus.
 	CorpusDir string
+	// SourcesAllowPrivate (SOURCES_ALLOW_PRIVATE=true) lets web sources
+	// reach loopback and private addresses (an intranet).
+	SourcesAllowPrivate bool
 	// StatementTimeout bounds each database statement when answering
 	// (STATEMENT_TIMEOUT, default 5s); ingest is not bounded.
 	StatementTimeout time.Duration
@@ -76,33 +79,34 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 // read reads every variable, with its default.
 func (e *envReader) read() Config {
 	return Config{
-		DatabaseURL:        e.secret("DATABASE_URL"),
-		CorpusDir:          e.str("CORPUS_DIR", ""),
-		StatementTimeout:   e.dur("STATEMENT_TIMEOUT", 5*time.Second),
-		EfSearch:           e.integer("EF_SEARCH", 0),
-		Embedder:           e.str("EMBEDDER", "semantic"),
-		EmbeddingModel:     e.str("EMBEDDING_MODEL", ""),
-		OpenAIBaseURL:      e.str("OPENAI_BASE_URL", ""),
-		OpenAIAPIKey:       e.secret("OPENAI_API_KEY"),
-		ChatModel:          e.str("CHAT_MODEL", ""),
-		LLMTimeout:         e.dur("LLM_TIMEOUT", 60*time.Second),
-		HTTPAddr:           e.str("HTTP_ADDR", ":8080"),
-		APIToken:           e.secret("API_TOKEN"),
-		AnswerTimeout:      e.dur("ANSWER_TIMEOUT", 90*time.Second),
-		ShutdownTimeout:    e.dur("SHUTDOWN_TIMEOUT", 10*time.Second),
-		SlackSigningSecret: e.secret("SLACK_SIGNING_SECRET"),
-		SlackBotToken:      e.secret("SLACK_BOT_TOKEN"),
-		SlackAppToken:      e.secret("SLACK_APP_TOKEN"),
-		SlackChannels:      e.list("SLACK_CHANNELS"),
-		SlackEphemeral:     e.boolean("SLACK_EPHEMERAL"),
-		DiscordToken:       e.secret("DISCORD_TOKEN"),
-		DiscordGuildID:     e.str("DISCORD_GUILD_ID", ""),
-		DiscordChannels:    e.list("DISCORD_CHANNELS"),
-		RatePerMinute:      e.num("RATE_PER_MINUTE", 6),
-		RateBurst:          e.integer("RATE_BURST", 3),
-		MaxInFlight:        e.integer("MAX_IN_FLIGHT", 16),
-		LogLevel:           e.str("LOG_LEVEL", "info"),
-		LogFormat:          e.str("LOG_FORMAT", "text"),
+		DatabaseURL:         e.secret("DATABASE_URL"),
+		CorpusDir:           e.str("CORPUS_DIR", ""),
+		SourcesAllowPrivate: e.boolean("SOURCES_ALLOW_PRIVATE"),
+		StatementTimeout:    e.dur("STATEMENT_TIMEOUT", 5*time.Second),
+		EfSearch:            e.integer("EF_SEARCH", 0),
+		Embedder:            e.str("EMBEDDER", "semantic"),
+		EmbeddingModel:      e.str("EMBEDDING_MODEL", ""),
+		OpenAIBaseURL:       e.str("OPENAI_BASE_URL", ""),
+		OpenAIAPIKey:        e.secret("OPENAI_API_KEY"),
+		ChatModel:           e.str("CHAT_MODEL", ""),
+		LLMTimeout:          e.dur("LLM_TIMEOUT", 60*time.Second),
+		HTTPAddr:            e.str("HTTP_ADDR", ":8080"),
+		APIToken:            e.secret("API_TOKEN"),
+		AnswerTimeout:       e.dur("ANSWER_TIMEOUT", 90*time.Second),
+		ShutdownTimeout:     e.dur("SHUTDOWN_TIMEOUT", 10*time.Second),
+		SlackSigningSecret:  e.secret("SLACK_SIGNING_SECRET"),
+		SlackBotToken:       e.secret("SLACK_BOT_TOKEN"),
+		SlackAppToken:       e.secret("SLACK_APP_TOKEN"),
+		SlackChannels:       e.list("SLACK_CHANNELS"),
+		SlackEphemeral:      e.boolean("SLACK_EPHEMERAL"),
+		DiscordToken:        e.secret("DISCORD_TOKEN"),
+		DiscordGuildID:      e.str("DISCORD_GUILD_ID", ""),
+		DiscordChannels:     e.list("DISCORD_CHANNELS"),
+		RatePerMinute:       e.num("RATE_PER_MINUTE", 6),
+		RateBurst:           e.integer("RATE_BURST", 3),
+		MaxInFlight:         e.integer("MAX_IN_FLIGHT", 16),
+		LogLevel:            e.str("LOG_LEVEL", "info"),
+		LogFormat:           e.str("LOG_FORMAT", "text"),
 	}
 }
 

@@ -29,8 +29,16 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	reindex := fs.Bool("reindex", false, "rebuild the whole index beside the one in use and swap it in at the end (needed after changing EMBEDDER)")
 	batch := fs.Int("batch", 64, "chunks embedded per batch")
 	follow := fs.Bool("follow-symlinks", false, "also ingest symbolic links to files outside the folders given (refused by default)")
+	var feeds []string
+	fs.Func("feed", "an RSS or Atom feed `URL` whose items' articles are ingested (repeatable)", func(u string) error {
+		if !isURL(u) {
+			return fmt.Errorf("want an http or https URL, got %q", u)
+		}
+		feeds = append(feeds, u)
+		return nil
+	})
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: coopbot ingest [--prune] [--reindex] [--follow-symlinks] [PATH...]\n\nPATHs are files (.txt, .md, .html, .pdf, .docx) or directories, walked recursively.\nWithout PATH, the bundled corpus is ingested.")
+		fmt.Fprintln(fs.Output(), "Usage: coopbot ingest [--prune] [--reindex] [--follow-symlinks] [--feed URL]... [PATH|URL...]\n\nPATHs are files (.txt, .md, .html, .pdf, .docx) or directories, walked recursively;\nURLs are web pages, whose article is ingested. Without any, the bundled corpus is ingested.")
 		fs.PrintDefaults()
 	}
 	if err := parseFlags(m, fs, args); err != nil {
@@ -39,7 +47,13 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	if *batch < 1 {
 		return retrieval.Errorf(retrieval.EINVALID, "--batch must be at least 1")
 	}
+	var paths, pages []string
 	for _, p := range fs.Args() {
+		if isURL(p) {
+			pages = append(pages, p)
+			continue
+		}
+		paths = append(paths, p)
 		if _, err := os.Stat(p); err != nil {
 			return retrieval.Errorf(retrieval.EINVALID, "cannot read %s: no such file or directory", printable(p))
 		}
@@ -62,8 +76,11 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 		store = rb.Store()
 		fmt.Fprintln(m.Stderr, "coopbot: reindex: building a new index beside the one in use")
 	}
-	opts := ingest.RunOptions{Paths: fs.Args(), Prune: *prune, Reindex: *reindex, FollowSymlinks: *follow}
-	if len(opts.Paths) == 0 {
+	opts := ingest.RunOptions{Paths: paths, Prune: *prune, Reindex: *reindex, FollowSymlinks: *follow}
+	failed := 0
+	if len(pages)+len(feeds) > 0 {
+		opts.Docs = fetchDocs(ctx, m.fetcher(), pages, feeds, m.fetchReporter(&failed))
+	} else if len(paths) == 0 {
 		opts.FS = corpus.FS
 	}
 	p := ingest.Pipeline{
@@ -77,7 +94,12 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 		// warning and a line at the end.
 		OnSkip: func(e ingest.FileError) { fmt.Fprintf(m.Stderr, "coopbot: skipped %s\n", printable(e.Error())) },
 	}
-	sum, err := p.Run(ctx, opts)
+	var sum ingest.Summary
+	var err error
+	if len(opts.Paths) > 0 || opts.FS != nil || len(opts.Docs) > 0 {
+		sum, err = p.Run(ctx, opts)
+	}
+	sum.Skipped += failed
 	fmt.Fprintln(m.Stderr, summaryLine(sum))
 	if err != nil {
 		return err
