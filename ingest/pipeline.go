@@ -8,8 +8,10 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -81,6 +83,9 @@ type Summary struct {
 	Pruned    int // stored documents deleted by Prune
 	Chunks    int // chunks written
 	Errors    []FileError
+	// Documents are the IDs of every document the run's sources hold,
+	// sorted: ingested, unchanged, or present but failing to load.
+	Documents []string
 	// Unsupported names the files a walked directory holds that no
 	// loader reads (their extension), in walk order. They are not
 	// skipped files: nothing was wrong with them but their type.
@@ -156,6 +161,7 @@ func (p *Pipeline) Run(ctx context.Context, opts RunOptions) (Summary, error) {
 	}
 	r.prog.show(len(refs), "")
 	r.prog.finish()
+	sum.Documents = slices.Sorted(maps.Keys(seen))
 
 	if opts.Prune {
 		if !complete {

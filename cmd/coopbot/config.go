@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/sources"
 )
 
 // Config is coopbot's whole configuration, loaded from the environment
@@ -26,6 +27,10 @@ type Config struct {
 	// SourcesAllowPrivate (SOURCES_ALLOW_PRIVATE=true) lets web sources
 	// reach loopback and private addresses (an intranet).
 	SourcesAllowPrivate bool
+	// Sources (SOURCES) are folders, pages and feeds ("feed:URL") that
+	// serve keeps fresh, every SourcesEvery (SOURCES_EVERY, default 1h).
+	Sources      []sources.Source
+	SourcesEvery time.Duration
 	// StatementTimeout bounds each database statement when answering
 	// (STATEMENT_TIMEOUT, default 5s); ingest is not bounded.
 	StatementTimeout time.Duration
@@ -82,6 +87,8 @@ func (e *envReader) read() Config {
 		DatabaseURL:         e.secret("DATABASE_URL"),
 		CorpusDir:           e.str("CORPUS_DIR", ""),
 		SourcesAllowPrivate: e.boolean("SOURCES_ALLOW_PRIVATE"),
+		Sources:             e.sources("SOURCES"),
+		SourcesEvery:        e.dur("SOURCES_EVERY", sources.DefaultEvery),
 		StatementTimeout:    e.dur("STATEMENT_TIMEOUT", 5*time.Second),
 		EfSearch:            e.integer("EF_SEARCH", 0),
 		Embedder:            e.str("EMBEDDER", "semantic"),
@@ -115,6 +122,9 @@ func (c Config) validate() []error {
 	var errs []error
 	if c.CorpusDir != "" && c.DatabaseURL != "" {
 		errs = append(errs, errors.New("CORPUS_DIR is for trying coopbot without a database; with DATABASE_URL set, unset CORPUS_DIR and run coopbot ingest on the folder"))
+	}
+	if len(c.Sources) > 0 && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("SOURCES needs DATABASE_URL: the refresher keeps what it fetched in PostgreSQL (to try a folder without one, use CORPUS_DIR)"))
 	}
 	if c.EfSearch > postgres.MaxEfSearch {
 		errs = append(errs, fmt.Errorf("EF_SEARCH: want at most %d (pgvector's limit), got %d", postgres.MaxEfSearch, c.EfSearch))
@@ -202,6 +212,14 @@ func (e *envReader) secret(name string) string {
 		e.fail("%s_FILE: %s is empty; put the secret in it, or unset %s_FILE", name, f, name)
 	}
 	return v
+}
+
+func (e *envReader) sources(name string) []sources.Source {
+	s, err := sources.Parse(e.getenv(name))
+	if err != nil {
+		e.fail("%s: %w", name, err)
+	}
+	return s
 }
 
 func (e *envReader) list(name string) []string {

@@ -89,6 +89,7 @@ func (m *Main) openCore(ctx context.Context, mt *metrics.Metrics, lc *lazyCore) 
 		}
 	}
 	lc.svc.Store(m.Service)
+	m.startRefresher(ctx)
 	return nil
 }
 
