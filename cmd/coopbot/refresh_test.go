@@ -112,7 +112,10 @@ func TestRefreshFeed(t *testing.T) {
 		t.Errorf("unchanged feed: %d 304s, %d page fetches; want 1 and none", site.notMod, site.pageHits-pages)
 	}
 
-	site.set(func(s *feedSite) { s.version = 2; s.text["/a"] = "The first article, corrected: the radar study was agreed in London." })
+	site.set(func(s *feedSite) {
+		s.version = 2
+		s.text["/a"] = "The first article, corrected: the radar study was agreed in London."
+	})
 	check("changed", []string{id("/a"), id("/c")}, "ok")
 	if h, _ := m.Store.DocumentHash(ctx, id("/a")); h == hashA {
 		t.Errorf("edited item: hash unchanged")
