@@ -9,6 +9,7 @@ import (
 	"github.com/coopbot/coopbot/fetch/feed"
 	"github.com/coopbot/coopbot/fetch/web"
 	"github.com/coopbot/coopbot/ingest"
+	"github.com/coopbot/coopbot/sources"
 )
 
 // fullText is the least text, in bytes, a feed item's content must have to
@@ -25,37 +26,28 @@ func (m *Main) fetcher() *fetch.Client {
 	return fetch.New(fetch.Options{AllowPrivate: m.Config.SourcesAllowPrivate})
 }
 
-// fetchDocs fetches pages and the items of feeds. Each source that
-// cannot be fetched or read is reported with report and left out, and
-// the run goes on.
+// fetchDocs fetches pages and the items of feeds. Each source (or feed
+// item) that cannot be fetched or read is reported with report and left
+// out, and the run goes on.
 func fetchDocs(ctx context.Context, c *fetch.Client, pages, feeds []string, report func(source string, err error)) []ingest.Loaded {
-	var docs []ingest.Loaded
+	var srcs []sources.Source
 	for _, u := range pages {
-		if d, err := fetchPage(ctx, c, u, web.Meta{}); err != nil {
-			report(u, err)
-		} else {
-			docs = append(docs, d)
-		}
+		srcs = append(srcs, sources.Source{Kind: sources.Page, Location: u})
 	}
 	for _, u := range feeds {
-		resp, err := c.Get(ctx, u, "", "", feed.Accept...)
+		srcs = append(srcs, sources.Source{Kind: sources.Feed, Location: u})
+	}
+	var docs []ingest.Loaded
+	for _, src := range srcs {
+		f, err := webFetcher{c}.Fetch(ctx, src, sources.State{})
 		if err != nil {
-			report(u, err)
+			report(src.Location, err)
 			continue
 		}
-		outlet, items, err := feed.Parse(resp.Body)
-		if err != nil {
-			report(u, err)
-			continue
+		for _, e := range f.Failed {
+			report(e.Path, e.Err)
 		}
-		for _, it := range items {
-			d, err := feedItem(ctx, c, it, outlet)
-			if err != nil {
-				report(it.Link, err)
-				continue
-			}
-			docs = append(docs, d)
-		}
+		docs = append(docs, f.Docs...)
 	}
 	return docs
 }
