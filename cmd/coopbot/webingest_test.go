@@ -90,7 +90,7 @@ func TestIngestWeb(t *testing.T) {
 
 	for _, tc := range []struct{ q, url, quote, date string }{
 		{"Where was the radar research agreement signed?", srv.URL + "/news/radar", "signed a radar research agreement in Tokyo", "2024-02-01"},
-		{"Which port did the Royal Navy frigate visit?", srv.URL + "/news/ship", "visited Yokosuka", "2024-02-03"},
+		{"What did the Royal Navy frigate visit?", srv.URL + "/news/ship", "visited Yokosuka", "2024-02-03"},
 		{"What did the air exercise over the Sea of Japan test?", srv.URL + "/news/air", "air defence coordination", "2024-02-05"},
 	} {
 		ans := askJSON(t, getenv, tc.q)
