@@ -83,38 +83,40 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 // read reads every variable, with its default.
 func (e *envReader) read() Config {
-	return Config{
-		DatabaseURL:         e.secret("DATABASE_URL"),
-		CorpusDir:           e.str("CORPUS_DIR", ""),
-		SourcesAllowPrivate: e.boolean("SOURCES_ALLOW_PRIVATE"),
-		Sources:             e.sources("SOURCES"),
-		SourcesEvery:        e.dur("SOURCES_EVERY", sources.DefaultEvery),
-		StatementTimeout:    e.dur("STATEMENT_TIMEOUT", 5*time.Second),
-		EfSearch:            e.integer("EF_SEARCH", 0),
-		Embedder:            e.str("EMBEDDER", "semantic"),
-		EmbeddingModel:      e.str("EMBEDDING_MODEL", ""),
-		OpenAIBaseURL:       e.str("OPENAI_BASE_URL", ""),
-		OpenAIAPIKey:        e.secret("OPENAI_API_KEY"),
-		ChatModel:           e.str("CHAT_MODEL", ""),
-		LLMTimeout:          e.dur("LLM_TIMEOUT", 60*time.Second),
-		HTTPAddr:            e.str("HTTP_ADDR", ":8080"),
-		APIToken:            e.secret("API_TOKEN"),
-		AnswerTimeout:       e.dur("ANSWER_TIMEOUT", 90*time.Second),
-		ShutdownTimeout:     e.dur("SHUTDOWN_TIMEOUT", 10*time.Second),
-		SlackSigningSecret:  e.secret("SLACK_SIGNING_SECRET"),
-		SlackBotToken:       e.secret("SLACK_BOT_TOKEN"),
-		SlackAppToken:       e.secret("SLACK_APP_TOKEN"),
-		SlackChannels:       e.list("SLACK_CHANNELS"),
-		SlackEphemeral:      e.boolean("SLACK_EPHEMERAL"),
-		DiscordToken:        e.secret("DISCORD_TOKEN"),
-		DiscordGuildID:      e.str("DISCORD_GUILD_ID", ""),
-		DiscordChannels:     e.list("DISCORD_CHANNELS"),
-		RatePerMinute:       e.num("RATE_PER_MINUTE", 6),
-		RateBurst:           e.integer("RATE_BURST", 3),
-		MaxInFlight:         e.integer("MAX_IN_FLIGHT", 16),
-		LogLevel:            e.str("LOG_LEVEL", "info"),
-		LogFormat:           e.str("LOG_FORMAT", "text"),
+	c := Config{
+		DatabaseURL:        e.secret("DATABASE_URL"),
+		StatementTimeout:   e.dur("STATEMENT_TIMEOUT", 5*time.Second),
+		EfSearch:           e.integer("EF_SEARCH", 0),
+		Embedder:           e.str("EMBEDDER", "semantic"),
+		EmbeddingModel:     e.str("EMBEDDING_MODEL", ""),
+		OpenAIBaseURL:      e.str("OPENAI_BASE_URL", ""),
+		OpenAIAPIKey:       e.secret("OPENAI_API_KEY"),
+		ChatModel:          e.str("CHAT_MODEL", ""),
+		LLMTimeout:         e.dur("LLM_TIMEOUT", 60*time.Second),
+		HTTPAddr:           e.str("HTTP_ADDR", ":8080"),
+		APIToken:           e.secret("API_TOKEN"),
+		AnswerTimeout:      e.dur("ANSWER_TIMEOUT", 90*time.Second),
+		ShutdownTimeout:    e.dur("SHUTDOWN_TIMEOUT", 10*time.Second),
+		SlackSigningSecret: e.secret("SLACK_SIGNING_SECRET"),
+		SlackBotToken:      e.secret("SLACK_BOT_TOKEN"),
+		SlackAppToken:      e.secret("SLACK_APP_TOKEN"),
+		SlackChannels:      e.list("SLACK_CHANNELS"),
+		SlackEphemeral:     e.boolean("SLACK_EPHEMERAL"),
+		DiscordToken:       e.secret("DISCORD_TOKEN"),
+		DiscordGuildID:     e.str("DISCORD_GUILD_ID", ""),
+		DiscordChannels:    e.list("DISCORD_CHANNELS"),
+		RatePerMinute:      e.num("RATE_PER_MINUTE", 6),
+		RateBurst:          e.integer("RATE_BURST", 3),
+		MaxInFlight:        e.integer("MAX_IN_FLIGHT", 16),
+		LogLevel:           e.str("LOG_LEVEL", "info"),
+		LogFormat:          e.str("LOG_FORMAT", "text"),
 	}
+	// Set apart from the literal, so that adding them left its alignment alone.
+	c.CorpusDir = e.str("CORPUS_DIR", "")
+	c.SourcesAllowPrivate = e.boolean("SOURCES_ALLOW_PRIVATE")
+	c.Sources = e.sources("SOURCES")
+	c.SourcesEvery = e.dur("SOURCES_EVERY", sources.DefaultEvery)
+	return c
 }
 
 // validate returns every problem with c that no single variable shows.
