@@ -29,14 +29,7 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	reindex := fs.Bool("reindex", false, "rebuild the whole index beside the one in use and swap it in at the end (needed after changing EMBEDDER)")
 	batch := fs.Int("batch", 64, "chunks embedded per batch")
 	follow := fs.Bool("follow-symlinks", false, "also ingest symbolic links to files outside the folders given (refused by default)")
-	var feeds []string
-	fs.Func("feed", "an RSS or Atom feed `URL` whose items' articles are ingested (repeatable)", func(u string) error {
-		if !isURL(u) {
-			return fmt.Errorf("want an http or https URL, got %q", u)
-		}
-		feeds = append(feeds, u)
-		return nil
-	})
+	feeds := feedFlag(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: coopbot ingest [--prune] [--reindex] [--follow-symlinks] [--feed URL]... [PATH|URL...]\n\nPATHs are files (.txt, .md, .html, .pdf, .docx) or directories, walked recursively;\nURLs are web pages, whose article is ingested. Without any, the bundled corpus is ingested.")
 		fs.PrintDefaults()
@@ -47,16 +40,9 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	if *batch < 1 {
 		return retrieval.Errorf(retrieval.EINVALID, "--batch must be at least 1")
 	}
-	var paths, pages []string
-	for _, p := range fs.Args() {
-		if isURL(p) {
-			pages = append(pages, p)
-			continue
-		}
-		paths = append(paths, p)
-		if _, err := os.Stat(p); err != nil {
-			return retrieval.Errorf(retrieval.EINVALID, "cannot read %s: no such file or directory", printable(p))
-		}
+	paths, pages, err := splitArgs(fs.Args())
+	if err != nil {
+		return err
 	}
 	if err := m.OpenStore(ctx, false); err != nil {
 		return err
@@ -78,8 +64,8 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	}
 	opts := ingest.RunOptions{Paths: paths, Prune: *prune, Reindex: *reindex, FollowSymlinks: *follow}
 	failed := 0
-	if len(pages)+len(feeds) > 0 {
-		opts.Docs = fetchDocs(ctx, m.fetcher(), pages, feeds, m.fetchReporter(&failed))
+	if len(pages)+len(*feeds) > 0 {
+		opts.Docs = fetchDocs(ctx, m.fetcher(), pages, *feeds, m.fetchReporter(&failed))
 	} else if len(paths) == 0 {
 		opts.FS = corpus.FS
 	}
@@ -95,7 +81,6 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 		OnSkip: func(e ingest.FileError) { fmt.Fprintf(m.Stderr, "coopbot: skipped %s\n", printable(e.Error())) },
 	}
 	var sum ingest.Summary
-	var err error
 	if len(opts.Paths) > 0 || opts.FS != nil || len(opts.Docs) > 0 {
 		sum, err = p.Run(ctx, opts)
 	}
@@ -114,6 +99,35 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 		return exitError{1}
 	}
 	return nil
+}
+
+// feedFlag defines --feed URL, repeatable, on fs.
+func feedFlag(fs *flag.FlagSet) *[]string {
+	var feeds []string
+	fs.Func("feed", "an RSS or Atom feed `URL` whose items' articles are ingested (repeatable)", func(u string) error {
+		if !isURL(u) {
+			return fmt.Errorf("want an http or https URL, got %q", u)
+		}
+		feeds = append(feeds, u)
+		return nil
+	})
+	return &feeds
+}
+
+// splitArgs splits ingest's arguments into paths, which must exist, and
+// web pages.
+func splitArgs(args []string) (paths, pages []string, err error) {
+	for _, p := range args {
+		if isURL(p) {
+			pages = append(pages, p)
+			continue
+		}
+		if _, err := os.Stat(p); err != nil {
+			return nil, nil, retrieval.Errorf(retrieval.EINVALID, "cannot read %s: no such file or directory", printable(p))
+		}
+		paths = append(paths, p)
+	}
+	return paths, pages, nil
 }
 
 // summaryLine counts what an ingest run did: documents ingested, unchanged
