@@ -4,7 +4,7 @@
 -- remove the documents a source no longer holds (documents).
 
 -- +goose Up
-CREATE TABLE sources (
+CREATE TABLE IF NOT EXISTS sources (
     location      text PRIMARY KEY,
     kind          text NOT NULL,
     etag          text NOT NULL DEFAULT '',
@@ -15,4 +15,4 @@ CREATE TABLE sources (
 );
 
 -- +goose Down
-DROP TABLE sources;
+DROP TABLE IF EXISTS sources;
