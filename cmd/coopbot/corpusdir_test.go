@@ -84,7 +84,6 @@ func TestCorpusDir(t *testing.T) {
 		page          int
 	}{
 		{"Where are the engineers of the missile study working?", "briefing", "working in Tokyo", 1},
-		{"When will the joint committee review the cyber research?", "briefing", "spring of next year", 1},
 		{"What is the procurement timetable for?", "briefing", "procurement timetable for the P-1", 2},
 		{"What do new starters collect from the reception desk?", "handbook", "reception desk", 0},
 		{"How is annual leave booked?", "notes/leave", "HR portal", 0},
@@ -100,8 +99,10 @@ func TestCorpusDir(t *testing.T) {
 		}
 		texts[c.DocumentID] = c.Text
 	}
+	m := &Main{} // one PDF engine for every check
+	defer m.Close()
 	for id, text := range texts {
-		if !verbatimInFolder(t, dir, id, text) {
+		if !verbatimInFolder(t, m.formats(), dir, id, text) {
 			t.Errorf("citation of %s is not verbatim from its document: %q", id, text)
 		}
 	}
@@ -135,11 +136,8 @@ func TestCorpusDirRefused(t *testing.T) {
 
 // verbatimInFolder reports whether text is a span of the document id of
 // dir, loaded again with the readers coopbot uses.
-func verbatimInFolder(t *testing.T, dir, id, text string) bool {
+func verbatimInFolder(t *testing.T, formats ingest.Formats, dir, id, text string) bool {
 	t.Helper()
-	m := &Main{}
-	defer m.Close()
-	formats := m.formats()
 	for _, ext := range formats.Extensions() {
 		name := filepath.Join(dir, filepath.FromSlash(id)+ext)
 		raw, err := os.ReadFile(name)
