@@ -45,6 +45,10 @@ type Config struct {
 	SlackAppToken      string   // SLACK_APP_TOKEN (secret, xapp-…)
 	SlackChannels      []string // SLACK_CHANNELS, comma-separated channel IDs; empty = all
 	SlackEphemeral     bool     // SLACK_EPHEMERAL=true: answers only visible to the asker
+	// SlackAPIURL is the Slack Web API base URL (SLACK_API_URL, default
+	// https://slack.com/api/; GovSlack and test servers use another),
+	// always ending in "/" as slack-go joins method names onto it.
+	SlackAPIURL string
 
 	DiscordToken    string   // DISCORD_TOKEN (secret)
 	DiscordGuildID  string   // DISCORD_GUILD_ID; set = register /ask in this guild only
@@ -56,6 +60,18 @@ type Config struct {
 
 	LogLevel  string // LOG_LEVEL: debug, info (default), warn, error
 	LogFormat string // LOG_FORMAT: text (default) or json
+}
+
+// DefaultSlackAPIURL is Slack's own Web API (SLACK_API_URL unset).
+const DefaultSlackAPIURL = "https://slack.com/api/"
+
+// withSlash returns u ending in "/": slack-go appends method names
+// ("chat.postMessage") to the base URL as they are.
+func withSlash(u string) string {
+	if strings.HasSuffix(u, "/") {
+		return u
+	}
+	return u + "/"
 }
 
 // LoadConfig reads the configuration from getenv (os.Getenv in production)
@@ -91,6 +107,7 @@ func (e *envReader) read() Config {
 		SlackAppToken:      e.secret("SLACK_APP_TOKEN"),
 		SlackChannels:      e.list("SLACK_CHANNELS"),
 		SlackEphemeral:     e.boolean("SLACK_EPHEMERAL"),
+		SlackAPIURL:        withSlash(e.str("SLACK_API_URL", DefaultSlackAPIURL)),
 		DiscordToken:       e.secret("DISCORD_TOKEN"),
 		DiscordGuildID:     e.str("DISCORD_GUILD_ID", ""),
 		DiscordChannels:    e.list("DISCORD_CHANNELS"),
@@ -122,6 +139,9 @@ func (c Config) validate() []error {
 	}
 	if c.SlackAppToken != "" && c.SlackBotToken == "" {
 		errs = append(errs, errors.New("SLACK_APP_TOKEN (Socket Mode) also needs SLACK_BOT_TOKEN"))
+	}
+	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		errs = append(errs, fmt.Errorf("SLACK_API_URL: want an http(s) URL such as %s, got %q", DefaultSlackAPIURL, c.SlackAPIURL))
 	}
 	if err := checkAddr(c.HTTPAddr); err != nil {
 		errs = append(errs, fmt.Errorf("HTTP_ADDR: %w", err))
@@ -286,6 +306,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("api_token", set(c.APIToken)),
 		slog.String("slack", set(c.SlackBotToken)),
 		slog.String("slack_socket_mode", set(c.SlackAppToken)),
+		slog.String("slack_api_url", c.SlackAPIURL),
 		slog.String("discord", set(c.DiscordToken)),
 		slog.Float64("rate_per_minute", c.RatePerMinute),
 		slog.Int("rate_burst", c.RateBurst),

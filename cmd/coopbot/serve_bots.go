@@ -62,6 +62,7 @@ func (m *Main) startSlack(ctx context.Context, mux *http.ServeMux, b *bot.Bot) f
 		AppToken:      cfg.SlackAppToken,
 		Channels:      cfg.SlackChannels,
 		Ephemeral:     cfg.SlackEphemeral,
+		APIURL:        cfg.SlackAPIURL,
 	})
 	if cfg.SlackSigningSecret != "" {
 		sa.Register(mux)
