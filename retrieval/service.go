@@ -224,6 +224,7 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 	if len(snips) > k {
 		snips = snips[:k]
 	}
+	reportFound(ctx, len(snips))
 	ext := Extractive{}
 	var ans Answer
 	if s.Answerer != nil {
