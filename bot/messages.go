@@ -51,3 +51,16 @@ func rateLimitError(wait time.Duration) error {
 	}
 	return retrieval.Errorf(retrieval.ERATELIMIT, "You're asking faster than I can keep up. Please wait %d %s and try again.", s, unit)
 }
+
+// Progress is what a slow answer says it is doing: searching until
+// retrieval reports the passages it found (found >= 0, see
+// retrieval.WithProgress), then writing the answer from them.
+func Progress(found int) string {
+	switch {
+	case found < 0:
+		return "Searching the documents…"
+	case found == 1:
+		return "Found 1 passage, writing the answer…"
+	}
+	return fmt.Sprintf("Found %d passages, writing the answer…", found)
+}

@@ -44,13 +44,11 @@ func signedCommand(t testing.TB, base, secret, text, responseURL string, at time
 	return r
 }
 
-// startBotsServer runs startBots with only SLACK_SIGNING_SECRET set and
-// serves its mux.
-func startBotsServer(t testing.TB) (*httptest.Server, *bytes.Buffer) {
+// startBotsServer runs startBots with SLACK_SIGNING_SECRET set, and the
+// variables of pairs, and serves its mux.
+func startBotsServer(t testing.TB, pairs ...string) (*httptest.Server, *bytes.Buffer) {
 	t.Helper()
-	cfg, err := LoadConfig(func(k string) string {
-		return map[string]string{"SLACK_SIGNING_SECRET": botsTestSecret, "RATE_PER_MINUTE": "6000", "RATE_BURST": "1000"}[k]
-	})
+	cfg, err := LoadConfig(env(append([]string{"SLACK_SIGNING_SECRET", botsTestSecret, "RATE_PER_MINUTE", "6000", "RATE_BURST", "1000"}, pairs...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
