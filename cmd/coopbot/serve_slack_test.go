@@ -149,7 +149,9 @@ func TestServeSlackSlowAnswer(t *testing.T) {
 
 	for i, check := range []func(slackapi.WebhookMessage) bool{
 		func(m slackapi.WebhookMessage) bool { return m.ReplaceOriginal && m.Text == want && m.Blocks == nil },
-		func(m slackapi.WebhookMessage) bool { return m.ReplaceOriginal && m.Blocks != nil && len(m.Blocks.BlockSet) > 1 },
+		func(m slackapi.WebhookMessage) bool {
+			return m.ReplaceOriginal && m.Blocks != nil && len(m.Blocks.BlockSet) > 1
+		},
 	} {
 		select {
 		case m := <-hooks:
