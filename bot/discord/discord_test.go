@@ -79,8 +79,8 @@ func startLogged(t *testing.T, core edge.Core, opts discord.Options, log *slog.L
 	case <-time.After(10 * time.Second):
 		t.Fatal("no IDENTIFY")
 	}
-	if ident.Intents&discordgo.IntentsGuildMessages == 0 || ident.Intents&discordgo.IntentMessageContent != 0 {
-		t.Errorf("intents = %b; want guild messages without the privileged message content intent", ident.Intents)
+	if ident.Intents&discordgo.IntentsGuildMessages == 0 || ident.Intents&discordgo.IntentsDirectMessages == 0 || ident.Intents&discordgo.IntentMessageContent != 0 {
+		t.Errorf("intents = %b; want guild and direct messages without the privileged message content intent", ident.Intents)
 	}
 	return fake
 }
@@ -120,12 +120,10 @@ func TestMentionReply(t *testing.T) {
 		t.Errorf("registered commands %s; want /ask", r.Body)
 	}
 
-	// Ignored: a bot's message, a message without the mention, a DM.
+	// Ignored: a bot's message, a message without the mention (DMs:
+	// dm_test.go).
 	fake.Dispatch("MESSAGE_CREATE", message("101", "42", true, "<@"+fakediscord.BotID+"> "+question, true))
 	fake.Dispatch("MESSAGE_CREATE", message("102", "43", false, question, false))
-	dm := message("103", "43", false, "<@"+fakediscord.BotID+"> "+question, true)
-	delete(dm, "guild_id")
-	fake.Dispatch("MESSAGE_CREATE", dm)
 	fake.None(t)
 
 	fake.Dispatch("MESSAGE_CREATE", message("104", "43", false, "<@"+fakediscord.BotID+"> "+question, true))
