@@ -83,6 +83,9 @@ func New(front *edge.Front, logger *slog.Logger, opts Options) *Bot {
 // Logger returns the bot's logger, for adapters to log with the same fields.
 func (b *Bot) Logger() *slog.Logger { return b.logger }
 
+// Command returns the slash command users ask with ("/ask").
+func (b *Bot) Command() string { return b.command }
+
 // Usage returns the help text for this bot's slash command.
 func (b *Bot) Usage() string { return Usage(b.command) }
 

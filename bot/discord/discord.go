@@ -82,7 +82,7 @@ func AskCommand() *discordgo.ApplicationCommand {
 		Name:             "ask",
 		Contexts:         &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
 		IntegrationTypes: &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
-		Description: "Ask about UK–Japan defence cooperation; answers cite news reports",
+		Description:      "Ask about UK–Japan defence cooperation; answers cite news reports",
 		Options: []*discordgo.ApplicationCommandOption{{
 			Type: discordgo.ApplicationCommandOptionString, Name: "question",
 			Description: "Your question, e.g. Which minister announced the Typhoon exercise plan?",

@@ -33,6 +33,11 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 			return
 		}
 		m = mention{user: e.User, channel: e.Channel, text: e.Text, ts: e.TimeStamp, threadTS: e.ThreadTimeStamp}
+	case *slackevents.AppHomeOpenedEvent:
+		if e.Tab == "home" && e.User != "" && !a.self(e.User) {
+			a.spawn(func(ctx context.Context) { a.publishHome(ctx, e.User) })
+		}
+		return
 	case *slackevents.MessageEvent:
 		// A subtype is an edit, a deletion, a join, a bot's post…: never
 		// a question. The bot's own replies in a DM come back as
@@ -105,6 +110,12 @@ func (a *Adapter) history(ctx context.Context, channel, threadTS, ts, botID stri
 		}
 		fromBot := msg.BotID != "" || (botID != "" && msg.User == botID)
 		switch {
+		case fromBot && pending == "" && msg.Timestamp == threadTS:
+			// An answer that opened the thread (an App Home button's)
+			// shows the question it answers.
+			if q := askedIn(msg); q != "" {
+				turns = append(turns, retrieval.Turn{Question: q, Answer: strings.TrimSpace(msg.Text)})
+			}
 		case fromBot && pending != "":
 			turns = append(turns, retrieval.Turn{Question: pending, Answer: strings.TrimSpace(msg.Text)})
 			pending = ""
@@ -116,4 +127,21 @@ func (a *Adapter) history(ctx context.Context, channel, threadTS, ts, botID stri
 		turns = turns[len(turns)-maxHistory:]
 	}
 	return turns, nil
+}
+
+// askedIn returns the question an answer of the bot's shows in its
+// "question" block (see Blocks), or "".
+func askedIn(msg slack.Message) string {
+	for _, b := range msg.Blocks.BlockSet {
+		c, ok := b.(*slack.ContextBlock)
+		if !ok || c.BlockID != "question" {
+			continue
+		}
+		for _, e := range c.ContextElements.Elements {
+			if t, ok := e.(*slack.TextBlockObject); ok && strings.HasPrefix(t.Text, "*Q:* ") {
+				return Unescape(strings.TrimPrefix(t.Text, "*Q:* "))
+			}
+		}
+	}
+	return ""
 }

@@ -62,9 +62,11 @@ func watch(ctx context.Context, ask func(context.Context) bot.Outcome, show func
 // (in the thread) by the first send, updated in place by every later one,
 // so a slow answer's progress notes and the answer itself are one message.
 type placeholder struct {
-	a                      *Adapter
-	channel, thread, reqID string
-	ts                     string // "" until posted
+	a       *Adapter
+	channel string
+	thread  string // "" = a message of its own
+	reqID   string
+	ts      string // "" until posted
 }
 
 // send posts opts, or updates the message already posted. An update that
@@ -77,13 +79,21 @@ func (p *placeholder) send(ctx context.Context, opts ...slack.MsgOption) {
 		}
 		p.a.log.Warn("chat.update failed; posting instead", "request_id", p.reqID, "channel", p.channel, "error", err)
 	}
-	opts = append(opts, slack.MsgOptionTS(p.thread), slack.MsgOptionDisableLinkUnfurl())
-	_, ts, err := p.a.api.PostMessageContext(ctx, p.channel, opts...)
+	if p.thread != "" {
+		opts = append(opts, slack.MsgOptionTS(p.thread))
+	}
+	opts = append(opts, slack.MsgOptionDisableLinkUnfurl())
+	ch, ts, err := p.a.api.PostMessageContext(ctx, p.channel, opts...)
 	if err != nil {
 		p.a.log.Error("chat.postMessage failed", "request_id", p.reqID, "channel", p.channel, "error", err)
 		return
 	}
+	// Posted to a user id, the message is in a DM: chat.update needs
+	// the DM's channel id.
 	p.ts = ts
+	if ch != "" {
+		p.channel = ch
+	}
 }
 
 // status shows a progress note in the placeholder.

@@ -1,6 +1,7 @@
 // Package slack is coopbot's Slack adapter: the /ask slash command over
-// HTTP (POST /slack/commands) and Socket Mode, and answers to app_mention
-// events in threads (POST /slack/events and Socket Mode). It uses
+// HTTP (POST /slack/commands) and Socket Mode, answers to app_mention
+// events and direct messages in threads (POST /slack/events and Socket
+// Mode), and the App Home with its buttons (POST /slack/interactions). It uses
 // github.com/slack-go/slack and renders answers as Block Kit.
 package slack
 
@@ -30,6 +31,9 @@ type Options struct {
 	// HTTPClient posts to response_url and calls the Web API (default: a
 	// client with a 15s timeout).
 	HTTPClient *http.Client
+	// About says what the bot knows, for the App Home; nil leaves the
+	// documents out of it.
+	About func(ctx context.Context) (bot.About, error)
 }
 
 // Adapter answers Slack questions through a bot.Bot.
@@ -71,10 +75,12 @@ func New(b *bot.Bot, opts Options) *Adapter {
 	}
 }
 
-// Register adds POST /slack/commands and POST /slack/events to mux.
+// Register adds POST /slack/commands, POST /slack/events and POST
+// /slack/interactions (the App Home's buttons) to mux.
 func (a *Adapter) Register(mux *http.ServeMux) {
 	mux.Handle("POST /slack/commands", a.CommandsHandler())
 	mux.Handle("POST /slack/events", a.EventsHandler())
+	mux.Handle("POST /slack/interactions", a.InteractionsHandler())
 }
 
 // Identify calls auth.test to learn the bot's own user id, used to strip

@@ -78,7 +78,16 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 			return
 		}
 		a.event(ev)
-	case socketmode.EventTypeInteractive, socketmode.EventTypeHello:
+	case socketmode.EventTypeInteractive:
+		if evt.Request == nil || evt.Request.EnvelopeID == "" {
+			return
+		}
+		_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if ok && !a.dedupe.Seen("envelope:"+evt.Request.EnvelopeID) {
+			a.dispatch(cb)
+		}
+	case socketmode.EventTypeHello:
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {
 			_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
 		}

@@ -117,14 +117,29 @@ func (f *fakeSlack) none(t *testing.T, what string) {
 // /slack/events, signed with botsTestSecret, and checks the 200.
 func postSignedEvent(t *testing.T, base string, body []byte) {
 	t.Helper()
-	r, err := http.NewRequest(http.MethodPost, base+"/slack/events", bytes.NewReader(body))
+	postSigned(t, base+"/slack/events", "application/json", body)
+}
+
+// postSignedAction posts a block_actions payload to base's
+// /slack/interactions, signed with botsTestSecret, and checks the 200.
+func postSignedAction(t *testing.T, base string, payload any) {
+	t.Helper()
+	p, _ := json.Marshal(payload)
+	postSigned(t, base+"/slack/interactions", "application/x-www-form-urlencoded", []byte(url.Values{"payload": {string(p)}}.Encode()))
+}
+
+// postSigned posts body to u signed with botsTestSecret, as Slack does,
+// and checks the 200.
+func postSigned(t *testing.T, u, contentType string, body []byte) {
+	t.Helper()
+	r, err := http.NewRequest(http.MethodPost, u, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(botsTestSecret))
 	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("Content-Type", contentType)
 	r.Header.Set("X-Slack-Request-Timestamp", ts)
 	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 	resp, err := http.DefaultClient.Do(r)
@@ -133,7 +148,7 @@ func postSignedEvent(t *testing.T, base string, body []byte) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("event: status %d; want 200", resp.StatusCode)
+		t.Fatalf("POST %s: status %d; want 200", u, resp.StatusCode)
 	}
 }
 

@@ -89,7 +89,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot listen on %s (is another server using the port?)", f.addr)
 	}
-	stopBots, err := m.startBots(ctx, mux, front)
+	stopBots, err := m.startBots(ctx, mux, front, lc)
 	if err != nil {
 		_ = ln.Close()
 		return err

@@ -59,7 +59,9 @@ func startBotsServer(t testing.TB, pairs ...string) (*httptest.Server, *bytes.Bu
 	}
 	t.Cleanup(func() { _ = m.Close() })
 	mux := http.NewServeMux()
-	stop, err := m.startBots(context.Background(), mux, m.newFront(m.Service))
+	lc := &lazyCore{}
+	lc.svc.Store(m.Service)
+	stop, err := m.startBots(context.Background(), mux, m.newFront(lc), lc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/coopbot/coopbot/corpus"
+	"github.com/coopbot/coopbot/ingest"
 	"github.com/coopbot/coopbot/llm/openai/openaitest"
 )
 
@@ -167,4 +169,80 @@ func TestServeSlackSlowAnswer(t *testing.T) {
 		t.Errorf("/ask response_url got a third message %+v", m)
 	case <-time.After(300 * time.Millisecond):
 	}
+}
+
+// homeText is the text of a views.publish call's sections, and the
+// values of its buttons by action_id.
+func homeText(t *testing.T, c slackCall) (user, text string, buttons map[string][]string) {
+	t.Helper()
+	var req struct {
+		UserID string `json:"user_id"`
+		View   struct {
+			Type   string          `json:"type"`
+			Blocks slackapi.Blocks `json:"blocks"`
+		} `json:"view"`
+	}
+	if err := json.Unmarshal(c.Body, &req); err != nil || req.View.Type != "home" {
+		t.Fatalf("views.publish body %s (%v); want a home view", c.Body, err)
+	}
+	var b strings.Builder
+	buttons = map[string][]string{}
+	for _, blk := range req.View.Blocks.BlockSet {
+		s, ok := blk.(*slackapi.SectionBlock)
+		if !ok {
+			continue
+		}
+		b.WriteString(s.Text.Text + "\n")
+		if s.Accessory != nil && s.Accessory.ButtonElement != nil {
+			buttons[s.Accessory.ButtonElement.ActionID] = append(buttons[s.Accessory.ButtonElement.ActionID], s.Accessory.ButtonElement.Value)
+		}
+	}
+	return req.UserID, b.String(), buttons
+}
+
+// TestServeSlackHome: app_home_opened publishes the App Home for the user,
+// naming every bundled report by title and date with the counts and the
+// last refresh, with five "Ask in my DM" buttons; pressing one (a signed
+// block_actions) posts the cited answer to that suggestion in the user's
+// DM, as a message of its own.
+func TestServeSlackHome(t *testing.T) {
+	fake := newFakeSlack(t)
+	srv, _ := startBotsServer(t, "SLACK_BOT_TOKEN", "xoxb-test", "SLACK_API_URL", fake.GetAPIURL())
+	postSignedEvent(t, srv.URL, callback("EvH", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home", "event_ts": "1.1"}))
+	c := fake.next(t)
+	if c.Method != "views.publish" {
+		t.Fatalf("app_home_opened made %s; want views.publish", c.Method)
+	}
+	user, text, buttons := homeText(t, c)
+	docs, errs := ingest.LoadFS(corpus.FS, ".")
+	if len(errs) > 0 || len(docs) != 2 {
+		t.Fatalf("bundled corpus: %d documents, %v", len(docs), errs)
+	}
+	wants := []string{"2 documents", "passages", "last refreshed ", "/ask <question>", "<@" + slackBotUser + ">", "Messages"}
+	for _, d := range docs {
+		wants = append(wants, d.Title+"* — "+d.Date)
+	}
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("home view lacks %q:\n%s", w, text)
+		}
+	}
+	if user != "U1" || len(buttons["home_ask"]) != 5 {
+		t.Errorf("home view for %q with buttons %v; want U1's, with five home_ask buttons", user, buttons)
+	}
+
+	postSignedAction(t, srv.URL, map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "U1"}, "trigger_id": "tr1",
+		"actions": []any{map[string]any{"type": "button", "action_id": "home_ask", "block_id": "suggest-3", "value": "3", "action_ts": "1.2"}},
+	})
+	c = fake.next(t)
+	if c.Method != "chat.postMessage" || c.Form.Get("channel") != "U1" || c.Form.Get("thread_ts") != "" {
+		t.Fatalf("button made %s to %q thread %q; want chat.postMessage to U1's DM, not in a thread", c.Method, c.Form.Get("channel"), c.Form.Get("thread_ts"))
+	}
+	blocks := c.Blocks(t)
+	checkCited(t, "answer to a suggestion", blocks)
+	if q, ok := blocks[0].(*slackapi.ContextBlock); !ok || !strings.Contains(fmt.Sprint(q.ContextElements.Elements[0]), "UK government decide to acquire") {
+		t.Errorf("answer's first block %+v; want the suggestion it answers", blocks[0])
+	}
+	fake.none(t, "after the button")
 }
