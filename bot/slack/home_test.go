@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -118,5 +119,55 @@ func TestHomeKnown(t *testing.T) {
 		if !strings.Contains(text.String(), tc.want) {
 			t.Errorf("HomeView(%+v) = %q; want it to contain %q", tc.about, text.String(), tc.want)
 		}
+	}
+}
+
+// homePress is the block_actions payload of pressing suggestion i.
+func homePress(i int) map[string]any {
+	return map[string]any{
+		"type": "block_actions", "user": map[string]any{"id": "U1"}, "trigger_id": "tr" + strconv.Itoa(i),
+		"actions": []any{map[string]any{"type": "button", "action_id": slack.HomeActionID, "block_id": "suggest-" + strconv.Itoa(i), "value": strconv.Itoa(i), "action_ts": "1.2"}},
+	}
+}
+
+// TestHomeButton: a signed press is answered in the presser's DM once —
+// a replay of the same signed request, an unsigned one and an unknown
+// suggestion are not — and a press over Socket Mode is answered too.
+func TestHomeButton(t *testing.T) {
+	verifyNoLeaks(t)
+	api := newFakeAPI(t)
+	a := newAdapter(t, &gatedCore{Service: testcore.Service(t)}, slack.Options{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.GetAPIURL()})
+	body := func(i int) string {
+		p, _ := json.Marshal(homePress(i))
+		return url.Values{"payload": {string(p)}}.Encode()
+	}
+	at := time.Now()
+	for _, tc := range []struct {
+		name, body, key string
+		want            int
+	}{
+		{"press", body(1), secret, 200},
+		{"replay", body(1), secret, 200},
+		{"unsigned", body(2), "not-the-secret", 401},
+		{"unknown suggestion", body(99), secret, 200},
+	} {
+		w := httptest.NewRecorder()
+		a.InteractionsHandler().ServeHTTP(w, signed(t, "/slack/interactions", tc.body, at, tc.key))
+		if w.Code != tc.want {
+			t.Errorf("%s: status %d; want %d", tc.name, w.Code, tc.want)
+		}
+	}
+	if p := api.nextPost(t); p.Get("channel") != "U1" || !strings.Contains(p.Get("blocks"), "cite-1") {
+		t.Errorf("press posted to %q: %.200s; want a cited answer in U1's DM", p.Get("channel"), p.Get("blocks"))
+	}
+	api.noMorePosts(t)
+
+	stop := runSocketMode(t, a)
+	defer stop()
+	env, _ := json.Marshal(map[string]any{"envelope_id": "env-h", "type": "interactive", "accepts_response_payload": false, "payload": homePress(0)})
+	api.SendToWebsocket(string(env))
+	awaitAck(t, api, "env-h")
+	if p := api.nextPost(t); p.Get("channel") != "U1" {
+		t.Errorf("socket press posted to %q; want U1's DM", p.Get("channel"))
 	}
 }
