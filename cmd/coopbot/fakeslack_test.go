@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +17,18 @@ import (
 )
 
 const slackBotUser = "UBOT"
+
+// newHook is a response_url that hands on what is posted to it.
+func newHook(t *testing.T) (*httptest.Server, chan slackapi.WebhookMessage) {
+	got := make(chan slackapi.WebhookMessage, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m slackapi.WebhookMessage
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		got <- m
+	}))
+	t.Cleanup(hook.Close)
+	return hook, got
+}
 
 // slackCall is one Web API call the fake Slack received.
 type slackCall struct {
@@ -132,16 +140,8 @@ func postSignedAction(t *testing.T, base string, payload any) {
 // and checks the 200.
 func postSigned(t *testing.T, u, contentType string, body []byte) {
 	t.Helper()
-	r, err := http.NewRequest(http.MethodPost, u, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(botsTestSecret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	r := signedBody(t, u, botsTestSecret, string(body))
 	r.Header.Set("Content-Type", contentType)
-	r.Header.Set("X-Slack-Request-Timestamp", ts)
-	r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 	resp, err := http.DefaultClient.Do(r)
 	if err != nil {
 		t.Fatal(err)

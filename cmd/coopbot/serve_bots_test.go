@@ -85,13 +85,7 @@ func TestServeSlackCommand(t *testing.T) {
 		t.Fatalf("ask --json = %s (%v); want citations", stdout.String(), err)
 	}
 
-	got := make(chan slackapi.WebhookMessage, 1)
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m slackapi.WebhookMessage
-		_ = json.NewDecoder(r.Body).Decode(&m)
-		got <- m
-	}))
-	defer hook.Close()
+	hook, got := newHook(t)
 	srv, logs := startBotsServer(t)
 	for _, hint := range []string{"SLACK_APP_TOKEN", "DISCORD_TOKEN"} {
 		if !strings.Contains(logs.String(), hint) {

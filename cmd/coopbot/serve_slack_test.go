@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -107,13 +105,7 @@ func TestServeSlackSlowAnswer(t *testing.T) {
 	fake, model := newFakeSlack(t), llmServer(t)
 	model.Default(quoting(4*time.Second, ""))
 	srv, _ := startBotsServer(t, slackEnv(fake, model, "SLACK_EPHEMERAL", "true")...)
-	hooks := make(chan slackapi.WebhookMessage, 4)
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m slackapi.WebhookMessage
-		_ = json.NewDecoder(r.Body).Decode(&m)
-		hooks <- m
-	}))
-	defer hook.Close()
+	hook, hooks := newHook(t)
 
 	start := time.Now()
 	postSignedEvent(t, srv.URL, callback("Ev1", dmEvent("U1", "1.000100", exampleQuestion)))
