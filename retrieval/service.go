@@ -198,6 +198,11 @@ func (s *Service) AskFollowUp(ctx context.Context, history []Turn, question stri
 }
 
 func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
+	if isOverview(q) {
+		if a, ok := s.overview(ctx, asked); ok {
+			return a, nil
+		}
+	}
 	rule := s.Abstain
 	if rule == (AbstainRule{}) {
 		rule = DefaultAbstain
