@@ -2,10 +2,11 @@
 -- (feedback.Vote); docs/feedback.md says what is kept and for how long.
 -- Users and channels are keyed hashes, never the platforms' raw ids. A
 -- vote is keyed by answer and voter, so a second vote replaces the first,
--- and goes with its answer when the answer is purged.
+-- and goes with its answer when the answer is purged. IF NOT EXISTS: a
+-- store migrated back below this version (a test does) migrates again.
 
 -- +goose Up
-CREATE TABLE answer_log (
+CREATE TABLE IF NOT EXISTS answer_log (
     id          text PRIMARY KEY,
     at          timestamptz NOT NULL,
     surface     text NOT NULL,
@@ -18,9 +19,9 @@ CREATE TABLE answer_log (
     answerer    text NOT NULL DEFAULT '',
     latency_ms  double precision NOT NULL DEFAULT 0
 );
-CREATE INDEX answer_log_at ON answer_log (at);
+CREATE INDEX IF NOT EXISTS answer_log_at ON answer_log (at);
 
-CREATE TABLE answer_votes (
+CREATE TABLE IF NOT EXISTS answer_votes (
     answer_id  text NOT NULL REFERENCES answer_log (id) ON DELETE CASCADE,
     voter      text NOT NULL,
     surface    text NOT NULL,
@@ -31,5 +32,5 @@ CREATE TABLE answer_votes (
 );
 
 -- +goose Down
-DROP TABLE answer_votes;
-DROP TABLE answer_log;
+DROP TABLE IF EXISTS answer_votes;
+DROP TABLE IF EXISTS answer_log;
