@@ -75,6 +75,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}); err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
+	// Before the store opens (perhaps in the background), which hands
+	// it the database; stopped after the surfaces, before Run closes the
+	// pool.
+	defer m.startAnswerLog(ctx, m.Logger)()
 	stopOpening, err := m.openServing(ctx, mt, lc)
 	if err != nil {
 		return err
@@ -105,8 +109,9 @@ func (m *Main) newFront(core edge.Core) *edge.Front {
 	return edge.New(core, edge.Options{
 		Gate:     gate.Options{MaxInFlight: m.Config.MaxInFlight},
 		Timeout:  m.Config.AnswerTimeout,
-		Recorder: m.Metrics,
-		Logger:   m.Logger,
+		Recorder:  m.Metrics,
+		Logger:    m.Logger,
+		AnswerLog: m.AnswerLog,
 	})
 }
 
