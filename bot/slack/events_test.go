@@ -24,7 +24,7 @@ import (
 // serve a thread for conversations.replies.
 type fakeAPI struct {
 	*slacktest.Server
-	mu     sync.Mutex
+	mu      sync.Mutex
 	thread  []slackapi.Message
 	posts   chan url.Values
 	updates chan url.Values // chat.update calls
