@@ -29,6 +29,10 @@ type Vote struct {
 	Comment  string
 }
 
+// Feedback reports whether answers are logged and votes taken, so a
+// surface knows whether to offer the buttons.
+func (f *Front) Feedback() bool { return f.alog != nil }
+
 // entry is q and its answer as the answer log keeps them: ids hashed,
 // the cited chunks by document and ordinal.
 func (f *Front) entry(q Question, ans retrieval.Answer, elapsed time.Duration) feedback.Entry {
