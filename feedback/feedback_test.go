@@ -168,3 +168,25 @@ func TestRunPurges(t *testing.T) {
 		t.Errorf("after Run with Days 30, entries = %+v; want only new", got)
 	}
 }
+
+func TestParseWindow(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"30d", 30 * 24 * time.Hour, true},
+		{"2w", 14 * 24 * time.Hour, true},
+		{"36h", 36 * time.Hour, true},
+		{"0d", 0, false},
+		{"-3d", 0, false},
+		{"soon", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := feedback.ParseWindow(tt.in)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("ParseWindow(%q) = %v, %v; want %v, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}

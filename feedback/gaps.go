@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -88,6 +89,23 @@ const (
 	examples               = 3
 	closest                = 3
 )
+
+// ParseWindow reads a window of time such as 30d, 2w or 36h.
+func ParseWindow(s string) (time.Duration, error) {
+	for unit, d := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, unit); ok {
+			v, err := strconv.Atoi(n)
+			if err != nil || v <= 0 {
+				break
+			}
+			return time.Duration(v) * d, nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("want a window such as 30d, 2w or 36h, got %q", s)
+}
 
 // gap reports whether r belongs in the gaps: refused, or down-voted
 // more than up.

@@ -5,13 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/coopbot/coopbot/bot"
 	"github.com/coopbot/coopbot/feedback"
 	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/web"
 )
 
 func init() {
@@ -21,30 +21,12 @@ func init() {
 // defaultSince is how far back gaps and eval --from-log read the log.
 const defaultSince = 30 * 24 * time.Hour
 
-// parseSince reads a window such as 30d, 2w or 36h.
-func parseSince(s string) (time.Duration, error) {
-	for unit, d := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
-		if n, ok := strings.CutSuffix(s, unit); ok {
-			v, err := strconv.Atoi(n)
-			if err != nil || v <= 0 {
-				return 0, fmt.Errorf("want a window such as 30d, 2w or 36h, got %q", s)
-			}
-			return time.Duration(v) * d, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("want a window such as 30d, 2w or 36h, got %q", s)
-	}
-	return d, nil
-}
-
 // sinceFlag is a --since flag.
 type sinceFlag struct{ d time.Duration }
 
 func (f *sinceFlag) String() string { return fmt.Sprintf("%dd", int(f.d/(24*time.Hour))) }
 func (f *sinceFlag) Set(s string) error {
-	d, err := parseSince(s)
+	d, err := feedback.ParseWindow(s)
 	f.d = d
 	return err
 }
@@ -68,7 +50,7 @@ func runGaps(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := m.gapsReport(ctx, time.Now().Add(-since.d), records)
+	rep, err := gapsReport(ctx, m.Service, time.Now().Add(-since.d), records)
 	if err != nil {
 		return err
 	}
@@ -96,11 +78,10 @@ func (m *Main) logRecords(ctx context.Context, d time.Duration) ([]feedback.Reco
 	return recs, nil
 }
 
-// gapsReport builds the report over records with the open core: the
-// default embedder clusters the questions, retrieval finds each gap's
-// closest passages.
-func (m *Main) gapsReport(ctx context.Context, since time.Time, records []feedback.Record) (feedback.Report, error) {
-	svc := m.Service
+// gapsReport builds the report over records with the open core svc: its
+// embedder (the default one) clusters the questions, its search finds
+// each gap's closest passages.
+func gapsReport(ctx context.Context, svc *retrieval.Service, since time.Time, records []feedback.Record) (feedback.Report, error) {
 	nearest := func(ctx context.Context, q string) ([]feedback.Passage, error) {
 		snips, err := svc.Search(ctx, q, 3)
 		if err != nil {
@@ -151,5 +132,27 @@ func printGaps(w io.Writer, rep feedback.Report) {
 			}
 			fmt.Fprintf(w, "  %d down, %d up: %q (%s) cites %s\n", d.Downs, d.Ups, d.Question, d.ID, strings.Join(cites, ", "))
 		}
+	}
+}
+
+// gapsPage is what serve's /gaps page reports from: its own answer log
+// (in memory, or PostgreSQL) over the core once open; nil with
+// ANSWER_LOG=off.
+func (m *Main) gapsPage(lc *lazyCore) web.GapsFunc {
+	alog := m.AnswerLog
+	if alog == nil {
+		return nil
+	}
+	return func(ctx context.Context, d time.Duration) (feedback.Report, error) {
+		svc, err := lc.service()
+		if err != nil {
+			return feedback.Report{}, err
+		}
+		since := time.Now().Add(-d)
+		recs, err := alog.Since(ctx, since)
+		if err != nil {
+			return feedback.Report{}, retrieval.Detailf(retrieval.EUNAVAILABLE, err, "read the answer log")
+		}
+		return gapsReport(ctx, svc, since, recs)
 	}
 }

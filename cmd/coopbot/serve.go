@@ -147,6 +147,7 @@ func (m *Main) serveMux(front *edge.Front, lc *lazyCore) (*http.ServeMux, error)
 			return m.ready(ctx)
 		},
 		APIToken: m.Config.APIToken,
+		Gaps:     m.gapsPage(lc),
 		Logger:   m.Logger,
 	})
 	if err != nil {
