@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -116,6 +117,19 @@ func TestGapsCommand(t *testing.T) {
 	code, out, _ = run(t, getenv, "gaps")
 	if code != 0 || !strings.Contains(out, "1. 16 question(s)") || !strings.Contains(out, "closest:") {
 		t.Errorf("gaps (text) = %d:\n%s\nwant the carrier group first with its closest passages", code, out)
+	}
+	// The loop back into eval: a skeleton of the gaps, loadable as it is.
+	code, out, errs = run(t, getenv, "eval", "--from-log", "--since", "30d")
+	cases := strings.Count(out, "\n{")
+	if code != 0 || cases != 56+10+2 || !strings.Contains(out, `{"question":"Will Japan join AUKUS?","abstain":true}`) {
+		t.Errorf("eval --from-log = %d, %d cases, %q:\n%s\nwant the 56 topic questions, 10 one-offs and 2 down-voted answers", code, cases, errs, out)
+	}
+	skeleton := filepath.Join(t.TempDir(), "todo.jsonl")
+	if err := os.WriteFile(skeleton, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := run(t, getenv, "eval", skeleton); code != 0 && code != 1 || strings.Contains(errs, "line ") {
+		t.Errorf("eval on the skeleton = %d %q; want it loaded and run", code, errs)
 	}
 	if code, _, errs := run(t, env(), "gaps"); code != 1 || !strings.Contains(errs, "DATABASE_URL") {
 		t.Errorf("gaps without DATABASE_URL = %d %q; want exit 1 naming DATABASE_URL", code, errs)
