@@ -65,7 +65,7 @@ func (m *Main) startSlack(ctx context.Context, mux *http.ServeMux, b *bot.Bot) f
 	})
 	if cfg.SlackSigningSecret != "" {
 		sa.Register(mux)
-		log.Info("slack: /ask at POST /slack/commands, events at POST /slack/events")
+		log.Info("slack: /ask at POST /slack/commands, events at POST /slack/events, buttons at POST /slack/interactions")
 		if cfg.SlackBotToken == "" {
 			log.Info("slack: set SLACK_BOT_TOKEN to answer @mentions (events need chat:write)")
 		} else if err := sa.Identify(ctx); err != nil {
