@@ -107,8 +107,8 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 // beyond; ANSWER_TIMEOUT per answer; questions counted in m.Metrics.
 func (m *Main) newFront(core edge.Core) *edge.Front {
 	return edge.New(core, edge.Options{
-		Gate:     gate.Options{MaxInFlight: m.Config.MaxInFlight},
-		Timeout:  m.Config.AnswerTimeout,
+		Gate:      gate.Options{MaxInFlight: m.Config.MaxInFlight},
+		Timeout:   m.Config.AnswerTimeout,
 		Recorder:  m.Metrics,
 		Logger:    m.Logger,
 		AnswerLog: m.AnswerLog,
