@@ -44,6 +44,9 @@ type Outcome struct {
 	Answer    retrieval.Answer
 	Text      string // help text or user-facing error text
 	Err       error  // for KindError
+	// Votable is set on an answer the answer log recorded: adapters put
+	// the vote buttons under it.
+	Votable bool
 }
 
 // Options configures a Bot.
@@ -141,7 +144,7 @@ func (b *Bot) Answer(ctx context.Context, requestID string, req Request) Outcome
 	if err != nil {
 		return Outcome{RequestID: requestID, Kind: KindError, Text: edge.Text(err, requestID), Err: err}
 	}
-	return Outcome{RequestID: requestID, Kind: KindAnswer, Answer: a}
+	return Outcome{RequestID: requestID, Kind: KindAnswer, Answer: a, Votable: b.front.Feedback()}
 }
 
 // Vote records a user's 👍/👎 (feedback.Up or feedback.Down) on the

@@ -190,3 +190,18 @@ func TestParseWindow(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRecord is what the log adds to an answer: two keyed hashes
+// and a queued entry (the writer draining into memory).
+func BenchmarkRecord(b *testing.B) {
+	l := feedback.New(feedback.NewMemory(0), feedback.Options{Key: []byte("k")})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go l.Run(ctx)
+	e := feedbacktest.Entry("r", time.Now(), false)
+	for i := 0; b.Loop(); i++ {
+		e.ID = fmt.Sprintf("r%d", i)
+		e.User, e.Channel = l.Hash("user", "U123"), l.Hash("channel", "C123")
+		l.Record(e)
+	}
+}

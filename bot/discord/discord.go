@@ -147,7 +147,9 @@ func (a *Adapter) answerMessage(ctx context.Context, m *discordgo.Message, botID
 	send := &discordgo.MessageSend{Reference: m.SoftReference(), AllowedMentions: NoMentions()}
 	if out.Kind == bot.KindAnswer {
 		send.Embeds = []*discordgo.MessageEmbed{Embed(bot.FromAnswer(out.Answer))}
-		send.Components = Buttons(out.RequestID, out.Answer.Abstained)
+		if out.Votable {
+			send.Components = Buttons(out.RequestID, out.Answer.Abstained)
+		}
 	} else {
 		send.Content = Content(out.Text)
 	}
@@ -276,8 +278,11 @@ func (a *Adapter) answerInteraction(ctx context.Context, i *discordgo.Interactio
 	edit := &discordgo.WebhookEdit{AllowedMentions: NoMentions()}
 	if out.Kind == bot.KindAnswer {
 		embeds := []*discordgo.MessageEmbed{Embed(bot.FromAnswer(out.Answer))}
-		buttons := Buttons(out.RequestID, out.Answer.Abstained)
-		edit.Embeds, edit.Components = &embeds, &buttons
+		edit.Embeds = &embeds
+		if out.Votable {
+			buttons := Buttons(out.RequestID, out.Answer.Abstained)
+			edit.Components = &buttons
+		}
 	} else {
 		text := Content(out.Text)
 		edit.Content = &text

@@ -132,7 +132,7 @@ func ReplyMessage(out bot.Outcome, ephemeral bool) *slack.WebhookMessage {
 		return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: Escape(out.Text), ReplaceOriginal: true}
 	}
 	r := bot.FromAnswer(out.Answer)
-	blocks := AnswerBlocks(out.RequestID, r)
+	blocks := AnswerBlocks(out)
 	msg := &slack.WebhookMessage{
 		ResponseType: slack.ResponseTypeInChannel,
 		Text:         Fallback(r),

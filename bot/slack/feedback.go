@@ -17,12 +17,16 @@ const (
 	feedbackPrefix = "feedback:" // + feedback.Up or feedback.Down
 )
 
-// AnswerBlocks is Blocks for an answer with request id answerID, with
-// the feedback buttons under it: 👍 and 👎 on an answer, "This should be
-// covered" on a refusal. Two blocks are kept free, for the buttons and
-// for the note a vote adds.
-func AnswerBlocks(answerID string, r bot.Reply) []slack.Block {
-	return append(blocksWithin(r, MaxBlocks-2), FeedbackBlock(answerID, r.Abstained))
+// AnswerBlocks is Blocks for out's answer, with the feedback buttons
+// under it when it can be voted on: 👍 and 👎 on an answer, "This should
+// be covered" on a refusal. Two blocks are kept free, for the buttons
+// and for the note a vote adds.
+func AnswerBlocks(out bot.Outcome) []slack.Block {
+	r := bot.FromAnswer(out.Answer)
+	if !out.Votable {
+		return Blocks(r)
+	}
+	return append(blocksWithin(r, MaxBlocks-2), FeedbackBlock(out.RequestID, r.Abstained))
 }
 
 // FeedbackBlock is the actions block of the vote buttons; each button's

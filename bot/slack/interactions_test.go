@@ -17,6 +17,7 @@ import (
 	"github.com/coopbot/coopbot/feedback"
 	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
+	"github.com/coopbot/coopbot/retrieval"
 )
 
 // votingAdapter is an adapter whose Front records into a running
@@ -170,10 +171,15 @@ func TestFeedbackButtons(t *testing.T) {
 	}
 }
 
-// TestFeedbackRefusalButton: a refusal carries "This should be covered".
+// TestFeedbackRefusalButton: a refusal carries "This should be covered";
+// with the answer log off an answer carries no buttons.
 func TestFeedbackRefusalButton(t *testing.T) {
-	r := bot.Reply{Question: "Who won the 2015 Rugby World Cup?", Text: "The sources don't cover this question.", Abstained: true}
-	btns := buttons(slack.AnswerBlocks("r1", r))
+	out := bot.Outcome{RequestID: "r1", Kind: bot.KindAnswer, Votable: true,
+		Answer: retrieval.Answer{Question: "Who won the 2015 Rugby World Cup?", Text: "The sources don't cover this question.", Abstained: true}}
+	if btns := buttons(slack.AnswerBlocks(bot.Outcome{Kind: bot.KindAnswer, Answer: out.Answer})); len(btns) != 0 {
+		t.Errorf("buttons with the answer log off = %v; want none", btns)
+	}
+	btns := buttons(slack.AnswerBlocks(out))
 	if len(btns) != 1 || btns["feedback:down"] == nil || btns["feedback:down"].Text.Text != "This should be covered" {
 		t.Errorf("refusal buttons = %v; want one \"This should be covered\"", btns)
 	}

@@ -75,7 +75,7 @@ func (a *Adapter) answerMention(ctx context.Context, m mention) {
 	opts := []slack.MsgOption{slack.MsgOptionTS(thread), slack.MsgOptionDisableLinkUnfurl()}
 	if out.Kind == bot.KindAnswer {
 		r := bot.FromAnswer(out.Answer)
-		opts = append(opts, slack.MsgOptionText(Fallback(r), false), slack.MsgOptionBlocks(AnswerBlocks(out.RequestID, r)...))
+		opts = append(opts, slack.MsgOptionText(Fallback(r), false), slack.MsgOptionBlocks(AnswerBlocks(out)...))
 	} else {
 		opts = append(opts, slack.MsgOptionText(Escape(out.Text), false))
 	}
