@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/coopbot/coopbot/feedback"
+	"github.com/coopbot/coopbot/feedback/feedbacktest"
 	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
 	"github.com/coopbot/coopbot/web"
@@ -24,11 +25,7 @@ import (
 // running in-memory answer log.
 func newVotingServer(t *testing.T) (string, *feedback.Log) {
 	t.Helper()
-	l := feedback.New(feedback.NewMemory(0), feedback.Options{Key: []byte("k")})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { l.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	l := feedbacktest.NewLog(t)
 	srv, _ := newServerOver(t, testcore.Service(t), edge.Options{AnswerLog: l}, web.Options{})
 	return srv.URL, l
 }

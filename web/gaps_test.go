@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coopbot/coopbot/feedback"
+	"github.com/coopbot/coopbot/feedback/feedbacktest"
 	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
 	"github.com/coopbot/coopbot/web"
@@ -18,11 +19,7 @@ import (
 // left in the answer log, behind API_TOKEN.
 func TestGapsPage(t *testing.T) {
 	svc := testcore.Service(t)
-	l := feedback.New(feedback.NewMemory(0), feedback.Options{Key: []byte("k")})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { l.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	l := feedbacktest.NewLog(t)
 	gaps := func(ctx context.Context, d time.Duration) (feedback.Report, error) {
 		if err := l.Flush(ctx); err != nil {
 			return feedback.Report{}, err

@@ -11,6 +11,7 @@ import (
 	"github.com/coopbot/coopbot/bot/discord"
 	"github.com/coopbot/coopbot/bot/internal/fakediscord"
 	"github.com/coopbot/coopbot/feedback"
+	"github.com/coopbot/coopbot/feedback/feedbacktest"
 	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
 )
@@ -43,11 +44,7 @@ func buttonsOf(t *testing.T, r fakediscord.Request) []string {
 func TestFeedbackComponents(t *testing.T) {
 	l := feedback.New(feedback.NewMemory(0), feedback.Options{Key: []byte("k")})
 	fake := startFront(t, edge.New(testcore.Service(t), edge.Options{AnswerLog: l}), discord.Options{}, nil)
-	// Started after startFront, so stopped before its leak check.
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { l.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	feedbacktest.Start(t, l) // after startFront: stopped before its leak check
 	fake.NextTo(t, "PUT", "/commands")
 
 	fake.Dispatch("MESSAGE_CREATE", message("701", "43", false, "<@"+fakediscord.BotID+"> "+question, true))

@@ -15,6 +15,7 @@ import (
 	"github.com/coopbot/coopbot/bot"
 	"github.com/coopbot/coopbot/bot/slack"
 	"github.com/coopbot/coopbot/feedback"
+	"github.com/coopbot/coopbot/feedback/feedbacktest"
 	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
 	"github.com/coopbot/coopbot/retrieval"
@@ -24,18 +25,13 @@ import (
 // in-memory answer log, returned too.
 func votingAdapter(t *testing.T, opts slack.Options) (*slack.Adapter, *feedback.Log) {
 	t.Helper()
-	l := feedback.New(feedback.NewMemory(0), feedback.Options{Key: []byte("k")})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { l.Run(ctx); close(done) }()
+	l := feedbacktest.NewLog(t)
 	opts.SigningSecret = secret
 	a := slack.New(bot.New(edge.New(testcore.Service(t), edge.Options{AnswerLog: l}), nil, bot.Options{}), opts)
 	t.Cleanup(func() {
-		ctx, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel2()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
 		_ = a.Close(ctx)
-		cancel()
-		<-done
 	})
 	return a, l
 }

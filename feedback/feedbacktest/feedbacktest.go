@@ -111,3 +111,19 @@ func Run(t *testing.T, fresh func(t *testing.T) feedback.Store) {
 		}
 	})
 }
+
+// Start runs l's writer until tb ends. Start it after any cleanup that
+// must see it stopped (a goroutine-leak check) is registered.
+func Start(tb testing.TB, l *feedback.Log) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Run(ctx); close(done) }()
+	tb.Cleanup(func() { cancel(); <-done })
+}
+
+// NewLog returns a running answer log over a fresh in-memory store.
+func NewLog(tb testing.TB) *feedback.Log {
+	l := feedback.New(feedback.NewMemory(0), feedback.Options{Key: []byte("test-key")})
+	Start(tb, l)
+	return l
+}

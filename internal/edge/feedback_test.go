@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coopbot/coopbot/feedback"
+	"github.com/coopbot/coopbot/feedback/feedbacktest"
 	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/internal/testcore"
 	"github.com/coopbot/coopbot/retrieval"
@@ -30,11 +31,7 @@ func (v *votes) ObserveVote(surface, vote string) {
 // running in-memory answer log.
 func logged(t testing.TB, rec edge.Recorder) (*edge.Front, *feedback.Log) {
 	t.Helper()
-	l := feedback.New(feedback.NewMemory(0), feedback.Options{Key: []byte("k")})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { l.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	l := feedbacktest.NewLog(t)
 	return edge.New(testcore.Service(t), edge.Options{AnswerLog: l, Recorder: rec}), l
 }
 
