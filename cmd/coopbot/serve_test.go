@@ -169,20 +169,7 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("page result = %+v; want an answer citing the Typhoon paragraph with a highlighted sentence", r)
 	}
 
-	// A vote from the page lands in serve's in-memory answer log.
-	if err := chromedp.Do(browser, chromedp.Click(chromedp.CSS("form.feedback .vote-up"))); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Run(browser, chromedp.Poll[bool](`document.querySelector("form.feedback").dataset.voted === "recorded"`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
-		t.Errorf("the page's vote was not recorded: %v\nserver log:\n%s", err, logs.String())
-	}
-	req, _ := http.NewRequest(http.MethodGet, base+"/gaps", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
-		t.Errorf("/gaps with the token = %v, %v; want 200", resp, err)
-	} else {
-		resp.Body.Close()
-	}
+	voteFromPage(t, browser, base, token, logs)
 
 	// The API needs the token; the page did not.
 	if code, _ := httpGet(t, base+"/api/search?q=Typhoon"); code != http.StatusUnauthorized {
@@ -230,6 +217,25 @@ func TestServeEndToEnd(t *testing.T) {
 	if c, err := net.DialTimeout("tcp", u.Host, time.Second); err == nil {
 		c.Close()
 		t.Errorf("%s still accepts connections after exit", u.Host)
+	}
+}
+
+// voteFromPage votes on the answer the browser shows, which lands in
+// serve's in-memory answer log, and reads /gaps with the token.
+func voteFromPage(t *testing.T, browser context.Context, base, token string, logs *logtest.Buffer) {
+	t.Helper()
+	if err := chromedp.Do(browser, chromedp.Click(chromedp.CSS("form.feedback .vote-up"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(browser, chromedp.Poll[bool](`document.querySelector("form.feedback").dataset.voted === "recorded"`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Errorf("the page's vote was not recorded: %v\nserver log:\n%s", err, logs.String())
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/gaps", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("/gaps with the token = %v, %v; want 200", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 }
 
