@@ -79,6 +79,7 @@ type Answer struct {
 const (
 	AnswererExtractive = "extractive"
 	AnswererRule       = "abstain-rule" // refused before any answerer ran
+	AnswererOverview   = "overview"     // the documents' openings (Service.overview)
 )
 
 // Answerer writes an Answer from the snippets retrieved for a question.
