@@ -34,7 +34,10 @@ type Options struct {
 	// Suggestions are the example questions offered on the page; nil
 	// means DefaultSuggestions.
 	Suggestions []string
-	Logger      *slog.Logger
+	// Gaps, when set, builds the coverage-gaps report GET /gaps shows
+	// (behind APIToken when set); nil answers 404.
+	Gaps   GapsFunc
+	Logger *slog.Logger
 }
 
 // DefaultSuggestions are questions the bundled corpus answers, plus one it
@@ -79,7 +82,7 @@ func New(opts Options) (*Server, error) {
 
 // Register adds the server's routes to mux: GET / (the page), GET /answer
 // (the answer fragment the page's script fetches), GET /static/,
-// POST /api/ask, GET /api/search, GET /healthz and GET /readyz. /metrics is
+// POST /api/ask, GET /api/search, POST /api/feedback, GET /gaps, GET /healthz and GET /readyz. /metrics is
 // registered by the caller.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.wrap(s.handlePage))
@@ -87,6 +90,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/", s.wrap(staticHandler().ServeHTTP))
 	mux.Handle("POST /api/ask", s.wrap(s.auth(s.handleAsk)))
 	mux.Handle("GET /api/search", s.wrap(s.auth(s.handleSearch)))
+	mux.Handle("POST /api/feedback", s.wrap(s.handleFeedback))
+	mux.Handle("GET /gaps", s.wrap(s.auth(s.handleGaps)))
 	mux.Handle("GET /healthz", s.wrap(s.handleHealth))
 	mux.Handle("GET /readyz", s.wrap(s.handleReady))
 }

@@ -1,7 +1,8 @@
 // Package discord is coopbot's Discord adapter: it answers messages that
 // @mention the bot in guild channels and every message of a direct message
 // with it (replying with a message reference and an embed), and the /ask
-// application command in both (with a deferred response),
+// application command in both (with a deferred response), with 👍/👎
+// buttons under each answer (message components, feedback.go),
 // using github.com/bwmarrin/discordgo. No reply can ping anyone: every
 // message carries AllowedMentions with an explicit empty parse list.
 package discord
@@ -165,6 +166,9 @@ func (a *Adapter) answerMessage(ctx context.Context, m *discordgo.Message, botID
 	send := &discordgo.MessageSend{Reference: m.SoftReference(), AllowedMentions: NoMentions()}
 	if out.Kind == bot.KindAnswer {
 		send.Embeds = []*discordgo.MessageEmbed{Embed(bot.FromAnswer(out.Answer))}
+		if out.Votable {
+			send.Components = Buttons(out.RequestID, out.Answer.Abstained)
+		}
 	} else {
 		send.Content = Content(out.Text)
 	}
@@ -220,9 +224,36 @@ func (a *Adapter) referenced(ctx context.Context, m *discordgo.Message) *discord
 
 func (a *Adapter) onInteractionCreate(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 	i := ic.Interaction
-	if i == nil || i.Type != discordgo.InteractionApplicationCommand {
+	if i == nil {
 		return
 	}
+	user := interactionUser(i)
+	if id := a.botID(); id != "" && user == id {
+		a.log.Info("ignored interaction from the bot's own user", "channel", i.ChannelID)
+		return
+	}
+	switch i.Type {
+	case discordgo.InteractionMessageComponent:
+		a.spawn(func(ctx context.Context) { a.answerComponent(ctx, i, user) })
+	case discordgo.InteractionApplicationCommand:
+		a.onCommand(i, user)
+	}
+}
+
+// interactionUser is the id of the user behind i: the member in a guild,
+// the user in a DM.
+func interactionUser(i *discordgo.Interaction) string {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User.ID
+	}
+	if i.User != nil {
+		return i.User.ID
+	}
+	return ""
+}
+
+// onCommand answers the /ask application command.
+func (a *Adapter) onCommand(i *discordgo.Interaction, user string) {
 	data := i.ApplicationCommandData()
 	if data.Name != "ask" {
 		return
@@ -232,16 +263,6 @@ func (a *Adapter) onInteractionCreate(s *discordgo.Session, ic *discordgo.Intera
 		if o.Name == "question" && o.Type == discordgo.ApplicationCommandOptionString {
 			q = o.StringValue()
 		}
-	}
-	user := ""
-	if i.Member != nil && i.Member.User != nil {
-		user = i.Member.User.ID
-	} else if i.User != nil {
-		user = i.User.ID
-	}
-	if id := a.botID(); id != "" && user == id {
-		a.log.Info("ignored command from the bot's own user", "channel", i.ChannelID)
-		return
 	}
 	a.spawn(func(ctx context.Context) { a.answerInteraction(ctx, i, user, q) })
 }
@@ -277,6 +298,10 @@ func (a *Adapter) answerInteraction(ctx context.Context, i *discordgo.Interactio
 	if out.Kind == bot.KindAnswer {
 		embeds := []*discordgo.MessageEmbed{Embed(bot.FromAnswer(out.Answer))}
 		edit.Embeds = &embeds
+		if out.Votable {
+			buttons := Buttons(out.RequestID, out.Answer.Abstained)
+			edit.Components = &buttons
+		}
 	} else {
 		text := Content(out.Text)
 		edit.Content = &text

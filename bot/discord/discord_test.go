@@ -46,6 +46,12 @@ func start(t *testing.T, core edge.Core, opts discord.Options) *fakediscord.Serv
 // startLogged is start with the bot logging to log.
 func startLogged(t *testing.T, core edge.Core, opts discord.Options, log *slog.Logger) *fakediscord.Server {
 	t.Helper()
+	return startFront(t, edge.New(core, edge.Options{}), opts, log)
+}
+
+// startFront is startLogged with the bot asking through front.
+func startFront(t *testing.T, front *edge.Front, opts discord.Options, log *slog.Logger) *fakediscord.Server {
+	t.Helper()
 	// The pool of testcore.DatabaseDown's store is closed by a cleanup
 	// that runs after this one.
 	t.Cleanup(func() {
@@ -54,7 +60,7 @@ func startLogged(t *testing.T, core edge.Core, opts discord.Options, log *slog.L
 	})
 	fake := fakediscord.New(t)
 	opts.Token = "test-token"
-	a, err := discord.New(bot.New(edge.New(core, edge.Options{}), log, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
+	a, err := discord.New(bot.New(front, log, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

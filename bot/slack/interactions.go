@@ -1,17 +1,47 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/slack-go/slack"
 )
 
-// InteractionsHandler serves POST /slack/interactions: it verifies the
-// signature, acknowledges at once (Slack waits 3 s) and dispatches the
-// payload's block actions (dispatch). A replayed request is acknowledged
-// and not acted on again.
+// ActionHandler handles one block action (a button press) of an
+// interactive payload. It runs in the background after Slack has been
+// acknowledged, under the adapter's base context.
+type ActionHandler func(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction)
+
+// HandleAction routes the block actions whose action_id starts with
+// prefix to h; the longest matching prefix wins. Register before
+// serving. The feedback buttons ("feedback:") are registered by New.
+func (a *Adapter) HandleAction(prefix string, h ActionHandler) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.actions[prefix] = h
+}
+
+// action returns the handler for actionID, or nil.
+func (a *Adapter) action(actionID string) ActionHandler {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var best string
+	var h ActionHandler
+	for p, ph := range a.actions {
+		if strings.HasPrefix(actionID, p) && len(p) >= len(best) {
+			best, h = p, ph
+		}
+	}
+	return h
+}
+
+// InteractionsHandler serves POST /slack/interactions (the app's
+// Interactivity Request URL): it verifies the signature, acknowledges at
+// once and dispatches each block action by its action_id. A replayed
+// request is acknowledged and not acted on again.
 func (a *Adapter) InteractionsHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := a.verify(w, r)
@@ -33,22 +63,23 @@ func (a *Adapter) InteractionsHandler() http.Handler {
 			a.log.Warn("ignored replayed interaction", "path", r.URL.Path)
 			return
 		}
-		a.dispatch(cb)
+		a.interaction(&cb)
 	})
 }
 
-// dispatch routes each block action of cb by its action_id; other
-// interactions, and any from the bot's own user, are ignored.
-func (a *Adapter) dispatch(cb slack.InteractionCallback) {
+// interaction dispatches the block actions of cb, from HTTP or Socket
+// Mode; other interaction types and unknown actions are ignored.
+func (a *Adapter) interaction(cb *slack.InteractionCallback) {
 	if cb.Type != slack.InteractionTypeBlockActions || cb.User.ID == "" || a.self(cb.User.ID) {
 		return
 	}
 	for _, act := range cb.ActionCallback.BlockActions {
-		switch act.ActionID {
-		case HomeActionID:
-			a.homeAsk(cb.User.ID, act.Value)
-		default:
-			a.log.Info("ignored block action", "action_id", fit(act.ActionID, 40), "user", cb.User.ID)
+		h := a.action(act.ActionID)
+		if h == nil {
+			a.log.Info("ignored block action with no handler", "action_id", fit(act.ActionID, 40))
+			continue
 		}
+		act := act
+		a.spawn(func(ctx context.Context) { h(ctx, cb, act) })
 	}
 }

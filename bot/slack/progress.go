@@ -109,5 +109,5 @@ func (p *placeholder) outcome(ctx context.Context, out bot.Outcome) {
 		return
 	}
 	r := bot.FromAnswer(out.Answer)
-	p.send(ctx, slack.MsgOptionText(Fallback(r), false), slack.MsgOptionBlocks(Blocks(r)...))
+	p.send(ctx, slack.MsgOptionText(Fallback(r), false), slack.MsgOptionBlocks(AnswerBlocks(out)...))
 }

@@ -79,13 +79,18 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 		}
 		a.event(ev)
 	case socketmode.EventTypeInteractive:
-		if evt.Request == nil || evt.Request.EnvelopeID == "" {
-			return
+		if evt.Request != nil && evt.Request.EnvelopeID != "" {
+			_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+			// A redelivered envelope is acknowledged, not acted on again.
+			if a.dedupe.Seen("envelope:" + evt.Request.EnvelopeID) {
+				return
+			}
 		}
-		_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if ok && !a.dedupe.Seen("envelope:"+evt.Request.EnvelopeID) {
-			a.dispatch(cb)
+		switch cb := evt.Data.(type) {
+		case slack.InteractionCallback:
+			a.interaction(&cb)
+		case *slack.InteractionCallback:
+			a.interaction(cb)
 		}
 	case socketmode.EventTypeHello:
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {

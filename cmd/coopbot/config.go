@@ -60,6 +60,12 @@ type Config struct {
 
 	LogLevel  string // LOG_LEVEL: debug, info (default), warn, error
 	LogFormat string // LOG_FORMAT: text (default) or json
+
+	// AnswerLog is ANSWER_LOG: "on" (default) records every question
+	// and takes votes (docs/feedback.md); "off" does neither.
+	AnswerLog     string
+	AnswerLogDays int    // ANSWER_LOG_DAYS the log keeps questions, default 90
+	AnswerLogKey  string // ANSWER_LOG_KEY (secret) keying the user and channel hashes
 }
 
 // DefaultSlackAPIURL is Slack's own Web API (SLACK_API_URL unset).
@@ -116,6 +122,9 @@ func (e *envReader) read() Config {
 		MaxInFlight:        e.integer("MAX_IN_FLIGHT", 16),
 		LogLevel:           e.str("LOG_LEVEL", "info"),
 		LogFormat:          e.str("LOG_FORMAT", "text"),
+		AnswerLog:          e.str("ANSWER_LOG", "on"),
+		AnswerLogDays:      e.integer("ANSWER_LOG_DAYS", 90),
+		AnswerLogKey:       e.secret("ANSWER_LOG_KEY"),
 	}
 }
 
@@ -167,6 +176,9 @@ func (c Config) validate() []error {
 	case "text", "json":
 	default:
 		errs = append(errs, fmt.Errorf("LOG_FORMAT: want text or json, got %q", c.LogFormat))
+	}
+	if c.AnswerLog != "on" && c.AnswerLog != "off" {
+		errs = append(errs, fmt.Errorf("ANSWER_LOG: want on or off, got %q", c.AnswerLog))
 	}
 	return errs
 }
@@ -315,5 +327,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("statement_timeout", c.StatementTimeout),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.String("log_level", c.LogLevel),
+		slog.String("answer_log", c.AnswerLog),
+		slog.Int("answer_log_days", c.AnswerLogDays),
+		slog.String("answer_log_key", set(c.AnswerLogKey)),
 	)
 }

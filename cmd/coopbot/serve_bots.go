@@ -68,14 +68,15 @@ func (m *Main) startSlack(ctx context.Context, mux *http.ServeMux, b *bot.Bot, l
 			if _, err := lc.service(); err != nil {
 				return bot.About{}, err
 			}
-			// m.Store, set before the core is published: the Service's
-			// metrics decorator hides the store's Catalog and Freshness.
+			// m.Store, the store itself, set before the core is
+			// published: the Service's metrics decorator keeps the
+			// store's Catalog but not its Freshness.
 			return bot.Describe(ctx, m.Store, homeDocs)
 		},
 	})
 	if cfg.SlackSigningSecret != "" {
 		sa.Register(mux)
-		log.Info("slack: /ask at POST /slack/commands, events at POST /slack/events")
+		log.Info("slack: /ask at POST /slack/commands, events at POST /slack/events, buttons at POST /slack/interactions")
 		if cfg.SlackBotToken == "" {
 			log.Info("slack: set SLACK_BOT_TOKEN to answer @mentions (events need chat:write)")
 		} else if err := sa.Identify(ctx); err != nil {
