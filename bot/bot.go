@@ -44,6 +44,9 @@ type Outcome struct {
 	Answer    retrieval.Answer
 	Text      string // help text or user-facing error text
 	Err       error  // for KindError
+	// Votable is set on an answer the answer log recorded: adapters put
+	// the vote buttons under it.
+	Votable bool
 }
 
 // Options configures a Bot.
@@ -83,6 +86,9 @@ func New(front *edge.Front, logger *slog.Logger, opts Options) *Bot {
 // Logger returns the bot's logger, for adapters to log with the same fields.
 func (b *Bot) Logger() *slog.Logger { return b.logger }
 
+// Command returns the slash command users ask with ("/ask").
+func (b *Bot) Command() string { return b.command }
+
 // Usage returns the help text for this bot's slash command.
 func (b *Bot) Usage() string { return Usage(b.command) }
 
@@ -90,7 +96,7 @@ func (b *Bot) Usage() string { return Usage(b.command) }
 // tokens, Slack links) stripped from the question and the history.
 func question(id string, req Request) edge.Question {
 	q := edge.Question{
-		Surface: req.Platform, ID: id, Text: StripChatMarkup(req.Question),
+		Surface: req.Platform, ID: id, Text: StripChatMarkup(req.Question), User: req.UserID, Channel: req.ChannelID,
 		Attrs: []slog.Attr{
 			slog.String("via", req.Surface), slog.String("user", req.UserID), slog.String("channel", req.ChannelID),
 		},
@@ -141,5 +147,16 @@ func (b *Bot) Answer(ctx context.Context, requestID string, req Request) Outcome
 	if err != nil {
 		return Outcome{RequestID: requestID, Kind: KindError, Text: edge.Text(err, requestID), Err: err}
 	}
-	return Outcome{RequestID: requestID, Kind: KindAnswer, Answer: a}
+	return Outcome{RequestID: requestID, Kind: KindAnswer, Answer: a, Votable: b.front.Feedback()}
+}
+
+// Vote records a user's 👍/👎 (feedback.Up or feedback.Down) on the
+// answer with request id answerID and returns the text to show them: the
+// vote taken, or why not (edge.Text of the error, which is returned too).
+func (b *Bot) Vote(ctx context.Context, platform, answerID, userID, value string) (string, error) {
+	res, err := b.front.Vote(ctx, edge.Vote{Surface: platform, AnswerID: answerID, User: userID, Value: value})
+	if err != nil {
+		return edge.Text(err, answerID), err
+	}
+	return edge.VoteText(value, res), nil
 }

@@ -36,12 +36,27 @@ func (e *embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 // Store returns a Store that records the latency of every Search in
 // coopbot_search_seconds and counts writes in the ingest counters
 // (coopbot_ingest_documents_total by result, coopbot_ingest_chunks_total).
-// It returns s unchanged when m is nil.
+// It returns s unchanged when m is nil, and keeps s's retrieval.Catalog:
+// a refusal names what the store holds, an overview opens its documents.
 func (m *Metrics) Store(s retrieval.Store) retrieval.Store {
 	if m == nil || s == nil {
 		return s
 	}
-	return &store{m: m, next: s}
+	st := &store{m: m, next: s}
+	if c, ok := s.(retrieval.Catalog); ok {
+		return catalogStore{st, c}
+	}
+	return st
+}
+
+// catalogStore is a store whose next one is also a Catalog.
+type catalogStore struct {
+	*store
+	catalog retrieval.Catalog
+}
+
+func (s catalogStore) Catalog(ctx context.Context, limit int) ([]retrieval.Document, int, error) {
+	return s.catalog.Catalog(ctx, limit)
 }
 
 type store struct {

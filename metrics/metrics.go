@@ -29,6 +29,8 @@ type Metrics struct {
 	search       prometheus.Histogram
 	ingestDocs   *prometheus.CounterVec
 	ingestChunks prometheus.Counter
+	feedback     *prometheus.CounterVec
+	logFailures  prometheus.Counter
 }
 
 // latencyBuckets span 1 ms to about 30 s: embedding and search are fast
@@ -64,12 +66,20 @@ func New() *Metrics {
 			Name: "coopbot_ingest_documents_total",
 			Help: "Documents written to or deleted from the store, by result (stored, deleted, failed).",
 		}, []string{"result"}),
+		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "coopbot_feedback_total",
+			Help: "Votes taken on answers, by surface (web, api, slack, discord) and vote (up, down).",
+		}, []string{"surface", "vote"}),
+		logFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "coopbot_answer_log_failures_total",
+			Help: "Answer-log entries lost: the write failed or the queue was full. The answers themselves went out.",
+		}),
 		ingestChunks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "coopbot_ingest_chunks_total",
 			Help: "Chunks written to the store.",
 		}),
 	}
-	reg.MustRegister(m.questions, m.answer, m.embed, m.search, m.ingestDocs, m.ingestChunks,
+	reg.MustRegister(m.questions, m.answer, m.embed, m.search, m.ingestDocs, m.ingestChunks, m.feedback, m.logFailures,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Pre-create the common series so dashboards see zeros, not gaps.
@@ -137,6 +147,22 @@ func (m *Metrics) ObserveQuestion(surface, outcome string, elapsed time.Duration
 	}
 	m.questions.WithLabelValues(surface, outcome).Inc()
 	m.answer.WithLabelValues(surface).Observe(elapsed.Seconds())
+}
+
+// ObserveVote counts one vote in coopbot_feedback_total.
+func (m *Metrics) ObserveVote(surface, vote string) {
+	if m == nil {
+		return
+	}
+	m.feedback.WithLabelValues(surface, vote).Inc()
+}
+
+// ObserveAnswerLogFailure counts one answer-log entry lost.
+func (m *Metrics) ObserveAnswerLogFailure() {
+	if m == nil {
+		return
+	}
+	m.logFailures.Inc()
 }
 
 // ObserveIngest adds to the ingest counters: documents stored, deleted and

@@ -55,7 +55,8 @@ func TestDecoratorsOverRealCore(t *testing.T) {
 	if err != nil || ans.Abstained {
 		t.Fatalf("Ask = %+v, %v; want an answer", ans, err)
 	}
-	if _, err := slack("Who won the 2015 Rugby World Cup?"); err != nil {
+	refusal, err := slack("Who won the 2015 Rugby World Cup?")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := slack("   "); err == nil {
@@ -90,6 +91,14 @@ func TestDecoratorsOverRealCore(t *testing.T) {
 	)
 	if strings.Contains(text, "coopbot_ingest_chunks_total 0") {
 		t.Errorf("the extra document's chunks were not counted")
+	}
+	// The decorated store is still a Catalog: the refusal names the
+	// documents, and an overview question opens them.
+	if !refusal.Abstained || !strings.Contains(refusal.Text, "UK ministers visit Tokyo") {
+		t.Errorf("refusal through the decorated store = %q; want it to name the documents", refusal.Text)
+	}
+	if ov, err := slack("what are these reports about"); err != nil || len(ov.Citations) != 2 {
+		t.Errorf("overview through the decorated store = %+v, %v; want both documents cited", ov, err)
 	}
 }
 

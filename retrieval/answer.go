@@ -62,6 +62,9 @@ type Citation struct {
 	Text      string  `json:"text"`
 	Highlight string  `json:"highlight"`
 	Score     float64 `json:"score"`
+	// Ordinal is the cited chunk's ordinal in its document, recorded in
+	// the answer log; it is not part of the JSON contract.
+	Ordinal int `json:"-"`
 }
 
 // Answer is the reply to a question.
@@ -71,7 +74,20 @@ type Answer struct {
 	Text      string     `json:"answer"`
 	Abstained bool       `json:"abstained"`
 	Citations []Citation `json:"citations"`
+	// Standalone is the question as retrieval searched for it (a
+	// follow-up after rewriting), and Answerer what wrote the answer
+	// ("extractive", a model's name, or AnswererRule for a refusal by
+	// the abstention rule). Both are for the answer log, not the JSON.
+	Standalone string `json:"-"`
+	Answerer   string `json:"-"`
 }
+
+// Answerer names recorded in Answer.Answerer.
+const (
+	AnswererExtractive = "extractive"
+	AnswererRule       = "abstain-rule" // refused before any answerer ran
+	AnswererOverview   = "overview"     // the documents' openings (Service.overview)
+)
 
 // Answerer writes an Answer from the snippets retrieved for a question.
 type Answerer interface {

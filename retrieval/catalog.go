@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Catalog is implemented by stores that can say what they hold; the
@@ -15,6 +16,14 @@ type Catalog interface {
 	// the store's other reads (EUNAVAILABLE when the database cannot be
 	// reached).
 	Catalog(ctx context.Context, limit int) (docs []Document, total int, err error)
+}
+
+// Freshness is implemented by stores that know when their documents last
+// changed (the Slack App Home shows it as the last refresh).
+type Freshness interface {
+	// Updated returns when a document was last stored or replaced; zero
+	// for an empty store. Errors: as for the store's other reads.
+	Updated(ctx context.Context) (time.Time, error)
 }
 
 // EmptyIndexText is the refusal of a store that holds no documents.

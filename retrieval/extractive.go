@@ -127,6 +127,7 @@ func CitationOf(n int, s Snippet) Citation {
 		Text:       s.Text,
 		Highlight:  s.Highlight,
 		Score:      s.Score,
+		Ordinal:    s.Ordinal,
 	}
 }
 

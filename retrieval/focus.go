@@ -90,18 +90,34 @@ func focusText(text string, intent Intent) (focus string, head bool) {
 // the verbs a "who" question drops stay out of it, and names have their
 // own, stricter test (nameShare).
 func focusTerms(a Analyzer, q Question) []string {
+	var out []string
+	for _, t := range q.Terms {
+		if changeTerms[t] {
+			out = append(out, t)
+		}
+	}
 	f, head := focusText(q.Text, q.Intent)
 	if f == "" {
-		return nil
+		return out
 	}
 	content := newTermSet(q.Terms)
-	var out []string
 	for _, t := range uniqueTerms(dropCompounds(a.Terms(f))) {
 		if _, ok := content[t]; ok && !q.Names[t] && !(head && nameKinds[t]) {
 			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// changeTerms are the analyzer terms of a change of office or of hands
+// ("Who succeeded Fallon?", "Who replaced Hammond?"): a passage that
+// names the office holder without reporting the change does not answer,
+// so they are part of the focus whatever the question's wording. Words
+// with another sense here stay out ("fire" a missile, "retire" a plane).
+var changeTerms = map[string]bool{
+	"succeed": true, "successor": true, "predecessor": true, "replac": true, "resign": true,
+	"appoint": true, "elect": true, "sack": true, "oust": true, "promot": true,
+	"demot": true, "reshuffl": true, "nomin": true,
 }
 
 // focusCredit is the least credit a passage must earn for each focus term

@@ -122,3 +122,21 @@ func TestSpeakerTerms(t *testing.T) {
 		}
 	}
 }
+
+func TestIsOverview(t *testing.T) {
+	tests := map[string]bool{
+		"what are these reports about":          true,
+		"@coopbot hey what are the docs about?": true,
+		"tl;dr pls":                             true,
+		"What do you know?":                     true,
+		"give me an overview":                   true,
+		"what are the reports about the JNAAM":  false,
+		"what is the report's date":             false,
+		"What is the JNAAM?":                    false,
+	}
+	for q, want := range tests {
+		if got := isOverview(q); got != want {
+			t.Errorf("isOverview(%q) = %v; want %v", q, got, want)
+		}
+	}
+}

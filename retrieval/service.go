@@ -31,7 +31,10 @@ type Service struct {
 	Lexicon Lexicon
 	// Rewriter, when set, turns follow-up questions into standalone ones.
 	Rewriter Rewriter
-	Logger   *slog.Logger
+	// AnswererName is Answer.Answerer for answers the Answerer wrote (a
+	// model's name); "" = "model".
+	AnswererName string
+	Logger       *slog.Logger
 	// Abstain decides when evidence is too weak to answer; zero value =
 	// DefaultAbstain, or ModelAbstain when an Answerer is set.
 	Abstain AbstainRule
@@ -198,6 +201,12 @@ func (s *Service) AskFollowUp(ctx context.Context, history []Turn, question stri
 }
 
 func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
+	if isOverview(q) {
+		if a, ok := s.overview(ctx, asked); ok {
+			a.Standalone, a.Answerer = q, AnswererOverview
+			return a, nil
+		}
+	}
 	rule := s.Abstain
 	if rule == (AbstainRule{}) {
 		rule = DefaultAbstain
@@ -219,20 +228,28 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 	if rule.Weak(qa, snips) {
 		a := Abstained(asked)
 		a.Text = s.refusal(ctx)
+		a.Standalone, a.Answerer = q, AnswererRule
 		return a, nil
 	}
 	if len(snips) > k {
 		snips = snips[:k]
 	}
+	reportFound(ctx, len(snips))
 	ext := Extractive{}
 	var ans Answer
+	by := AnswererExtractive
 	if s.Answerer != nil {
+		by = s.AnswererName
+		if by == "" {
+			by = "model"
+		}
 		ans, err = s.Answerer.Answer(ctx, q, snips)
 		if err != nil {
 			if ctx.Err() != nil {
 				return Answer{}, WrapError(EUNAVAILABLE, ctx.Err(), "The answer took too long; please try again.")
 			}
 			s.logger().WarnContext(ctx, "answerer failed; using the extractive answer", "err", err)
+			by = AnswererExtractive
 			ans, err = ext.Answer(ctx, q, snips)
 		}
 	} else {
@@ -242,6 +259,7 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 		return Answer{}, err
 	}
 	ans.Question = asked
+	ans.Standalone, ans.Answerer = q, by
 	if ans.Abstained {
 		ans.Text = s.refusal(ctx)
 	}

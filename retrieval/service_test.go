@@ -171,6 +171,7 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		{"What amphibious vehicles will Japan buy from Britain?", true, ""},
 		{"How much will the second JNAAM phase cost?", true, ""},
 		{"What did Abe and Hammond talk about?", true, ""},
+		{"Who succeeded Fallon as defence secretary?", true, ""},
 		{"what's the weather in tokyo this week", true, ""},
 		{"any deadline for the vulnerability evaluation work?", true, ""},
 		{"What did Britain and Japan agree about a new air-to-air missile?", false, "air-to-air missile"},
@@ -224,6 +225,29 @@ func TestAskDefinitionFirstMention(t *testing.T) {
 		lead, _, _ := strings.Cut(a.Text, "[1]")
 		if !strings.Contains(lead, want) {
 			t.Errorf("Ask(%q) leads with %q; want it to hold %q", q, lead, want)
+		}
+	}
+}
+
+// TestAskOverview checks that a question about the sources as a whole is
+// answered by each document's opening sentence, under its title.
+func TestAskOverview(t *testing.T) {
+	svc := testcore.Service(t)
+	for _, q := range []string{"what are these reports about", "@coopbot tl;dr pls", "What do you know?"} {
+		a, err := svc.Ask(context.Background(), q)
+		if err != nil {
+			t.Fatalf("Ask(%q): %v", q, err)
+		}
+		if a.Abstained || len(a.Citations) != 2 {
+			t.Fatalf("Ask(%q) = %+v; want both documents cited", q, a)
+		}
+		for _, c := range a.Citations {
+			if c.Paragraph != 1 || !strings.Contains(a.Text, c.Highlight) || !strings.Contains(c.Text, c.Highlight) {
+				t.Errorf("Ask(%q) citation %+v; want the document's first paragraph, quoted in the answer", q, c)
+			}
+		}
+		if !strings.HasPrefix(a.Text, "“UK ministers visit Tokyo") {
+			t.Errorf("Ask(%q) = %q; want it to open with the newest document's title", q, a.Text)
 		}
 	}
 }

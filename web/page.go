@@ -66,6 +66,9 @@ type resultView struct {
 	Abstained bool
 	Answer    []segment
 	Citations []citationView
+	// AnswerID is the answer's id in the answer log, for the vote form;
+	// "" when the log is off.
+	AnswerID string
 }
 
 // segment is a piece of answer text, or a citation marker when Ref > 0.
@@ -96,6 +99,7 @@ func newResultView(question string, a retrieval.Answer, err error, id string) *r
 		v.Error = edge.Text(err, id)
 		return v
 	}
+	v.AnswerID = id
 	v.Abstained = a.Abstained
 	v.Answer = splitAnswer(a.Text, len(a.Citations))
 	for _, c := range a.Citations {
@@ -143,7 +147,7 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 	st := http.StatusOK
 	if r.URL.Query().Has("q") {
 		ans, err := s.ask(r.Context(), edge.SurfaceWeb, q)
-		v.Result = newResultView(q, ans, err, requestID(r.Context()))
+		v.Result = s.resultView(q, ans, err, requestID(r.Context()))
 		st = status(err)
 	}
 	s.render(w, st, "page.html", v)
@@ -153,7 +157,17 @@ func (s *Server) handlePage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleFragment(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query().Get("q")
 	ans, err := s.ask(r.Context(), edge.SurfaceWeb, q)
-	s.render(w, status(err), "result", newResultView(q, ans, err, requestID(r.Context())))
+	s.render(w, status(err), "result", s.resultView(q, ans, err, requestID(r.Context())))
+}
+
+// resultView is newResultView with the vote form only when votes are
+// taken.
+func (s *Server) resultView(q string, a retrieval.Answer, err error, id string) *resultView {
+	v := newResultView(q, a, err, id)
+	if !s.front.Feedback() {
+		v.AnswerID = ""
+	}
+	return v
 }
 
 func (s *Server) render(w http.ResponseWriter, status int, name string, v any) {

@@ -38,7 +38,10 @@ type Options struct {
 	// are (the store loaded from CORPUS_DIR), in place of the bundled
 	// corpus's description. It is read on each request: the store may
 	// load after the server starts.
-	About  func() string
+	About func() string
+	// Gaps, when set, builds the coverage-gaps report GET /gaps shows
+	// (behind APIToken when set); nil answers 404.
+	Gaps   GapsFunc
 	Logger *slog.Logger
 }
 
@@ -84,7 +87,7 @@ func New(opts Options) (*Server, error) {
 
 // Register adds the server's routes to mux: GET / (the page), GET /answer
 // (the answer fragment the page's script fetches), GET /static/,
-// POST /api/ask, GET /api/search, GET /healthz and GET /readyz. /metrics is
+// POST /api/ask, GET /api/search, POST /api/feedback, GET /gaps, GET /healthz and GET /readyz. /metrics is
 // registered by the caller.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.wrap(s.handlePage))
@@ -92,6 +95,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/", s.wrap(staticHandler().ServeHTTP))
 	mux.Handle("POST /api/ask", s.wrap(s.auth(s.handleAsk)))
 	mux.Handle("GET /api/search", s.wrap(s.auth(s.handleSearch)))
+	mux.Handle("POST /api/feedback", s.wrap(s.handleFeedback))
+	mux.Handle("GET /gaps", s.wrap(s.auth(s.handleGaps)))
 	mux.Handle("GET /healthz", s.wrap(s.handleHealth))
 	mux.Handle("GET /readyz", s.wrap(s.handleReady))
 }

@@ -1,6 +1,8 @@
 // Package discord is coopbot's Discord adapter: it answers messages that
-// @mention the bot in guild channels (replying with a message reference and
-// an embed) and the /ask application command (with a deferred response),
+// @mention the bot in guild channels and every message of a direct message
+// with it (replying with a message reference and an embed), and the /ask
+// application command in both (with a deferred response), with 👍/👎
+// buttons under each answer (message components, feedback.go),
 // using github.com/bwmarrin/discordgo. No reply can ping anyone: every
 // message carries AllowedMentions with an explicit empty parse list.
 package discord
@@ -45,7 +47,9 @@ func New(b *bot.Bot, opts Options) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord session: %w", err)
 	}
-	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages
+	// Direct messages carry their content without the privileged
+	// message content intent, as mentions of the bot do.
+	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 	s.SyncEvents = true // handlers only hand work to tracked goroutines
 	s.LogLevel = discordgo.LogError
 	a := &Adapter{bot: b, opts: opts, log: slog.New(redact.Handler(b.Logger().Handler())).With("platform", "discord"), s: s,
@@ -71,11 +75,15 @@ func (a *Adapter) Open(ctx context.Context) error {
 	return nil
 }
 
-// AskCommand is the /ask application command definition.
+// AskCommand is the /ask application command definition, usable in
+// servers and in DMs with the bot (a command registered in one guild only,
+// DISCORD_GUILD_ID, never shows in DMs).
 func AskCommand() *discordgo.ApplicationCommand {
 	return &discordgo.ApplicationCommand{
-		Name:        "ask",
-		Description: "Ask about UK–Japan defence cooperation; answers cite news reports",
+		Name:             "ask",
+		Contexts:         &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM},
+		IntegrationTypes: &[]discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall},
+		Description:      "Ask about UK–Japan defence cooperation; answers cite news reports",
 		Options: []*discordgo.ApplicationCommandOption{{
 			Type: discordgo.ApplicationCommandOptionString, Name: "question",
 			Description: "Your question, e.g. Which minister announced the Typhoon exercise plan?",
@@ -118,13 +126,21 @@ func mentions(m *discordgo.Message, id string) bool {
 	return strings.Contains(m.Content, "<@"+id+">") || strings.Contains(m.Content, "<@!"+id+">")
 }
 
+// onMessageCreate answers a guild message that mentions the bot, or any
+// message from a person in a DM with it (no guild id).
 func (a *Adapter) onMessageCreate(s *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
 	id := a.botID()
-	if m == nil || m.Author == nil || m.Author.Bot || id == "" || m.Author.ID == id || m.GuildID == "" || !mentions(m, id) {
+	if m == nil || m.Author == nil || m.Author.Bot || id == "" || m.Author.ID == id || m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return
 	}
-	if !a.allow.Allows(m.ChannelID) {
+	dm := m.GuildID == ""
+	if !dm && !mentions(m, id) {
+		return
+	}
+	// The allow-list names the channels the bot may answer in where
+	// others read along; a DM is read by the asker alone.
+	if !dm && !a.allow.Allows(m.ChannelID) {
 		a.log.Info("ignored mention outside allowed channels", "channel", m.ChannelID, "user", m.Author.ID)
 		return
 	}
@@ -134,7 +150,11 @@ func (a *Adapter) onMessageCreate(s *discordgo.Session, mc *discordgo.MessageCre
 // answerMessage answers a mention: typing, history from the reply chain,
 // then a reply referencing m.
 func (a *Adapter) answerMessage(ctx context.Context, m *discordgo.Message, botID string) {
-	req := bot.Request{Platform: "discord", Surface: "mention", UserID: m.Author.ID, ChannelID: m.ChannelID, Question: bot.StripMention(m.Content, botID)}
+	surface := "mention"
+	if m.GuildID == "" {
+		surface = "dm"
+	}
+	req := bot.Request{Platform: "discord", Surface: surface, UserID: m.Author.ID, ChannelID: m.ChannelID, Question: bot.StripMention(m.Content, botID)}
 	out, ok := a.bot.Precheck(req)
 	if ok {
 		if err := a.s.ChannelTyping(m.ChannelID, discordgo.WithContext(ctx)); err != nil {
@@ -146,6 +166,9 @@ func (a *Adapter) answerMessage(ctx context.Context, m *discordgo.Message, botID
 	send := &discordgo.MessageSend{Reference: m.SoftReference(), AllowedMentions: NoMentions()}
 	if out.Kind == bot.KindAnswer {
 		send.Embeds = []*discordgo.MessageEmbed{Embed(bot.FromAnswer(out.Answer))}
+		if out.Votable {
+			send.Components = Buttons(out.RequestID, out.Answer.Abstained)
+		}
 	} else {
 		send.Content = Content(out.Text)
 	}
@@ -201,9 +224,36 @@ func (a *Adapter) referenced(ctx context.Context, m *discordgo.Message) *discord
 
 func (a *Adapter) onInteractionCreate(s *discordgo.Session, ic *discordgo.InteractionCreate) {
 	i := ic.Interaction
-	if i == nil || i.Type != discordgo.InteractionApplicationCommand {
+	if i == nil {
 		return
 	}
+	user := interactionUser(i)
+	if id := a.botID(); id != "" && user == id {
+		a.log.Info("ignored interaction from the bot's own user", "channel", i.ChannelID)
+		return
+	}
+	switch i.Type {
+	case discordgo.InteractionMessageComponent:
+		a.spawn(func(ctx context.Context) { a.answerComponent(ctx, i, user) })
+	case discordgo.InteractionApplicationCommand:
+		a.onCommand(i, user)
+	}
+}
+
+// interactionUser is the id of the user behind i: the member in a guild,
+// the user in a DM.
+func interactionUser(i *discordgo.Interaction) string {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User.ID
+	}
+	if i.User != nil {
+		return i.User.ID
+	}
+	return ""
+}
+
+// onCommand answers the /ask application command.
+func (a *Adapter) onCommand(i *discordgo.Interaction, user string) {
 	data := i.ApplicationCommandData()
 	if data.Name != "ask" {
 		return
@@ -213,16 +263,6 @@ func (a *Adapter) onInteractionCreate(s *discordgo.Session, ic *discordgo.Intera
 		if o.Name == "question" && o.Type == discordgo.ApplicationCommandOptionString {
 			q = o.StringValue()
 		}
-	}
-	user := ""
-	if i.Member != nil && i.Member.User != nil {
-		user = i.Member.User.ID
-	} else if i.User != nil {
-		user = i.User.ID
-	}
-	if id := a.botID(); id != "" && user == id {
-		a.log.Info("ignored command from the bot's own user", "channel", i.ChannelID)
-		return
 	}
 	a.spawn(func(ctx context.Context) { a.answerInteraction(ctx, i, user, q) })
 }
@@ -239,7 +279,7 @@ func (a *Adapter) answerInteraction(ctx context.Context, i *discordgo.Interactio
 			a.log.Error("interaction response failed", "channel", i.ChannelID, "error", err)
 		}
 	}
-	if !a.allow.Allows(i.ChannelID) {
+	if i.GuildID != "" && !a.allow.Allows(i.ChannelID) {
 		immediate("I'm not enabled in this channel. Ask a server admin to add it to DISCORD_CHANNELS.")
 		return
 	}
@@ -258,6 +298,10 @@ func (a *Adapter) answerInteraction(ctx context.Context, i *discordgo.Interactio
 	if out.Kind == bot.KindAnswer {
 		embeds := []*discordgo.MessageEmbed{Embed(bot.FromAnswer(out.Answer))}
 		edit.Embeds = &embeds
+		if out.Votable {
+			buttons := Buttons(out.RequestID, out.Answer.Abstained)
+			edit.Components = &buttons
+		}
 	} else {
 		text := Content(out.Text)
 		edit.Content = &text

@@ -46,6 +46,12 @@ func start(t *testing.T, core edge.Core, opts discord.Options) *fakediscord.Serv
 // startLogged is start with the bot logging to log.
 func startLogged(t *testing.T, core edge.Core, opts discord.Options, log *slog.Logger) *fakediscord.Server {
 	t.Helper()
+	return startFront(t, edge.New(core, edge.Options{}), opts, log)
+}
+
+// startFront is startLogged with the bot asking through front.
+func startFront(t *testing.T, front *edge.Front, opts discord.Options, log *slog.Logger) *fakediscord.Server {
+	t.Helper()
 	// The pool of testcore.DatabaseDown's store is closed by a cleanup
 	// that runs after this one.
 	t.Cleanup(func() {
@@ -54,7 +60,7 @@ func startLogged(t *testing.T, core edge.Core, opts discord.Options, log *slog.L
 	})
 	fake := fakediscord.New(t)
 	opts.Token = "test-token"
-	a, err := discord.New(bot.New(edge.New(core, edge.Options{}), log, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
+	a, err := discord.New(bot.New(front, log, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +85,8 @@ func startLogged(t *testing.T, core edge.Core, opts discord.Options, log *slog.L
 	case <-time.After(10 * time.Second):
 		t.Fatal("no IDENTIFY")
 	}
-	if ident.Intents&discordgo.IntentsGuildMessages == 0 || ident.Intents&discordgo.IntentMessageContent != 0 {
-		t.Errorf("intents = %b; want guild messages without the privileged message content intent", ident.Intents)
+	if ident.Intents&discordgo.IntentsGuildMessages == 0 || ident.Intents&discordgo.IntentsDirectMessages == 0 || ident.Intents&discordgo.IntentMessageContent != 0 {
+		t.Errorf("intents = %b; want guild and direct messages without the privileged message content intent", ident.Intents)
 	}
 	return fake
 }
@@ -120,12 +126,10 @@ func TestMentionReply(t *testing.T) {
 		t.Errorf("registered commands %s; want /ask", r.Body)
 	}
 
-	// Ignored: a bot's message, a message without the mention, a DM.
+	// Ignored: a bot's message, a message without the mention (DMs:
+	// dm_test.go).
 	fake.Dispatch("MESSAGE_CREATE", message("101", "42", true, "<@"+fakediscord.BotID+"> "+question, true))
 	fake.Dispatch("MESSAGE_CREATE", message("102", "43", false, question, false))
-	dm := message("103", "43", false, "<@"+fakediscord.BotID+"> "+question, true)
-	delete(dm, "guild_id")
-	fake.Dispatch("MESSAGE_CREATE", dm)
 	fake.None(t)
 
 	fake.Dispatch("MESSAGE_CREATE", message("104", "43", false, "<@"+fakediscord.BotID+"> "+question, true))

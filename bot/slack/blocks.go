@@ -57,7 +57,10 @@ func mrkdwn(s string) *slack.TextBlockObject {
 // text object exceeds MaxTextLen characters and there are at most MaxBlocks
 // blocks: quotes are shortened with an ellipsis, never the citation header,
 // and the answer is split rather than dropped.
-func Blocks(r bot.Reply) []slack.Block {
+func Blocks(r bot.Reply) []slack.Block { return blocksWithin(r, MaxBlocks) }
+
+// blocksWithin is Blocks in at most max blocks.
+func blocksWithin(r bot.Reply, max int) []slack.Block {
 	var blocks []slack.Block
 	if q := strings.TrimSpace(r.Question); q != "" {
 		blocks = append(blocks, slack.NewContextBlock("question", mrkdwn("*Q:* "+fit(q, maxAsked-5))))
@@ -67,7 +70,7 @@ func Blocks(r bot.Reply) []slack.Block {
 	if len(cites) > maxCites {
 		more, cites = len(cites)-maxCites, cites[:maxCites]
 	}
-	budget := MaxBlocks - len(blocks) - len(cites)
+	budget := max - len(blocks) - len(cites)
 	if more > 0 {
 		budget--
 	}
@@ -129,7 +132,7 @@ func ReplyMessage(out bot.Outcome, ephemeral bool) *slack.WebhookMessage {
 		return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: Escape(out.Text), ReplaceOriginal: true}
 	}
 	r := bot.FromAnswer(out.Answer)
-	blocks := Blocks(r)
+	blocks := AnswerBlocks(out)
 	msg := &slack.WebhookMessage{
 		ResponseType: slack.ResponseTypeInChannel,
 		Text:         Fallback(r),

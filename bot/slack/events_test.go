@@ -24,13 +24,14 @@ import (
 // serve a thread for conversations.replies.
 type fakeAPI struct {
 	*slacktest.Server
-	mu     sync.Mutex
-	thread []slackapi.Message
-	posts  chan url.Values
+	mu      sync.Mutex
+	thread  []slackapi.Message
+	posts   chan url.Values
+	updates chan url.Values // chat.update calls
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{posts: make(chan url.Values, 10)}
+	f := &fakeAPI{posts: make(chan url.Values, 10), updates: make(chan url.Values, 10)}
 	f.Server = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/auth.test", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, `{"ok":true,"user_id":%q,"bot_id":"BBOT","team_id":"T1"}`, botUser)
@@ -41,6 +42,13 @@ func newFakeAPI(t *testing.T) *fakeAPI {
 			}
 			f.posts <- r.PostForm
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000100.000100"}`, r.PostForm.Get("channel"))
+		})
+		c.Handle("/chat.update", func(w http.ResponseWriter, r *http.Request) {
+			if err := r.ParseForm(); err != nil {
+				t.Errorf("chat.update: %v", err)
+			}
+			f.updates <- r.PostForm
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, r.PostForm.Get("channel"), r.PostForm.Get("ts"))
 		})
 		c.Handle("/conversations.replies", func(w http.ResponseWriter, r *http.Request) {
 			f.mu.Lock()

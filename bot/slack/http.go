@@ -66,7 +66,7 @@ func (a *Adapter) CommandsHandler() http.Handler {
 		}
 		cmd := slack.SlashCommand{
 			Command: form.Get("command"), Text: form.Get("text"), UserID: form.Get("user_id"),
-			ChannelID: form.Get("channel_id"), ResponseURL: form.Get("response_url"), TeamID: form.Get("team_id"),
+			ChannelID: form.Get("channel_id"), ChannelName: form.Get("channel_name"), ResponseURL: form.Get("response_url"), TeamID: form.Get("team_id"),
 		}
 		writeJSON(w, a.command(cmd))
 	})
@@ -79,7 +79,9 @@ func (a *Adapter) command(cmd slack.SlashCommand) *slack.Msg {
 		a.log.Info("ignored command from the bot's own user", "channel", cmd.ChannelID)
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral}
 	}
-	if !a.allow.Allows(cmd.ChannelID) {
+	// Slack names a DM's channel "directmessage"; like DM messages, /ask
+	// there is read by the asker alone, so the allow-list does not apply.
+	if cmd.ChannelName != "directmessage" && !a.allow.Allows(cmd.ChannelID) {
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "I'm not enabled in this channel. Ask your workspace admin to add it to SLACK_CHANNELS."}
 	}
 	req := bot.Request{Platform: "slack", Surface: "command", UserID: cmd.UserID, ChannelID: cmd.ChannelID, Question: Unescape(bot.StripChatMarkup(cmd.Text))}
@@ -91,7 +93,12 @@ func (a *Adapter) command(cmd slack.SlashCommand) *slack.Msg {
 		return &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "Sorry, Slack sent no response URL, so I cannot answer this command."}
 	}
 	started := a.spawn(func(ctx context.Context) {
-		res := a.bot.Answer(ctx, out.RequestID, req)
+		// The "Searching…" acknowledgement is the placeholder: a slow
+		// answer's progress replaces it, and an ephemeral answer replaces
+		// that in turn.
+		res := watch(ctx, func(ctx context.Context) bot.Outcome { return a.bot.Answer(ctx, out.RequestID, req) }, func(ctx context.Context, status string) {
+			a.deliver(ctx, cmd.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: Escape(status), ReplaceOriginal: true}, out.RequestID)
+		})
 		a.deliver(ctx, cmd.ResponseURL, ReplyMessage(res, a.opts.Ephemeral), res.RequestID)
 	})
 	if !started {

@@ -1,6 +1,8 @@
 // Package slack is coopbot's Slack adapter: the /ask slash command over
-// HTTP (POST /slack/commands) and Socket Mode, and answers to app_mention
-// events in threads (POST /slack/events and Socket Mode). It uses
+// HTTP (POST /slack/commands) and Socket Mode, answers to app_mention
+// events and direct messages in threads (POST /slack/events and Socket
+// Mode), the buttons under answers and on the App Home (POST
+// /slack/interactions and Socket Mode), and the App Home itself. It uses
 // github.com/slack-go/slack and renders answers as Block Kit.
 package slack
 
@@ -30,6 +32,9 @@ type Options struct {
 	// HTTPClient posts to response_url and calls the Web API (default: a
 	// client with a 15s timeout).
 	HTTPClient *http.Client
+	// About says what the bot knows, for the App Home; nil leaves the
+	// documents out of it.
+	About func(ctx context.Context) (bot.About, error)
 }
 
 // Adapter answers Slack questions through a bot.Bot.
@@ -42,8 +47,9 @@ type Adapter struct {
 	allow   bot.AllowList
 	dedupe  *bot.Dedupe // events, mentions and signed commands seen
 	tasks   *bot.Tasks
-	mu      sync.Mutex // guards botUser
-	botUser string     // the bot's own user id, from auth.test
+	mu      sync.Mutex               // guards botUser and actions
+	botUser string                   // the bot's own user id, from auth.test
+	actions map[string]ActionHandler // block actions by action_id prefix (interactions.go)
 }
 
 // New returns an Adapter. It makes no network call.
@@ -59,22 +65,31 @@ func New(b *bot.Bot, opts Options) *Adapter {
 	if opts.AppToken != "" {
 		apiOpts = append(apiOpts, slack.OptionAppLevelToken(opts.AppToken))
 	}
-	return &Adapter{
-		bot:    b,
-		opts:   opts,
-		log:    slog.New(redact.Handler(b.Logger().Handler())).With("platform", "slack"),
-		api:    slack.New(opts.BotToken, apiOpts...),
-		http:   hc,
-		allow:  bot.NewAllowList(opts.Channels),
-		dedupe: bot.NewDedupe(10*time.Minute, 10_000), // outlasts the 5-minute signing window
-		tasks:  bot.NewTasks(),
+	a := &Adapter{
+		bot:     b,
+		opts:    opts,
+		log:     slog.New(redact.Handler(b.Logger().Handler())).With("platform", "slack"),
+		api:     slack.New(opts.BotToken, apiOpts...),
+		http:    hc,
+		allow:   bot.NewAllowList(opts.Channels),
+		dedupe:  bot.NewDedupe(10*time.Minute, 10_000), // outlasts the 5-minute signing window
+		tasks:   bot.NewTasks(),
+		actions: map[string]ActionHandler{},
 	}
+	a.HandleAction(feedbackPrefix, a.feedbackAction)
+	a.HandleAction(HomeActionID, func(ctx context.Context, cb *slack.InteractionCallback, act *slack.BlockAction) {
+		a.homeAsk(cb.User.ID, act.Value)
+	})
+	return a
 }
 
-// Register adds POST /slack/commands and POST /slack/events to mux.
+// Register adds POST /slack/commands, POST /slack/events and POST
+// /slack/interactions (the buttons under answers and on the App Home) to
+// mux.
 func (a *Adapter) Register(mux *http.ServeMux) {
 	mux.Handle("POST /slack/commands", a.CommandsHandler())
 	mux.Handle("POST /slack/events", a.EventsHandler())
+	mux.Handle("POST /slack/interactions", a.InteractionsHandler())
 }
 
 // Identify calls auth.test to learn the bot's own user id, used to strip

@@ -78,7 +78,21 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 			return
 		}
 		a.event(ev)
-	case socketmode.EventTypeInteractive, socketmode.EventTypeHello:
+	case socketmode.EventTypeInteractive:
+		if evt.Request != nil && evt.Request.EnvelopeID != "" {
+			_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
+			// A redelivered envelope is acknowledged, not acted on again.
+			if a.dedupe.Seen("envelope:" + evt.Request.EnvelopeID) {
+				return
+			}
+		}
+		switch cb := evt.Data.(type) {
+		case slack.InteractionCallback:
+			a.interaction(&cb)
+		case *slack.InteractionCallback:
+			a.interaction(cb)
+		}
+	case socketmode.EventTypeHello:
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {
 			_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
 		}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"github.com/coopbot/coopbot/corpus"
+	"github.com/coopbot/coopbot/feedback"
 	"github.com/coopbot/coopbot/ingest"
 	"github.com/coopbot/coopbot/ingest/pdf"
 	"github.com/coopbot/coopbot/metrics"
@@ -38,6 +39,11 @@ type Main struct {
 	About string
 
 	pdf *pdf.Extractor // started by formats, on the first PDF
+
+	// AnswerLog, when set (startAnswerLog), records every question and
+	// takes votes; logStore is its store.
+	AnswerLog *feedback.Log
+	logStore  *logStore
 
 	closers []func()
 }
@@ -110,6 +116,10 @@ func (m *Main) OpenStore(ctx context.Context, bundled bool) error {
 		}
 		m.Postgres, m.Store = s, s
 		m.closers = append(m.closers, s.Close)
+		if m.logStore != nil {
+			al := s.AnswerLog()
+			m.logStore.pg.Store(&al)
+		}
 		fmt.Fprintln(m.Stderr, "coopbot: using the PostgreSQL store (DATABASE_URL)")
 		return nil
 	}
@@ -154,6 +164,8 @@ func (m *Main) Open(ctx context.Context) error {
 		Answerer: ans,
 		Rewriter: m.llmRewriter(),
 		Logger:   m.Logger,
+		// The answer log names the model that wrote an answer.
+		AnswererName: m.Config.ChatModel,
 	}
 	return nil
 }

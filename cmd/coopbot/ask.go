@@ -93,7 +93,7 @@ func (c cliCore) Search(ctx context.Context, q string, k int) ([]retrieval.Snipp
 // cliFront is the path ask and search take to the core, the one every
 // surface takes; it logs with LOG_LEVEL=debug only (questionLogger).
 func (m *Main) cliFront(k int) *edge.Front {
-	return edge.New(cliCore{m: m, k: k}, edge.Options{Timeout: m.Config.AnswerTimeout, Logger: m.questionLogger()})
+	return edge.New(cliCore{m: m, k: k}, edge.Options{Timeout: m.Config.AnswerTimeout, Logger: m.questionLogger(), AnswerLog: m.AnswerLog})
 }
 
 // shownError is an error reduced to the one line its user reads.
@@ -116,6 +116,7 @@ func runAsk(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer m.startAnswerLog(ctx, m.questionLogger())() // written before Run closes the pool
 	q := edge.Question{Surface: edge.SurfaceCLI, ID: edge.NewRequestID(), Text: c.q}
 	ans, err := m.cliFront(c.k).Ask(ctx, q)
 	if err != nil {

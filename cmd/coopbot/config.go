@@ -56,6 +56,10 @@ type Config struct {
 	SlackAppToken      string   // SLACK_APP_TOKEN (secret, xapp-…)
 	SlackChannels      []string // SLACK_CHANNELS, comma-separated channel IDs; empty = all
 	SlackEphemeral     bool     // SLACK_EPHEMERAL=true: answers only visible to the asker
+	// SlackAPIURL is the Slack Web API base URL (SLACK_API_URL, default
+	// https://slack.com/api/; GovSlack and test servers use another),
+	// always ending in "/" as slack-go joins method names onto it.
+	SlackAPIURL string
 
 	DiscordToken    string   // DISCORD_TOKEN (secret)
 	DiscordGuildID  string   // DISCORD_GUILD_ID; set = register /ask in this guild only
@@ -67,6 +71,24 @@ type Config struct {
 
 	LogLevel  string // LOG_LEVEL: debug, info (default), warn, error
 	LogFormat string // LOG_FORMAT: text (default) or json
+
+	// AnswerLog is ANSWER_LOG: "on" (default) records every question
+	// and takes votes (docs/feedback.md); "off" does neither.
+	AnswerLog     string
+	AnswerLogDays int    // ANSWER_LOG_DAYS the log keeps questions, default 90
+	AnswerLogKey  string // ANSWER_LOG_KEY (secret) keying the user and channel hashes
+}
+
+// DefaultSlackAPIURL is Slack's own Web API (SLACK_API_URL unset).
+const DefaultSlackAPIURL = "https://slack.com/api/"
+
+// withSlash returns u ending in "/": slack-go appends method names
+// ("chat.postMessage") to the base URL as they are.
+func withSlash(u string) string {
+	if strings.HasSuffix(u, "/") {
+		return u
+	}
+	return u + "/"
 }
 
 // LoadConfig reads the configuration from getenv (os.Getenv in production)
@@ -102,6 +124,7 @@ func (e *envReader) read() Config {
 		SlackAppToken:      e.secret("SLACK_APP_TOKEN"),
 		SlackChannels:      e.list("SLACK_CHANNELS"),
 		SlackEphemeral:     e.boolean("SLACK_EPHEMERAL"),
+		SlackAPIURL:        withSlash(e.str("SLACK_API_URL", DefaultSlackAPIURL)),
 		DiscordToken:       e.secret("DISCORD_TOKEN"),
 		DiscordGuildID:     e.str("DISCORD_GUILD_ID", ""),
 		DiscordChannels:    e.list("DISCORD_CHANNELS"),
@@ -110,6 +133,9 @@ func (e *envReader) read() Config {
 		MaxInFlight:        e.integer("MAX_IN_FLIGHT", 16),
 		LogLevel:           e.str("LOG_LEVEL", "info"),
 		LogFormat:          e.str("LOG_FORMAT", "text"),
+		AnswerLog:          e.str("ANSWER_LOG", "on"),
+		AnswerLogDays:      e.integer("ANSWER_LOG_DAYS", 90),
+		AnswerLogKey:       e.secret("ANSWER_LOG_KEY"),
 	}
 	// Set apart from the literal, so that adding them left its alignment alone.
 	c.CorpusDir = e.str("CORPUS_DIR", "")
@@ -146,6 +172,9 @@ func (c Config) validate() []error {
 	if c.SlackAppToken != "" && c.SlackBotToken == "" {
 		errs = append(errs, errors.New("SLACK_APP_TOKEN (Socket Mode) also needs SLACK_BOT_TOKEN"))
 	}
+	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
+		errs = append(errs, fmt.Errorf("SLACK_API_URL: want an http(s) URL such as %s, got %q", DefaultSlackAPIURL, c.SlackAPIURL))
+	}
 	if err := checkAddr(c.HTTPAddr); err != nil {
 		errs = append(errs, fmt.Errorf("HTTP_ADDR: %w", err))
 	}
@@ -170,6 +199,9 @@ func (c Config) validate() []error {
 	case "text", "json":
 	default:
 		errs = append(errs, fmt.Errorf("LOG_FORMAT: want text or json, got %q", c.LogFormat))
+	}
+	if c.AnswerLog != "on" && c.AnswerLog != "off" {
+		errs = append(errs, fmt.Errorf("ANSWER_LOG: want on or off, got %q", c.AnswerLog))
 	}
 	return errs
 }
@@ -318,6 +350,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("api_token", set(c.APIToken)),
 		slog.String("slack", set(c.SlackBotToken)),
 		slog.String("slack_socket_mode", set(c.SlackAppToken)),
+		slog.String("slack_api_url", c.SlackAPIURL),
 		slog.String("discord", set(c.DiscordToken)),
 		slog.Float64("rate_per_minute", c.RatePerMinute),
 		slog.Int("rate_burst", c.RateBurst),
@@ -326,5 +359,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("statement_timeout", c.StatementTimeout),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.String("log_level", c.LogLevel),
+		slog.String("answer_log", c.AnswerLog),
+		slog.Int("answer_log_days", c.AnswerLogDays),
+		slog.String("answer_log_key", set(c.AnswerLogKey)),
 	)
 }

@@ -69,3 +69,25 @@ func TestSecretFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadConfigSlackAPIURL(t *testing.T) {
+	for _, tc := range []struct {
+		value, want, wantErr string
+	}{
+		{"", DefaultSlackAPIURL, ""},
+		{"https://slack-gov.com/api/", "https://slack-gov.com/api/", ""},
+		{"http://127.0.0.1:4000/api", "http://127.0.0.1:4000/api/", ""},
+		{"slack.com/api", "", "SLACK_API_URL: want an http(s) URL"},
+		{"ftp://slack.com/api/", "", "SLACK_API_URL: want an http(s) URL"},
+	} {
+		cfg, err := LoadConfig(env("SLACK_API_URL", tc.value))
+		switch {
+		case tc.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("LoadConfig(SLACK_API_URL=%q) = %v; want error %q", tc.value, err, tc.wantErr)
+			}
+		case err != nil || cfg.SlackAPIURL != tc.want:
+			t.Errorf("LoadConfig(SLACK_API_URL=%q) = %q, %v; want %q", tc.value, cfg.SlackAPIURL, err, tc.want)
+		}
+	}
+}

@@ -78,6 +78,9 @@ func runEval(ctx context.Context, m *Main, args []string) error {
 	var failures bool
 	fs.BoolVar(&failures, "failures", false, "list each miss with what happened and the answer's first sentence (with --json: include every case's result)")
 	fs.BoolVar(&failures, "v", false, "same as --failures")
+	fromLog := fs.Bool("from-log", false, "instead of evaluating, print the answer log's refused and down-voted questions as a golden-set skeleton to label")
+	since := &sinceFlag{defaultSince}
+	fs.Var(since, "since", "with --from-log, read the questions of this window (30d, 2w, 36h)")
 	bounds := evalBounds()
 	for _, b := range bounds {
 		if b.max {
@@ -87,11 +90,17 @@ func runEval(ctx context.Context, m *Main, args []string) error {
 		}
 	}
 	fs.Usage = func() {
-		fmt.Fprintln(m.Stderr, "Usage: coopbot eval [flags] FILE...\n\nEach FILE is a golden set in JSONL (eval/README.md): one object per line\nwith \"question\" and \"document\" + \"paragraphs\", or \"evidence\" phrases, or\n\"abstain\": true; optionally \"category\", \"also\" and \"answer\".\nThresholds apply to each file (--min-lead-hit only to one with \"answer\"\nstrings); exits 1 when one fails.")
+		fmt.Fprintln(m.Stderr, "Usage: coopbot eval [flags] FILE...\n\nEach FILE is a golden set in JSONL (eval/README.md): one object per line\nwith \"question\" and \"document\" + \"paragraphs\", or \"evidence\" phrases, or\n\"abstain\": true; optionally \"category\", \"also\" and \"answer\".\nThresholds apply to each file (--min-lead-hit only to one with \"answer\"\nstrings); exits 1 when one fails.\n\ncoopbot eval --from-log [--since 30d] > todo.jsonl prints the answer log's\nrefused and down-voted questions as cases to label (docs/feedback.md).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return exitError{2}
+	}
+	if *fromLog {
+		if fs.NArg() > 0 {
+			return usageError{"eval", "--from-log takes no file: it prints the skeleton on stdout"}
+		}
+		return exportFromLog(ctx, m, since.d, m.Stdout)
 	}
 	if fs.NArg() == 0 {
 		return retrieval.Errorf(retrieval.EINVALID, "eval takes a golden-set file, e.g. coopbot eval eval/golden.jsonl")

@@ -75,6 +75,10 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}); err != nil {
 		return fmt.Errorf("register metrics: %w", err)
 	}
+	// Before the store opens (perhaps in the background), which hands
+	// it the database; stopped after the surfaces, before Run closes the
+	// pool.
+	defer m.startAnswerLog(ctx, m.Logger)()
 	stopOpening, err := m.openServing(ctx, mt, lc)
 	if err != nil {
 		return err
@@ -89,7 +93,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return retrieval.WrapError(retrieval.EUNAVAILABLE, err, "cannot listen on %s (is another server using the port?)", f.addr)
 	}
-	stopBots, err := m.startBots(ctx, mux, front)
+	stopBots, err := m.startBots(ctx, mux, front, lc)
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -103,10 +107,11 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 // beyond; ANSWER_TIMEOUT per answer; questions counted in m.Metrics.
 func (m *Main) newFront(core edge.Core) *edge.Front {
 	return edge.New(core, edge.Options{
-		Gate:     gate.Options{MaxInFlight: m.Config.MaxInFlight},
-		Timeout:  m.Config.AnswerTimeout,
-		Recorder: m.Metrics,
-		Logger:   m.Logger,
+		Gate:      gate.Options{MaxInFlight: m.Config.MaxInFlight},
+		Timeout:   m.Config.AnswerTimeout,
+		Recorder:  m.Metrics,
+		Logger:    m.Logger,
+		AnswerLog: m.AnswerLog,
 	})
 }
 
@@ -151,6 +156,7 @@ func (m *Main) serveMux(front *edge.Front, lc *lazyCore) (*http.ServeMux, error)
 			return m.About
 		},
 		Suggestions: m.suggestions(),
+		Gaps:        m.gapsPage(lc),
 		Logger:      m.Logger,
 	})
 	if err != nil {

@@ -18,9 +18,10 @@ import (
 // through front (the path every surface shares): the Slack HTTP routes on
 // mux (SLACK_SIGNING_SECRET), Slack Socket Mode (SLACK_APP_TOKEN and
 // SLACK_BOT_TOKEN) and the Discord gateway (DISCORD_TOKEN). For each
-// adapter left off it logs how to enable it. stop closes the connections,
-// giving answers in flight a few seconds to finish.
-func (m *Main) startBots(ctx context.Context, mux *http.ServeMux, front *edge.Front) (stop func(), err error) {
+// adapter left off it logs how to enable it. lc is the core once open,
+// for what the Slack App Home says the bot knows. stop closes the
+// connections, giving answers in flight a few seconds to finish.
+func (m *Main) startBots(ctx context.Context, mux *http.ServeMux, front *edge.Front, lc *lazyCore) (stop func(), err error) {
 	if front == nil {
 		return nil, errors.New("start chat bots: no path to the retrieval core")
 	}
@@ -33,7 +34,7 @@ func (m *Main) startBots(ctx context.Context, mux *http.ServeMux, front *edge.Fr
 			stops[i](ctx)
 		}
 	}
-	if s := m.startSlack(ctx, mux, b); s != nil {
+	if s := m.startSlack(ctx, mux, b, lc); s != nil {
 		stops = append(stops, s)
 	}
 	s, err := m.startDiscord(b)
@@ -50,7 +51,7 @@ func (m *Main) startBots(ctx context.Context, mux *http.ServeMux, front *edge.Fr
 
 // startSlack starts the Slack adapter when SLACK_SIGNING_SECRET or
 // SLACK_APP_TOKEN is set, and returns how to stop it (nil when off).
-func (m *Main) startSlack(ctx context.Context, mux *http.ServeMux, b *bot.Bot) func(context.Context) {
+func (m *Main) startSlack(ctx context.Context, mux *http.ServeMux, b *bot.Bot, lc *lazyCore) func(context.Context) {
 	cfg, log := m.Config, m.Logger
 	if cfg.SlackSigningSecret == "" && cfg.SlackAppToken == "" {
 		log.Info("slack: off; set SLACK_SIGNING_SECRET (HTTP /slack/commands) or SLACK_APP_TOKEN + SLACK_BOT_TOKEN (Socket Mode) to enable it; see docs")
@@ -62,10 +63,20 @@ func (m *Main) startSlack(ctx context.Context, mux *http.ServeMux, b *bot.Bot) f
 		AppToken:      cfg.SlackAppToken,
 		Channels:      cfg.SlackChannels,
 		Ephemeral:     cfg.SlackEphemeral,
+		APIURL:        cfg.SlackAPIURL,
+		About: func(ctx context.Context) (bot.About, error) {
+			if _, err := lc.service(); err != nil {
+				return bot.About{}, err
+			}
+			// m.Store, the store itself, set before the core is
+			// published: the Service's metrics decorator keeps the
+			// store's Catalog but not its Freshness.
+			return bot.Describe(ctx, m.Store, homeDocs)
+		},
 	})
 	if cfg.SlackSigningSecret != "" {
 		sa.Register(mux)
-		log.Info("slack: /ask at POST /slack/commands, events at POST /slack/events")
+		log.Info("slack: /ask at POST /slack/commands, events at POST /slack/events, buttons at POST /slack/interactions")
 		if cfg.SlackBotToken == "" {
 			log.Info("slack: set SLACK_BOT_TOKEN to answer @mentions (events need chat:write)")
 		} else if err := sa.Identify(ctx); err != nil {
@@ -92,6 +103,9 @@ func (m *Main) startSlack(ctx context.Context, mux *http.ServeMux, b *bot.Bot) f
 		_ = sa.Close(ctx)
 	}
 }
+
+// homeDocs is how many documents the Slack App Home names.
+const homeDocs = 10
 
 // startDiscord starts the Discord adapter when DISCORD_TOKEN is set,
 // connecting in the background with retries, and returns how to stop it

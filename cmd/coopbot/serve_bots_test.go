@@ -44,13 +44,11 @@ func signedCommand(t testing.TB, base, secret, text, responseURL string, at time
 	return r
 }
 
-// startBotsServer runs startBots with only SLACK_SIGNING_SECRET set and
-// serves its mux.
-func startBotsServer(t testing.TB) (*httptest.Server, *bytes.Buffer) {
+// startBotsServer runs startBots with SLACK_SIGNING_SECRET set, and the
+// variables of pairs, and serves its mux.
+func startBotsServer(t testing.TB, pairs ...string) (*httptest.Server, *bytes.Buffer) {
 	t.Helper()
-	cfg, err := LoadConfig(func(k string) string {
-		return map[string]string{"SLACK_SIGNING_SECRET": botsTestSecret, "RATE_PER_MINUTE": "6000", "RATE_BURST": "1000"}[k]
-	})
+	cfg, err := LoadConfig(env(append([]string{"SLACK_SIGNING_SECRET", botsTestSecret, "RATE_PER_MINUTE", "6000", "RATE_BURST", "1000"}, pairs...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +59,9 @@ func startBotsServer(t testing.TB) (*httptest.Server, *bytes.Buffer) {
 	}
 	t.Cleanup(func() { _ = m.Close() })
 	mux := http.NewServeMux()
-	stop, err := m.startBots(context.Background(), mux, m.newFront(m.Service))
+	lc := &lazyCore{}
+	lc.svc.Store(m.Service)
+	stop, err := m.startBots(context.Background(), mux, m.newFront(lc), lc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +85,7 @@ func TestServeSlackCommand(t *testing.T) {
 		t.Fatalf("ask --json = %s (%v); want citations", stdout.String(), err)
 	}
 
-	got := make(chan slackapi.WebhookMessage, 1)
-	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var m slackapi.WebhookMessage
-		_ = json.NewDecoder(r.Body).Decode(&m)
-		got <- m
-	}))
-	defer hook.Close()
+	hook, got := newHook(t)
 	srv, logs := startBotsServer(t)
 	for _, hint := range []string{"SLACK_APP_TOKEN", "DISCORD_TOKEN"} {
 		if !strings.Contains(logs.String(), hint) {

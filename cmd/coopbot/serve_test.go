@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/compose-spec/compose-go/v2/dotenv"
 
 	"github.com/coopbot/coopbot/internal/logtest"
@@ -168,6 +169,8 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("page result = %+v; want an answer citing the Typhoon paragraph with a highlighted sentence", r)
 	}
 
+	voteFromPage(t, browser, base, token, logs)
+
 	// The API needs the token; the page did not.
 	if code, _ := httpGet(t, base+"/api/search?q=Typhoon"); code != http.StatusUnauthorized {
 		t.Errorf("/api/search without the token = %d; want 401", code)
@@ -185,6 +188,8 @@ func TestServeEndToEnd(t *testing.T) {
 		`coopbot_search_seconds_count 1`,
 		`coopbot_ingest_documents_total{result="stored"} 2`,
 		`coopbot_index_documents 2`,
+		`coopbot_feedback_total{surface="web",vote="up"} 1`,
+		`coopbot_answer_log_failures_total 0`,
 	} {
 		if !strings.Contains(m, want) {
 			t.Errorf("/metrics lacks %s", want)
@@ -212,6 +217,25 @@ func TestServeEndToEnd(t *testing.T) {
 	if c, err := net.DialTimeout("tcp", u.Host, time.Second); err == nil {
 		c.Close()
 		t.Errorf("%s still accepts connections after exit", u.Host)
+	}
+}
+
+// voteFromPage votes on the answer the browser shows, which lands in
+// serve's in-memory answer log, and reads /gaps with the token.
+func voteFromPage(t *testing.T, browser context.Context, base, token string, logs *logtest.Buffer) {
+	t.Helper()
+	if err := chromedp.Do(browser, chromedp.Click(chromedp.CSS("form.feedback .vote-up"))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(browser, chromedp.Poll[bool](`document.querySelector("form.feedback").dataset.voted === "recorded"`, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Errorf("the page's vote was not recorded: %v\nserver log:\n%s", err, logs.String())
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/gaps", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("/gaps with the token = %v, %v; want 200", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 }
 

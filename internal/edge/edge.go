@@ -8,8 +8,12 @@
 // chosen by the error's code, and nothing else: no host, port, path, SQL,
 // Go type or stack trace reaches a user.
 //
-// It imports the standard library, retrieval and internal/gate only; cmd/
-// builds one Front and hands it to every surface.
+// The record step also writes every answered or refused question to the
+// answer log (feedback.Log), when one is set, and Vote takes the 👍/👎
+// users cast on those answers.
+//
+// It imports the standard library, retrieval, feedback and internal/gate
+// only; cmd/ builds one Front and hands it to every surface.
 package edge
 
 import (
@@ -22,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coopbot/coopbot/feedback"
 	"github.com/coopbot/coopbot/internal/gate"
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -101,6 +106,9 @@ type Options struct {
 	Recorder Recorder
 	// Logger receives one record per question or search; nil discards.
 	Logger *slog.Logger
+	// AnswerLog, when set, records every answered or refused question
+	// and takes votes on them (ANSWER_LOG); nil turns both off.
+	AnswerLog *feedback.Log
 }
 
 // Front is the path in front of the core. It is safe for concurrent use.
@@ -109,11 +117,12 @@ type Front struct {
 	timeout time.Duration
 	rec     Recorder
 	log     *slog.Logger
+	alog    *feedback.Log
 }
 
 // New returns a Front over core.
 func New(core Core, opts Options) *Front {
-	f := &Front{gate: gate.New(core, opts.Gate), timeout: opts.Timeout, rec: opts.Recorder, log: opts.Logger}
+	f := &Front{gate: gate.New(core, opts.Gate), timeout: opts.Timeout, rec: opts.Recorder, log: opts.Logger, alog: opts.AnswerLog}
 	if f.timeout <= 0 {
 		f.timeout = DefaultTimeout
 	}
@@ -133,6 +142,10 @@ type Question struct {
 	History []retrieval.Turn // earlier turns of a chat thread, oldest first
 	// Attrs are extra log fields (platform, user, channel…).
 	Attrs []slog.Attr
+	// User and Channel are the platform's ids of the asker and where
+	// they asked, "" when the surface has none; the answer log keeps
+	// only their keyed hashes.
+	User, Channel string
 }
 
 // id fills in and returns the request id q is logged under.
@@ -223,6 +236,9 @@ func (f *Front) Refuse(ctx context.Context, q Question, err error) {
 func (f *Front) record(ctx context.Context, q Question, ans retrieval.Answer, err error, elapsed time.Duration) {
 	if f.rec != nil {
 		f.rec.ObserveQuestion(q.Surface, Outcome(ans, err), elapsed)
+	}
+	if f.alog != nil && err == nil {
+		f.alog.Record(f.entry(q, ans, elapsed))
 	}
 	f.logOutcome(ctx, "question", q, ans, err, elapsed)
 }

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -44,8 +45,9 @@ type Store struct {
 	free     []int32       // free slots, reused first
 	vecs     []float32     // slot i's vector is vecs[i*dims:(i+1)*dims]
 	postings map[string]map[int32]int32
-	live     int   // chunks stored
-	termSum  int64 // total terms over all chunks, for BM25's average length
+	live     int       // chunks stored
+	termSum  int64     // total terms over all chunks, for BM25's average length
+	updated  time.Time // the latest PutDocument; zero while empty
 
 	scorePool sync.Pool // *scoreBuf for the lexical arm
 }
@@ -124,6 +126,7 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 		de.slots = append(de.slots, s.insert(e))
 	}
 	s.docs[doc.ID] = de
+	s.updated = time.Now()
 	return nil
 }
 
@@ -262,6 +265,17 @@ func (s *Store) DeleteDocument(ctx context.Context, id string) error {
 	}
 	s.remove(de)
 	return nil
+}
+
+// Updated implements retrieval.Freshness: when a document was last
+// stored or replaced (zero for a store never written).
+func (s *Store) Updated(ctx context.Context) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, fmt.Errorf("updated: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.updated, nil
 }
 
 // Stats reports the number of documents and chunks and the embedder that

@@ -2,13 +2,35 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/coopbot/coopbot/retrieval"
 )
 
-var _ retrieval.Catalog = (*Store)(nil)
+var (
+	_ retrieval.Catalog   = (*Store)(nil)
+	_ retrieval.Freshness = (*Store)(nil)
+)
+
+// Updated implements retrieval.Freshness: the latest updated_at, which a
+// document's insert or replacement sets (an unchanged re-ingest does not).
+func (s *Store) Updated(ctx context.Context) (time.Time, error) {
+	if err := s.answering(); err != nil {
+		return time.Time{}, err
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	var t *time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT max(updated_at) FROM documents`).Scan(&t); err != nil {
+		return time.Time{}, s.check(ctx, err, "updated")
+	}
+	if t == nil {
+		return time.Time{}, nil
+	}
+	return *t, nil
+}
 
 // Catalog implements retrieval.Catalog: documents newest first (by date,
 // then ID), and how many there are.

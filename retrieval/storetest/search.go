@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -215,5 +216,32 @@ func testCatalog(t *testing.T, s retrieval.Store) {
 	docs, _, _ := c.Catalog(ctx, 1)
 	if want := corpus()[2].doc; len(docs) != 1 || docs[0].Title != want.Title || docs[0].Date != want.Date || docs[0].Outlet != want.Outlet || docs[0].Source != want.Source {
 		t.Errorf("Catalog(1) = %+v; want the metadata of %+v", docs, want)
+	}
+}
+
+// testFreshness: a store that implements retrieval.Freshness reports zero
+// while empty, then a time within the PutDocument calls, which a later
+// PutDocument moves on.
+func testFreshness(t *testing.T, s retrieval.Store) {
+	f, ok := s.(retrieval.Freshness)
+	if !ok {
+		t.Skip("the store does not implement retrieval.Freshness")
+	}
+	ctx := context.Background()
+	if u, err := f.Updated(ctx); err != nil || !u.IsZero() {
+		t.Errorf("Updated() of an empty store = %v, %v; want zero", u, err)
+	}
+	// A second either side: PostgreSQL's clock is not this process's.
+	before := time.Now().Add(-time.Second)
+	putCorpus(t, s)
+	first, err := f.Updated(ctx)
+	if err != nil || first.Before(before) || first.After(time.Now().Add(time.Second)) {
+		t.Errorf("Updated() after PutDocument = %v, %v; want between %v and now", first, err, before)
+	}
+	time.Sleep(10 * time.Millisecond)
+	d, c := Doc("later", "Later", [][]float32{{1, 1, 0, 0}}, "A later report.")
+	put(t, s, d, c)
+	if later, err := f.Updated(ctx); err != nil || !later.After(first) {
+		t.Errorf("Updated() after another PutDocument = %v, %v; want after %v", later, err, first)
 	}
 }

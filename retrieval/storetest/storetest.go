@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) retrieval.Store) {
 		{"SearchZeroVector", testZeroVector},
 		{"CanceledContext", testCanceled},
 		{"Catalog", testCatalog},
+		{"Freshness", testFreshness},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })

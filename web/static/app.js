@@ -45,6 +45,20 @@
     input.value = a.textContent;
     ask(a.textContent, true);
   });
+  // A vote is posted in place; the form alone posts it to a page of its
+  // own.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f.classList || !f.classList.contains("feedback")) return;
+    e.preventDefault();
+    var data = new URLSearchParams(new FormData(f));
+    if (e.submitter && e.submitter.name) data.set(e.submitter.name, e.submitter.value);
+    var out = f.querySelector(".feedback-result");
+    fetch(f.action, { method: "POST", body: data, headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (j) { out.textContent = j.message || j.error || ""; f.dataset.voted = j.result || "error"; })
+      .catch(function () { out.textContent = "The vote could not be sent. Check your connection and try again."; });
+  });
   window.addEventListener("popstate", function () {
     var q = new URLSearchParams(location.search).get("q") || "";
     input.value = q;

@@ -1,0 +1,107 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// A newcomer's first question is often about the sources themselves:
+// "what are these reports about?", "what do you know?", "tl;dr". No
+// passage answers that by its words; the answer is the documents
+// themselves, each by its title, date and opening sentence, which in a
+// report (and in most documents) says what it is about.
+
+// overviewRequest matches questions about the sources as a whole.
+var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (?:are|is|were) (?:these|the|those|your|all the|this) (?:reports?|documents?|docs?|sources?|articles?|files?|stories|story|texts?)(?: (?:about|on|covering))?|what (?:do|can) you (?:know|cover|answer|tell me)(?: about)?|what (?:topics|subjects|things) (?:do|can) you (?:cover|know|answer)|what (?:is|are) (?:in )?(?:your|the) (?:sources|documents|docs|knowledge base|index)|(?:give me |i want )?(?:an? )?(?:overview|summary|gist|tl;? ?dr)(?: of)?(?: (?:everything|it all|all of it|the reports|the documents|the sources|these reports|all))?|summari[sz]e (?:everything|it all|all of it|the reports|the documents|the sources|these reports)|tl;? ?dr)$`)
+
+// isOverview reports whether question asks about the sources as a whole.
+func isOverview(question string) bool {
+	low := strings.ToLower(stripNoise(question))
+	low = strings.Join(strings.Fields(strings.TrimRight(low, "?!. ")), " ")
+	return overviewRequest.MatchString(low)
+}
+
+// overviewShown is how many documents an overview answer opens.
+const overviewShown = 3
+
+// overview answers a question about the sources as a whole from the
+// store's catalog: each of the newest documents by title and date with
+// its opening sentence, cited. ok is false when the store cannot list
+// its documents or holds none; the question is then answered like any
+// other.
+func (s *Service) overview(ctx context.Context, asked string) (Answer, bool) {
+	c, isCatalog := s.Store.(Catalog)
+	if !isCatalog {
+		return Answer{}, false
+	}
+	docs, total, err := c.Catalog(ctx, overviewShown)
+	if err != nil || total == 0 {
+		return Answer{}, false
+	}
+	var parts []string
+	ans := Answer{Question: asked}
+	for _, d := range docs {
+		sn, ok := s.opening(ctx, d)
+		if !ok {
+			continue
+		}
+		n := len(ans.Citations) + 1
+		ans.Citations = append(ans.Citations, CitationOf(n, sn))
+		name := quoteTitle(d)
+		if date := spokenDate(d.Date); date != "" {
+			name += " (" + date + ")"
+		}
+		parts = append(parts, fmt.Sprintf("%s: %s [%d]", name, sn.Highlight, n))
+	}
+	if len(parts) == 0 {
+		return Answer{}, false
+	}
+	// The first document's opening comes first: it is what the answer
+	// says; the count follows.
+	ans.Text = strings.Join(parts, " ")
+	if total > len(parts) {
+		ans.Text += fmt.Sprintf(" (%d more documents; ask about any topic.)", total-len(parts))
+	}
+	return ans, true
+}
+
+// opening returns the first passage of document d that the store finds
+// by its title, its first sentence as the highlight.
+func (s *Service) opening(ctx context.Context, d Document) (Snippet, bool) {
+	hits, err := s.Store.Search(ctx, Query{Text: d.Title, K: DefaultCandidates, Candidates: DefaultCandidates})
+	if err != nil {
+		s.logger().WarnContext(ctx, "overview search failed", "document", d.ID, "err", err)
+		return Snippet{}, false
+	}
+	best := -1
+	for i, h := range hits {
+		if h.Chunk.DocumentID == d.ID && (best < 0 || h.Chunk.Ordinal < hits[best].Chunk.Ordinal) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return Snippet{}, false
+	}
+	h := hits[best]
+	c := h.Chunk
+	first := Span{0, len(c.Text)}
+	if len(c.Sentences) > 0 && c.Sentences[0].Start >= 0 && c.Sentences[0].End <= len(c.Text) && c.Sentences[0].Start < c.Sentences[0].End {
+		first = c.Sentences[0]
+	}
+	return Snippet{
+		DocumentID: c.DocumentID, Title: d.Title, Date: d.Date, Outlet: d.Outlet, Author: d.Author,
+		Paragraph: c.ParaStart, ParaEnd: c.ParaEnd, Ordinal: c.Ordinal, Start: c.Start, End: c.End,
+		Page: c.Page, URL: webURL(h.Document.Source),
+		Text: c.Text, Score: h.Score, Highlight: strings.TrimSpace(c.Text[first.Start:first.End]),
+		HighlightParagraph: c.ParaStart,
+	}, true
+}
+
+func quoteTitle(d Document) string {
+	if strings.TrimSpace(d.Title) == "" {
+		return d.ID
+	}
+	return "“" + strings.TrimSpace(d.Title) + "”"
+}
