@@ -57,6 +57,13 @@ type Options struct {
 	Burst         int
 	// Command is the slash command named in the usage text (default "/ask").
 	Command string
+	// Claims and Limits, when set, are shared by every replica (the
+	// PostgreSQL store); nil keeps dedupe and the rate limit in this
+	// process. Limits applies RatePerMinute and Burst itself.
+	Claims Claims
+	Limits Limits
+	// Recorder, when set, counts failures of Claims and Limits.
+	Recorder Recorder
 }
 
 // Bot runs requests from any platform through the shared checks and the
@@ -64,7 +71,11 @@ type Options struct {
 type Bot struct {
 	front   *edge.Front
 	logger  *slog.Logger
-	limiter *Limiter
+	limiter *Limiter // nil: no rate limit
+	limits  Limits   // shared; limiter decides when it fails
+	claims  Claims   // shared; dedupe decides when nil or failing
+	dedupe  *Dedupe
+	rec     Recorder
 	command string
 }
 
@@ -73,12 +84,14 @@ func New(front *edge.Front, logger *slog.Logger, opts Options) *Bot {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	b := &Bot{front: front, logger: logger, command: opts.Command}
+	b := &Bot{front: front, logger: logger, command: opts.Command, claims: opts.Claims, rec: opts.Recorder,
+		dedupe: NewDedupe(ClaimTTL, 10_000)}
 	if b.command == "" {
 		b.command = "/ask"
 	}
 	if opts.RatePerMinute > 0 {
 		b.limiter = NewLimiter(opts.RatePerMinute, opts.Burst)
+		b.limits = opts.Limits
 	}
 	return b
 }
@@ -127,7 +140,7 @@ func (b *Bot) Precheck(req Request) (Outcome, bool) {
 		return Outcome{RequestID: id, Kind: KindError, Text: edge.Text(err, id), Err: err}, false
 	}
 	if b.limiter != nil {
-		if ok, wait := b.limiter.Allow(req.Platform + ":" + req.UserID); !ok {
+		if ok, wait := b.allow(req.Platform + ":" + req.UserID); !ok {
 			err := rateLimitError(wait)
 			b.front.Refuse(ctx, q, err)
 			return Outcome{RequestID: id, Kind: KindError, Text: edge.Text(err, id), Err: err}, false

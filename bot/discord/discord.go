@@ -25,6 +25,11 @@ type Options struct {
 	Token    string   // bot token (without the "Bot " prefix)
 	GuildID  string   // register /ask in this guild only; "" = globally
 	Channels []string // allow-list of channel ids; empty = all
+	// ShardID and ShardCount are sent in IDENTIFY: with ShardCount > 1
+	// Discord delivers a guild's events only to the session whose
+	// ShardID is (guild_id >> 22) % ShardCount, so each replica takes
+	// its own ShardID (docs/deploy.md). ShardCount 0 or 1 is unsharded.
+	ShardID, ShardCount int
 }
 
 // Adapter answers Discord questions through a bot.Bot.
@@ -50,6 +55,12 @@ func New(b *bot.Bot, opts Options) (*Adapter, error) {
 	// Direct messages carry their content without the privileged
 	// message content intent, as mentions of the bot do.
 	s.Identify.Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	if opts.ShardCount > 1 {
+		if opts.ShardID < 0 || opts.ShardID >= opts.ShardCount {
+			return nil, fmt.Errorf("discord shard %d of %d: want 0 <= id < count", opts.ShardID, opts.ShardCount)
+		}
+		s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
+	}
 	s.SyncEvents = true // handlers only hand work to tracked goroutines
 	s.LogLevel = discordgo.LogError
 	a := &Adapter{bot: b, opts: opts, log: slog.New(redact.Handler(b.Logger().Handler())).With("platform", "discord"), s: s,
@@ -144,7 +155,13 @@ func (a *Adapter) onMessageCreate(s *discordgo.Session, mc *discordgo.MessageCre
 		a.log.Info("ignored mention outside allowed channels", "channel", m.ChannelID, "user", m.Author.ID)
 		return
 	}
-	a.spawn(func(ctx context.Context) { a.answerMessage(ctx, m, id) })
+	a.spawn(func(ctx context.Context) {
+		// Claimed here, not in the handler: handlers run in the gateway's
+		// event loop, which a slow database must not hold up.
+		if a.bot.Claim(ctx, "discord:msg:"+m.ID) {
+			a.answerMessage(ctx, m, id)
+		}
+	})
 }
 
 // answerMessage answers a mention: typing, history from the reply chain,
@@ -234,7 +251,11 @@ func (a *Adapter) onInteractionCreate(s *discordgo.Session, ic *discordgo.Intera
 	}
 	switch i.Type {
 	case discordgo.InteractionMessageComponent:
-		a.spawn(func(ctx context.Context) { a.answerComponent(ctx, i, user) })
+		a.spawn(func(ctx context.Context) {
+			if a.bot.Claim(ctx, "discord:interaction:"+i.ID) {
+				a.answerComponent(ctx, i, user)
+			}
+		})
 	case discordgo.InteractionApplicationCommand:
 		a.onCommand(i, user)
 	}
@@ -264,7 +285,11 @@ func (a *Adapter) onCommand(i *discordgo.Interaction, user string) {
 			q = o.StringValue()
 		}
 	}
-	a.spawn(func(ctx context.Context) { a.answerInteraction(ctx, i, user, q) })
+	a.spawn(func(ctx context.Context) {
+		if a.bot.Claim(ctx, "discord:interaction:"+i.ID) {
+			a.answerInteraction(ctx, i, user, q)
+		}
+	})
 }
 
 // answerInteraction answers /ask: refusals and help at once (ephemeral),

@@ -54,7 +54,7 @@ func (a *Adapter) CommandsHandler() http.Handler {
 		// A signature covers the timestamp and body, so a second request
 		// with the same pair inside the signing window is a replay: Slack
 		// sends each command once.
-		if a.dedupe.Seen("cmd:" + r.Header.Get("X-Slack-Request-Timestamp") + ":" + r.Header.Get("X-Slack-Signature")) {
+		if !a.claim(r.Context(), "cmd:"+r.Header.Get("X-Slack-Request-Timestamp")+":"+r.Header.Get("X-Slack-Signature")) {
 			a.log.Warn("ignored replayed command", "path", r.URL.Path)
 			writeJSON(w, &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: "This command was already received."})
 			return
@@ -134,11 +134,11 @@ func (a *Adapter) EventsHandler() http.Handler {
 		case slackevents.CallbackEvent:
 			w.WriteHeader(http.StatusOK)
 			cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
-			if cb != nil && a.dedupe.Seen("event:"+cb.EventID) {
+			if cb != nil && !a.claim(r.Context(), "event:"+cb.EventID) {
 				a.log.Info("ignored duplicate event", "event_id", cb.EventID, "retry", r.Header.Get("X-Slack-Retry-Num"))
 				return
 			}
-			a.event(ev)
+			a.event(r.Context(), ev)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

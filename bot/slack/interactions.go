@@ -59,7 +59,7 @@ func (a *Adapter) InteractionsHandler() http.Handler {
 			return
 		}
 		w.WriteHeader(http.StatusOK)
-		if a.dedupe.Seen("act:" + r.Header.Get("X-Slack-Request-Timestamp") + ":" + r.Header.Get("X-Slack-Signature")) {
+		if !a.claim(r.Context(), "act:"+r.Header.Get("X-Slack-Request-Timestamp")+":"+r.Header.Get("X-Slack-Signature")) {
 			a.log.Warn("ignored replayed interaction", "path", r.URL.Path)
 			return
 		}

@@ -25,7 +25,7 @@ type mention struct {
 // mentions the bot (the same message can arrive as both; it is answered
 // once, keyed by channel and timestamp), or a direct message from a
 // person (message.im, no mention needed).
-func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
+func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent) {
 	var m mention
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
@@ -53,7 +53,7 @@ func (a *Adapter) event(ev slackevents.EventsAPIEvent) {
 	default:
 		return
 	}
-	if a.dedupe.Seen("msg:" + m.channel + ":" + m.ts) {
+	if !a.claim(ctx, "msg:"+m.channel+":"+m.ts) {
 		return
 	}
 	// The allow-list names the channels the bot may answer in where

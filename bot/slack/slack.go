@@ -45,7 +45,6 @@ type Adapter struct {
 	api     *slack.Client
 	http    *http.Client
 	allow   bot.AllowList
-	dedupe  *bot.Dedupe // events, mentions and signed commands seen
 	tasks   *bot.Tasks
 	mu      sync.Mutex               // guards botUser and actions
 	botUser string                   // the bot's own user id, from auth.test
@@ -72,7 +71,6 @@ func New(b *bot.Bot, opts Options) *Adapter {
 		api:     slack.New(opts.BotToken, apiOpts...),
 		http:    hc,
 		allow:   bot.NewAllowList(opts.Channels),
-		dedupe:  bot.NewDedupe(10*time.Minute, 10_000), // outlasts the 5-minute signing window
 		tasks:   bot.NewTasks(),
 		actions: map[string]ActionHandler{},
 	}
@@ -117,6 +115,12 @@ func (a *Adapter) botUserID() string {
 func (a *Adapter) self(user string) bool {
 	id := a.botUserID()
 	return id != "" && user == id
+}
+
+// claim reports whether this replica handles the event named by key
+// (bot.Bot.Claim: shared by every replica when the database is).
+func (a *Adapter) claim(ctx context.Context, key string) bool {
+	return a.bot.Claim(ctx, "slack:"+key)
 }
 
 // spawn runs f in the background with the adapter's base context, unless

@@ -55,7 +55,7 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 		}
 		// Slack redelivers an envelope it saw no ack for; the envelope id
 		// is Socket Mode's equivalent of a request signature.
-		if a.dedupe.Seen("envelope:" + evt.Request.EnvelopeID) {
+		if !a.claim(ctx, "envelope:"+evt.Request.EnvelopeID) {
 			a.log.Info("ignored redelivered command", "retry", evt.Request.RetryAttempt)
 			_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
 			return
@@ -74,15 +74,15 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 		if !ok || ev.Type != slackevents.CallbackEvent {
 			return
 		}
-		if cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent); cb != nil && a.dedupe.Seen("event:"+cb.EventID) {
+		if cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent); cb != nil && !a.claim(ctx, "event:"+cb.EventID) {
 			return
 		}
-		a.event(ev)
+		a.event(ctx, ev)
 	case socketmode.EventTypeInteractive:
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {
 			_ = sm.AckCtx(ctx, evt.Request.EnvelopeID, nil)
 			// A redelivered envelope is acknowledged, not acted on again.
-			if a.dedupe.Seen("envelope:" + evt.Request.EnvelopeID) {
+			if !a.claim(ctx, "envelope:"+evt.Request.EnvelopeID) {
 				return
 			}
 		}

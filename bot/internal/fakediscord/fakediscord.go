@@ -1,6 +1,9 @@
 // Package fakediscord is a local stand-in for Discord's gateway (websocket:
 // HELLO → IDENTIFY → READY, then dispatched events) and the REST endpoints
-// coopbot uses, for driving real discordgo code paths in tests. New points
+// coopbot uses, for driving real discordgo code paths in tests. Several
+// sessions may connect; like Discord, it sends an event with a guild_id
+// only to the session whose IDENTIFY shard [id, count] has
+// id == (guild_id >> 22) % count. New points
 // discordgo's endpoint variables at it and restores them on cleanup, so
 // tests using it must not run in parallel.
 package fakediscord
@@ -11,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -44,7 +48,7 @@ func (r Request) JSON(t testing.TB, v any) {
 // Server is the fake Discord.
 type Server struct {
 	*httptest.Server
-	// Identify is the IDENTIFY payload the bot sent.
+	// Identify receives each IDENTIFY payload a session sent.
 	Identify chan json.RawMessage
 
 	t        testing.TB
@@ -52,9 +56,8 @@ type Server struct {
 	mu       sync.Mutex
 	messages map[string]*discordgo.Message // by id, for GET channel message
 	nextID   int
-	ws       *websocket.Conn
-	wsMu     sync.Mutex
-	seq      int
+	wsMu     sync.Mutex // guards sessions and each session's writes
+	sessions []*session
 	ready    chan struct{}
 	once     sync.Once
 	drop     []string // path suffixes whose connections are closed unanswered
@@ -85,7 +88,7 @@ func (s *Server) dropped(path string) bool {
 func New(t testing.TB) *Server {
 	s := &Server{
 		t: t, requests: make(chan Request, 100), messages: map[string]*discordgo.Message{},
-		Identify: make(chan json.RawMessage, 1), ready: make(chan struct{}),
+		Identify: make(chan json.RawMessage, 4), ready: make(chan struct{}),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/ws/", s.gateway)
@@ -124,6 +127,27 @@ func (s *Server) pointDiscordgo(t testing.TB) {
 
 var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
 
+// session is one gateway connection and the shard it identified as.
+type session struct {
+	ws                *websocket.Conn
+	seq               int
+	identified        bool
+	shardID, shardCnt int
+}
+
+// receives reports whether the session gets an event for guild ("" or
+// unparsable: every session, as for events outside any guild).
+func (ss *session) receives(guild string) bool {
+	if !ss.identified {
+		return false
+	}
+	id, err := strconv.ParseUint(guild, 10, 64)
+	if ss.shardCnt <= 1 || err != nil {
+		return true
+	}
+	return int((id>>22)%uint64(ss.shardCnt)) == ss.shardID
+}
+
 // gateway speaks the gateway protocol: HELLO, wait for IDENTIFY, READY,
 // then acknowledge heartbeats until the bot disconnects.
 func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
@@ -132,11 +156,12 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.Close()
+	ss := &session{ws: c}
 	s.wsMu.Lock()
-	s.ws = c
-	s.seq = 0
+	s.sessions = append(s.sessions, ss)
 	err = c.WriteJSON(map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 45000}})
 	s.wsMu.Unlock()
+	defer s.forget(ss)
 	if err != nil {
 		return
 	}
@@ -154,27 +179,65 @@ func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
 			_ = c.WriteJSON(map[string]any{"op": 11})
 			s.wsMu.Unlock()
 		case 2: // identify
+			var id struct {
+				Shard *[2]int `json:"shard"`
+			}
+			_ = json.Unmarshal(msg.D, &id)
 			select {
 			case s.Identify <- msg.D:
 			default:
 			}
-			s.dispatch("READY", map[string]any{
+			s.wsMu.Lock()
+			ss.identified = true
+			if id.Shard != nil {
+				ss.shardID, ss.shardCnt = id.Shard[0], id.Shard[1]
+			}
+			s.send(ss, "READY", map[string]any{
 				"v": 10, "session_id": "fake-session",
 				"user":        map[string]any{"id": BotID, "username": "coopbot", "bot": true},
 				"application": map[string]any{"id": AppID},
 				"guilds":      []any{},
 			})
+			s.wsMu.Unlock()
 			s.once.Do(func() { close(s.ready) })
 		}
 	}
 }
 
-func (s *Server) dispatch(event string, data any) {
+// forget drops a closed session.
+func (s *Server) forget(ss *session) {
 	s.wsMu.Lock()
 	defer s.wsMu.Unlock()
-	s.seq++
-	if err := s.ws.WriteJSON(map[string]any{"op": 0, "t": event, "s": s.seq, "d": data}); err != nil {
+	for i, o := range s.sessions {
+		if o == ss {
+			s.sessions = append(s.sessions[:i], s.sessions[i+1:]...)
+			return
+		}
+	}
+}
+
+// send writes one dispatch to ss. Called with wsMu held.
+func (s *Server) send(ss *session, event string, data any) {
+	ss.seq++
+	if err := ss.ws.WriteJSON(map[string]any{"op": 0, "t": event, "s": ss.seq, "d": data}); err != nil {
 		s.t.Errorf("gateway dispatch %s: %v", event, err)
+	}
+}
+
+// dispatch sends event to every identified session whose shard holds the
+// event's guild.
+func (s *Server) dispatch(event string, data any) {
+	raw, _ := json.Marshal(data)
+	var g struct {
+		GuildID string `json:"guild_id"`
+	}
+	_ = json.Unmarshal(raw, &g)
+	s.wsMu.Lock()
+	defer s.wsMu.Unlock()
+	for _, ss := range s.sessions {
+		if ss.receives(g.GuildID) {
+			s.send(ss, event, json.RawMessage(raw))
+		}
 	}
 }
 
