@@ -31,6 +31,7 @@ type Metrics struct {
 	ingestChunks prometheus.Counter
 	feedback     *prometheus.CounterVec
 	logFailures  prometheus.Counter
+	replicas     *replicaMetrics
 }
 
 // latencyBuckets span 1 ms to about 30 s: embedding and search are fast
@@ -82,6 +83,7 @@ func New() *Metrics {
 	reg.MustRegister(m.questions, m.answer, m.embed, m.search, m.ingestDocs, m.ingestChunks, m.feedback, m.logFailures,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.replicas = newReplicaMetrics(reg)
 	// Pre-create the common series so dashboards see zeros, not gaps.
 	for _, r := range []string{"stored", "deleted", "failed"} {
 		m.ingestDocs.WithLabelValues(r)

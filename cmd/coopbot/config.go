@@ -64,6 +64,11 @@ type Config struct {
 	DiscordToken    string   // DISCORD_TOKEN (secret)
 	DiscordGuildID  string   // DISCORD_GUILD_ID; set = register /ask in this guild only
 	DiscordChannels []string // DISCORD_CHANNELS; empty = all
+	// DiscordShardID and DiscordShardCount (DISCORD_SHARD_ID, 0-based,
+	// and DISCORD_SHARD_COUNT) are sent in IDENTIFY; each replica on one
+	// token takes its own id (docs/deploy.md). Count 0 = unsharded.
+	DiscordShardID    int
+	DiscordShardCount int
 
 	RatePerMinute float64 // RATE_PER_MINUTE per user, default 6
 	RateBurst     int     // RATE_BURST, default 3
@@ -128,6 +133,8 @@ func (e *envReader) read() Config {
 		DiscordToken:       e.secret("DISCORD_TOKEN"),
 		DiscordGuildID:     e.str("DISCORD_GUILD_ID", ""),
 		DiscordChannels:    e.list("DISCORD_CHANNELS"),
+		DiscordShardID:     e.index("DISCORD_SHARD_ID"),
+		DiscordShardCount:  e.integer("DISCORD_SHARD_COUNT", 0),
 		RatePerMinute:      e.num("RATE_PER_MINUTE", 6),
 		RateBurst:          e.integer("RATE_BURST", 3),
 		MaxInFlight:        e.integer("MAX_IN_FLIGHT", 16),
@@ -171,6 +178,9 @@ func (c Config) validate() []error {
 	}
 	if c.SlackAppToken != "" && c.SlackBotToken == "" {
 		errs = append(errs, errors.New("SLACK_APP_TOKEN (Socket Mode) also needs SLACK_BOT_TOKEN"))
+	}
+	if c.DiscordShardID >= max(c.DiscordShardCount, 1) {
+		errs = append(errs, fmt.Errorf("DISCORD_SHARD_ID: want 0 to DISCORD_SHARD_COUNT-1 (%d), got %d; set DISCORD_SHARD_COUNT to the number of replicas", max(c.DiscordShardCount, 1)-1, c.DiscordShardID))
 	}
 	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" {
 		errs = append(errs, fmt.Errorf("SLACK_API_URL: want an http(s) URL such as %s, got %q", DefaultSlackAPIURL, c.SlackAPIURL))
@@ -304,6 +314,20 @@ func (e *envReader) integer(name string, def int) int {
 	return n
 }
 
+// index reads a whole number from 0 up (0 when unset).
+func (e *envReader) index(name string) int {
+	v := strings.TrimSpace(e.getenv(name))
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		e.fail("%s: want a whole number from 0, got %q", name, v)
+		return 0
+	}
+	return n
+}
+
 func (e *envReader) dur(name string, def time.Duration) time.Duration {
 	v := strings.TrimSpace(e.getenv(name))
 	if v == "" {
@@ -352,6 +376,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("slack_socket_mode", set(c.SlackAppToken)),
 		slog.String("slack_api_url", c.SlackAPIURL),
 		slog.String("discord", set(c.DiscordToken)),
+		slog.Int("discord_shard_id", c.DiscordShardID),
+		slog.Int("discord_shard_count", c.DiscordShardCount),
 		slog.Float64("rate_per_minute", c.RatePerMinute),
 		slog.Int("rate_burst", c.RateBurst),
 		slog.Int("max_in_flight", c.MaxInFlight),

@@ -19,13 +19,15 @@ import (
 // mux (SLACK_SIGNING_SECRET), Slack Socket Mode (SLACK_APP_TOKEN and
 // SLACK_BOT_TOKEN) and the Discord gateway (DISCORD_TOKEN). For each
 // adapter left off it logs how to enable it. lc is the core once open,
-// for what the Slack App Home says the bot knows. stop closes the
-// connections, giving answers in flight a few seconds to finish.
+// for what the Slack App Home says the bot knows, and with DATABASE_URL
+// the event claims and per-user limit shared with every other replica
+// (sharedState). stop closes the connections, giving answers in flight a
+// few seconds to finish.
 func (m *Main) startBots(ctx context.Context, mux *http.ServeMux, front *edge.Front, lc *lazyCore) (stop func(), err error) {
 	if front == nil {
 		return nil, errors.New("start chat bots: no path to the retrieval core")
 	}
-	b := bot.New(front, m.Logger, bot.Options{RatePerMinute: m.Config.RatePerMinute, Burst: m.Config.RateBurst})
+	b := bot.New(front, m.Logger, m.botOptions(&lc.shared))
 	var stops []func(context.Context)
 	stopAll := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -116,7 +118,10 @@ func (m *Main) startDiscord(b *bot.Bot) (func(context.Context), error) {
 		log.Info("discord: off; set DISCORD_TOKEN (and optionally DISCORD_GUILD_ID) to enable it; see docs")
 		return nil, nil
 	}
-	da, err := discord.New(b, discord.Options{Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, Channels: cfg.DiscordChannels})
+	da, err := discord.New(b, discord.Options{
+		Token: cfg.DiscordToken, GuildID: cfg.DiscordGuildID, Channels: cfg.DiscordChannels,
+		ShardID: cfg.DiscordShardID, ShardCount: cfg.DiscordShardCount,
+	})
 	if err != nil {
 		return nil, retrieval.WrapError(retrieval.EINVALID, err, "cannot set up Discord (check DISCORD_TOKEN)")
 	}

@@ -24,6 +24,8 @@ const (
 type lazyCore struct {
 	svc   atomic.Pointer[retrieval.Service]
 	cause atomic.Pointer[error] // the last reason the store could not be opened
+	// shared is what the replicas share in PostgreSQL, published with svc.
+	shared sharedState
 }
 
 // errConnecting is what callers get until the store is open (users read
@@ -87,6 +89,9 @@ func (m *Main) openCore(ctx context.Context, mt *metrics.Metrics, lc *lazyCore) 
 		if s, err := raw.Stats(ctx); err == nil {
 			mt.ObserveIngest(s.Documents, 0, 0, s.Chunks)
 		}
+	}
+	if m.Postgres != nil {
+		lc.shared.publish(m, m.Postgres)
 	}
 	lc.svc.Store(m.Service)
 	m.startRefresher(ctx)
