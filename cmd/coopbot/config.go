@@ -38,6 +38,9 @@ type Config struct {
 	// 0 = the store's default): higher finds more of the exact nearest
 	// neighbours and costs more per question (docs/performance.md).
 	EfSearch int
+	// ConnectRetry is how long ingest retries a database it cannot reach
+	// (CONNECT_RETRY, default 60s); serve retries for as long as it runs.
+	ConnectRetry time.Duration
 
 	Embedder       string // EMBEDDER: "semantic" (default), "hash" or "openai"
 	EmbeddingModel string // EMBEDDING_MODEL, with EMBEDDER=openai
@@ -114,6 +117,7 @@ func (e *envReader) read() Config {
 		DatabaseURL:        e.secret("DATABASE_URL"),
 		StatementTimeout:   e.dur("STATEMENT_TIMEOUT", 5*time.Second),
 		EfSearch:           e.integer("EF_SEARCH", 0),
+		ConnectRetry:       e.dur("CONNECT_RETRY", 60*time.Second),
 		Embedder:           e.str("EMBEDDER", "semantic"),
 		EmbeddingModel:     e.str("EMBEDDING_MODEL", ""),
 		OpenAIBaseURL:      e.str("OPENAI_BASE_URL", ""),

@@ -44,7 +44,7 @@ func runIngest(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := m.OpenStore(ctx, false); err != nil {
+	if err := m.openStoreRetrying(ctx); err != nil {
 		return err
 	}
 	// --reindex builds the new index beside the one in use and swaps it
