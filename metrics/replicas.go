@@ -23,7 +23,7 @@ func newReplicaMetrics(reg *prometheus.Registry) *replicaMetrics {
 		}, []string{"target"}),
 		readFallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "coopbot_read_fallbacks_total",
-			Help: "Searches sent to the primary instead of the read replica, by reason (error: the replica failed; lag: it was behind by more than the allowed lag).",
+			Help: "Searches sent to the primary instead of the read replica, by reason (error: the replica failed this search; down: its last probe or search failed; lag: it was behind by more than READ_MAX_LAG).",
 		}, []string{"reason"}),
 	}
 	reg.MustRegister(r.shared, r.readSearches, r.readFallbacks)

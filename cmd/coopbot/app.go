@@ -121,6 +121,9 @@ func (m *Main) OpenStore(ctx context.Context, bundled bool) error {
 			m.logStore.pg.Store(&al)
 		}
 		fmt.Fprintln(m.Stderr, "coopbot: using the PostgreSQL store (DATABASE_URL)")
+		if bundled {
+			return m.openReadReplica(ctx, s, opts)
+		}
 		return nil
 	}
 	if !bundled {

@@ -31,6 +31,13 @@ type Config struct {
 	// serve keeps fresh, every SourcesEvery (SOURCES_EVERY, default 1h).
 	Sources      []sources.Source
 	SourcesEvery time.Duration
+	// DatabaseReadURL (DATABASE_READ_URL, optional) is a streaming read
+	// replica of DatabaseURL's database that serves searches; writes and
+	// chat claims stay on DatabaseURL.
+	DatabaseReadURL string
+	// ReadMaxLag (READ_MAX_LAG, default 10s) is the replication lag past
+	// which searches skip the read replica for the primary.
+	ReadMaxLag time.Duration
 	// StatementTimeout bounds each database statement when answering
 	// (STATEMENT_TIMEOUT, default 5s); ingest is not bounded.
 	StatementTimeout time.Duration
@@ -115,6 +122,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 func (e *envReader) read() Config {
 	c := Config{
 		DatabaseURL:        e.secret("DATABASE_URL"),
+		DatabaseReadURL:    e.secret("DATABASE_READ_URL"),
+		ReadMaxLag:         e.dur("READ_MAX_LAG", postgres.DefaultMaxLag),
 		StatementTimeout:   e.dur("STATEMENT_TIMEOUT", 5*time.Second),
 		EfSearch:           e.integer("EF_SEARCH", 0),
 		ConnectRetry:       e.dur("CONNECT_RETRY", 60*time.Second),
@@ -195,6 +204,9 @@ func (c Config) validate() []error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.Contains(c.DatabaseURL, "=") {
 		// Never echo the value: it holds a password.
 		errs = append(errs, errors.New("DATABASE_URL: want postgres://user:password@host:5432/dbname"))
+	}
+	if c.DatabaseReadURL != "" && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("DATABASE_READ_URL needs DATABASE_URL: writes, claims and the fallback go to the primary"))
 	}
 	if c.OpenAIBaseURL != "" {
 		if u, err := url.Parse(c.OpenAIBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -369,6 +381,7 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("database", map[bool]string{true: "postgres", false: "in-process"}[c.DatabaseURL != ""]),
 		slog.String("corpus_dir", c.CorpusDir),
+		slog.String("read_replica", set(c.DatabaseReadURL)),
 		slog.String("embedder", c.Embedder),
 		slog.String("embedding_model", c.EmbeddingModel),
 		slog.String("openai_base_url", c.OpenAIBaseURL),

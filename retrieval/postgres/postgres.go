@@ -89,6 +89,9 @@ type Options struct {
 	// EUNAVAILABLE. Migrations are not bounded. Leave it 0 for ingest,
 	// which builds indexes.
 	StatementTimeout time.Duration
+
+	// readOnly (OpenReplica) skips migrations and the first ping.
+	readOnly bool
 }
 
 // CallMargin is how much longer than Options.StatementTimeout a Store call
@@ -197,8 +200,10 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store, error
 	// Migrate over database/sql (goose needs it) before the pool exists:
 	// the pool registers the vector type on connect, which needs the
 	// extension the first migration creates.
-	if err := s.migrate(ctx, cfg.ConnConfig.Copy()); err != nil {
-		return nil, err
+	if !opts.readOnly {
+		if err := s.migrate(ctx, cfg.ConnConfig.Copy()); err != nil {
+			return nil, err
+		}
 	}
 
 	if opts.StatementTimeout > 0 {
@@ -215,6 +220,9 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store, error
 		return nil, s.classify(err, "open pool")
 	}
 	s.pool = pool
+	if opts.readOnly {
+		return s, nil
+	}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
