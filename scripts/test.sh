@@ -8,10 +8,15 @@
 #      server lacks it (PostgreSQL 15 in bookworm has no pgvector package);
 #   2. starts a throwaway cluster in a temporary directory on a free
 #      127.0.0.1 port (fsync off: it is disposable);
-#   3. exports TEST_DATABASE_URL and COOPBOT_REQUIRE_DB=1 so tests that need
-#      the database fail instead of skipping;
-#   4. runs gofmt, go vet and go test -race; and
-#   5. always stops the cluster and removes the directory on exit.
+#   3. starts a streaming read replica of it (pg_basebackup -R, another
+#      port) for the read-replica test;
+#   4. exports TEST_DATABASE_URL, TEST_DATABASE_READ_URL (and its data
+#      directory, so the test may stop it), COOPBOT_REQUIRE_DB=1 and
+#      COOPBOT_REQUIRE_REPLICA=1 so tests that need them fail instead of
+#      skipping (with TEST_DATABASE_URL set by hand there is no replica,
+#      and its test skips);
+#   5. runs gofmt, go vet and go test -race; and
+#   6. always stops both servers and removes the directory on exit.
 # Set-up output goes to $COOPBOT_SETUP_LOG and is shown only on failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -135,9 +140,12 @@ PG_TMP=""
 PG_RUNAS=()
 stop_cluster() {
 	if [ -n "$PG_TMP" ] && [ -d "$PG_TMP" ]; then
-		if [ -f "$PG_TMP/data/postmaster.pid" ]; then
-			"${PG_RUNAS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -m immediate -w stop >>"$SETUP_LOG" 2>&1 || true
-		fi
+		local d
+		for d in "$PG_TMP/replica/data" "$PG_TMP/data"; do
+			if [ -f "$d/postmaster.pid" ]; then
+				"${PG_RUNAS[@]}" "$PG_BIN/pg_ctl" -D "$d" -m immediate -w stop >>"$SETUP_LOG" 2>&1 || true
+			fi
+		done
 		rm -rf "$PG_TMP"
 	fi
 }
@@ -160,6 +168,22 @@ start_cluster() {
 		-o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$PG_TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB"
 	export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 	say "PostgreSQL $PG_VERSION (pgvector) on 127.0.0.1:$port"
+	start_replica "$port"
+}
+
+# start_replica starts a streaming read replica of the cluster on port $1:
+# pg_basebackup -R (initdb's pg_hba allows local replication connections;
+# wal_level=replica is the default), then a server on another port whose
+# max_connections matches the primary's, as a standby requires.
+start_replica() {
+	local data="$PG_TMP/replica/data" port
+	quiet "${PG_RUNAS[@]}" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$1" -U postgres -D "$data" -R -X stream --no-sync
+	port=$(free_port)
+	quiet "${PG_RUNAS[@]}" "$PG_BIN/pg_ctl" -D "$data" -l "$PG_TMP/replica.log" -w -t 60 start \
+		-o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$PG_TMP -c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB"
+	export TEST_DATABASE_READ_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+	export TEST_DATABASE_READ_PGDATA="$data" COOPBOT_REQUIRE_REPLICA=1
+	say "streaming read replica on 127.0.0.1:$port"
 }
 
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
