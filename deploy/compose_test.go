@@ -1,7 +1,8 @@
 // Package deploy holds the tests of coopbot's deployment files at the
 // repository root: docker-compose.yml (loaded with the Compose
-// specification's own loader), .env.example and the Dockerfile. No Docker
-// engine is needed.
+// specification's own loader), .env.example and the Dockerfile, and the
+// Kubernetes manifests in deploy/kubernetes (decoded strictly into the
+// Kubernetes API types). No Docker engine or cluster is needed.
 package deploy
 
 import (
