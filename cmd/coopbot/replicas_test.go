@@ -24,11 +24,14 @@ type fakeSlackAPI struct {
 	mu    sync.Mutex
 	posts []url.Values
 	more  chan struct{} // signalled on every post
+	sock  *fakeSocketMode
 }
 
 func newFakeSlackAPI(t *testing.T) *fakeSlackAPI {
 	f := &fakeSlackAPI{more: make(chan struct{}, 1000)}
+	f.sock = &fakeSocketMode{t: t, more: make(chan struct{}, 10), acks: make(chan string, 1000)}
 	f.Server = slacktest.NewTestServer(func(c slacktest.Customize) {
+		f.sock.handle(c, func() string { return f.GetAPIURL() })
 		c.Handle("/auth.test", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, `{"ok":true,"user_id":%q,"bot_id":"BBOT","team_id":"T1"}`, replicaBotUser)
 		})
@@ -108,9 +111,10 @@ const replicaSecret = "replica-signing-secret"
 
 // TestServeReplicasAnswerOnce runs two coopbot serve processes on one
 // PostgreSQL behind no balancer but the test: an event and its retry sent
-// to both get one reply; 40 distinct events split across them get 40; a
-// user's 7th question within a minute is refused by whichever replica
-// gets it.
+// to both get one reply; 40 distinct events split across them get 40; 20
+// Socket Mode envelopes split across their two connections get 20, one
+// delivered to both gets one; a user's 7th question within a minute is
+// refused by whichever replica gets it.
 func TestServeReplicasAnswerOnce(t *testing.T) {
 	dbURL := pgtest.NewDB(t, "coopbot_replicas")
 	bin := buildCoopbot(t)
@@ -119,7 +123,7 @@ func TestServeReplicasAnswerOnce(t *testing.T) {
 	}
 	api := newFakeSlackAPI(t)
 	env := []string{"DATABASE_URL=" + dbURL, "HTTP_ADDR=127.0.0.1:0", "LOG_LEVEL=warn",
-		"SLACK_SIGNING_SECRET=" + replicaSecret, "SLACK_BOT_TOKEN=xoxb-replicas", "SLACK_API_URL=" + api.GetAPIURL(),
+		"SLACK_SIGNING_SECRET=" + replicaSecret, "SLACK_BOT_TOKEN=xoxb-replicas", "SLACK_APP_TOKEN=xapp-replicas", "SLACK_API_URL=" + api.GetAPIURL(),
 		"RATE_PER_MINUTE=6", "RATE_BURST=6"}
 	var bases [2]string
 	for i := range bases {
@@ -170,11 +174,35 @@ func TestServeReplicasAnswerOnce(t *testing.T) {
 	}
 	t.Logf("40 distinct events over 2 replicas: 40 replies in %s", time.Since(start))
 
+	// Socket Mode: each replica holds one connection, and Slack sends each
+	// envelope to one of them; 20 envelopes split across both get 20
+	// replies, and one redelivered to the other connection (its ack was
+	// late) gets none.
+	start = time.Now()
+	api.sock.waitConnections(2)
+	t.Logf("both Socket Mode connections open after %s more", time.Since(start))
+	start = time.Now()
+	for i := range 20 {
+		ts := fmt.Sprintf("1700000003.%06d", i)
+		api.sock.Deliver(i, fmt.Sprintf("env%02d", i), replicaMention(fmt.Sprintf("EvSock%02d", i), fmt.Sprintf("U2%02d", i), ts, question), 0)
+	}
+	posts = api.waitPosts(t, 61)
+	if len(posts) != 61 {
+		t.Errorf("20 Socket Mode envelopes over 2 connections got %d replies; want 20", len(posts)-41)
+	}
+	t.Logf("20 Socket Mode envelopes over 2 connections: %d replies in %s", len(posts)-41, time.Since(start))
+	dup := replicaMention("EvSockDup", "U1", "1700000003.100000", question)
+	api.sock.Deliver(0, "envDup", dup, 0)
+	api.sock.Deliver(1, "envDup", dup, 1)
+	if posts = api.waitPosts(t, 62); len(posts) != 62 {
+		t.Errorf("an envelope delivered to both connections got %d replies; want 1", len(posts)-61)
+	}
+
 	// One user's questions, alternately to each replica: six answered,
 	// the 7th and 8th refused whichever replica they reach.
 	for i := range 8 {
 		sendEvent(t, bases[i%2], replicaMention(fmt.Sprintf("EvRate%d", i), "U7", fmt.Sprintf("1700000002.%06d", i), question), 0)
-		posts = api.waitPosts(t, 42+i)
+		posts = api.waitPosts(t, 63+i)
 		text := posts[len(posts)-1].Get("text")
 		refused := strings.Contains(text, "asking faster than I can keep up")
 		if want := i >= 6; refused != want {
