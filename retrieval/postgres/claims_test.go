@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -104,5 +105,27 @@ func TestLimitsShared(t *testing.T) {
 	wg.Wait()
 	if admitted != 6 {
 		t.Errorf("20 racing takes admitted %d; want the burst, 6", admitted)
+	}
+}
+
+// BenchmarkClaim is one claim of a new key (docs/deploy.md).
+func BenchmarkClaim(b *testing.B) {
+	c := open(b, pgtest.NewDB(b, "retrieval_claims_bench")).Claims(10 * time.Minute)
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		if ok, err := c.Claim(ctx, "bench:"+strconv.Itoa(i)); !ok || err != nil {
+			b.Fatalf("Claim = %v, %v", ok, err)
+		}
+	}
+}
+
+// BenchmarkTake is one admitted take from a user's bucket.
+func BenchmarkTake(b *testing.B) {
+	l := open(b, pgtest.NewDB(b, "retrieval_limits_bench")).Limits(1e9, 1e9)
+	ctx := context.Background()
+	for b.Loop() {
+		if ok, _, err := l.Take(ctx, "slack:U1"); !ok || err != nil {
+			b.Fatalf("Take = %v, %v", ok, err)
+		}
 	}
 }

@@ -41,7 +41,7 @@ func stats(t *testing.T, s *postgres.Store) retrieval.Stats {
 	return st
 }
 
-func open(t *testing.T, url string) *postgres.Store {
+func open(t testing.TB, url string) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(context.Background(), url, postgres.Options{})
 	if err != nil {
