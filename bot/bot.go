@@ -1,5 +1,7 @@
-// Package bot holds what every chat adapter shares: the pre-checks (help,
-// the question validator, the per-user rate limit), the call into the
+// Package bot holds what every chat adapter shares: the claim that one
+// replica answers each platform event (Claim; shared through Claims when
+// several replicas run), the pre-checks (help, the question validator,
+// the per-user rate limit, shared through Limits), the call into the
 // core through the one path every surface shares (internal/edge: the
 // admission gate, the answer timeout, outcome metrics and logs, user text
 // chosen by error code), the platform-neutral rendering of an Answer into

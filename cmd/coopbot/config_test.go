@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLoadConfigEfSearch(t *testing.T) {
@@ -89,5 +90,36 @@ func TestLoadConfigSlackAPIURL(t *testing.T) {
 		case err != nil || cfg.SlackAPIURL != tc.want:
 			t.Errorf("LoadConfig(SLACK_API_URL=%q) = %q, %v; want %q", tc.value, cfg.SlackAPIURL, err, tc.want)
 		}
+	}
+}
+
+func TestLoadConfigReplicas(t *testing.T) {
+	const db = "postgres://u:p@db:5432/coopbot"
+	for _, tc := range []struct {
+		env     []string
+		wantErr string
+	}{
+		{[]string{"DISCORD_SHARD_COUNT", "2", "DISCORD_SHARD_ID", "1"}, ""},
+		{[]string{"DISCORD_SHARD_COUNT", "2", "DISCORD_SHARD_ID", "0"}, ""},
+		{[]string{"DISCORD_SHARD_COUNT", "2", "DISCORD_SHARD_ID", "2"}, "DISCORD_SHARD_ID: want 0 to DISCORD_SHARD_COUNT-1 (1), got 2"},
+		{[]string{"DISCORD_SHARD_ID", "1"}, "DISCORD_SHARD_ID: want 0 to DISCORD_SHARD_COUNT-1 (0), got 1"},
+		{[]string{"DISCORD_SHARD_COUNT", "2", "DISCORD_SHARD_ID", "-1"}, "DISCORD_SHARD_ID: want a whole number from 0"},
+		{[]string{"DISCORD_SHARD_COUNT", "0"}, "DISCORD_SHARD_COUNT: want a positive whole number"},
+		{[]string{"DATABASE_URL", db, "DATABASE_READ_URL", "postgres://u:p@replica:5432/coopbot", "READ_MAX_LAG", "3s"}, ""},
+		{[]string{"DATABASE_READ_URL", "postgres://u:p@replica:5432/coopbot"}, "DATABASE_READ_URL needs DATABASE_URL"},
+		{[]string{"READ_MAX_LAG", "soon"}, "READ_MAX_LAG: want a duration"},
+		{[]string{"CONNECT_RETRY", "0s"}, "CONNECT_RETRY: want a duration"},
+	} {
+		_, err := LoadConfig(env(tc.env...))
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("LoadConfig(%q) = %v; want nil", tc.env, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+			t.Errorf("LoadConfig(%q) = %v; want error %q", tc.env, err, tc.wantErr)
+		}
+	}
+	cfg, err := LoadConfig(env("DISCORD_SHARD_COUNT", "4", "DISCORD_SHARD_ID", "3", "DATABASE_URL", db, "DATABASE_READ_URL", db, "READ_MAX_LAG", "3s"))
+	if err != nil || cfg.DiscordShardID != 3 || cfg.DiscordShardCount != 4 || cfg.ReadMaxLag != 3*time.Second || cfg.ConnectRetry != time.Minute {
+		t.Errorf("LoadConfig = %+v, %v; want shard 3 of 4, READ_MAX_LAG 3s, CONNECT_RETRY 1m", cfg, err)
 	}
 }
