@@ -79,6 +79,7 @@ type Bot struct {
 	dedupe  *Dedupe
 	rec     Recorder
 	command string
+	sharedState
 }
 
 // New returns a Bot asking through front. A nil logger discards logs.

@@ -2,17 +2,30 @@ package bot
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
+
+// sharedState is the Bot's view of Claims and Limits' health.
+type sharedState struct {
+	sharedDownUntil atomic.Int64 // unix nanoseconds
+}
 
 // ClaimTTL is how long a claim is kept: longer than Slack's retries (three
 // within about five minutes) and its five-minute signing window.
 const ClaimTTL = 10 * time.Minute
 
-// sharedTimeout bounds one call to Claims or Limits, so a database that
-// stops answering cannot hold an acknowledgement past Slack's three
-// seconds; past it the in-process state decides.
-const sharedTimeout = time.Second
+// sharedTimeout bounds one call to Claims or Limits: one round trip on a
+// connection kept open, well under a millisecond on a LAN (docs/deploy.md).
+// A database that stops answering then delays an acknowledgement (Slack
+// allows three seconds) or an answer by this much at most before the
+// in-process state decides.
+const sharedTimeout = 250 * time.Millisecond
+
+// sharedBackoff is how long after a failure the shared state is not
+// tried: during an outage each event then pays for one timeout at most
+// once per backoff, not for a claim and a limit each.
+const sharedBackoff = 2 * time.Second
 
 // Claims decides which replica handles a platform event when several
 // serve one workspace or bot token: the first to claim its key. The
@@ -47,12 +60,17 @@ type Recorder interface {
 // When the shared claim cannot be written (the database is down or slow)
 // the event is answered anyway, deduplicated only by this process: a
 // possible duplicate reply is better than a question silently dropped.
-// The failure is logged and counted (coopbot_shared_failures_total).
+// The failure is logged and counted (coopbot_shared_failures_total), and
+// for sharedBackoff every event is handled so without trying.
 func (b *Bot) Claim(ctx context.Context, key string) bool {
 	if key == "" {
 		return true
 	}
 	if b.claims == nil {
+		return !b.dedupe.Seen(key)
+	}
+	if !b.sharedUp() {
+		b.count("claim")
 		return !b.dedupe.Seen(key)
 	}
 	ctx, cancel := context.WithTimeout(ctx, sharedTimeout)
@@ -68,7 +86,9 @@ func (b *Bot) Claim(ctx context.Context, key string) bool {
 // allow applies the per-user rate limit: the shared one when set, this
 // process's when it is not or when it fails (logged and counted).
 func (b *Bot) allow(user string) (bool, time.Duration) {
-	if b.limits != nil {
+	if b.limits != nil && !b.sharedUp() {
+		b.count("limit")
+	} else if b.limits != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
 		defer cancel()
 		ok, wait, err := b.limits.Take(ctx, user)
@@ -80,8 +100,20 @@ func (b *Bot) allow(user string) (bool, time.Duration) {
 	return b.limiter.Allow(user)
 }
 
+// sharedUp reports whether the shared state is to be tried: not within
+// sharedBackoff of its last failure.
+func (b *Bot) sharedUp() bool {
+	return time.Now().UnixNano() >= b.sharedDownUntil.Load()
+}
+
 func (b *Bot) sharedFailed(ctx context.Context, kind string, err error) {
-	b.logger.ErrorContext(ctx, "shared "+kind+" failed; this replica's own state decides", "kind", kind, "error", err)
+	b.sharedDownUntil.Store(time.Now().Add(sharedBackoff).UnixNano())
+	b.logger.ErrorContext(ctx, "shared "+kind+" failed; this replica's own state decides for "+sharedBackoff.String(), "kind", kind, "error", err)
+	b.count(kind)
+}
+
+// count counts one event handled without the shared state.
+func (b *Bot) count(kind string) {
 	if b.rec != nil {
 		b.rec.ObserveSharedFailure(kind)
 	}

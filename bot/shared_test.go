@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,14 +14,17 @@ import (
 	"github.com/coopbot/coopbot/internal/testcore"
 )
 
-// downState is shared state whose database is unreachable.
-type downState struct{}
+// downState is shared state whose database is unreachable; it counts
+// the calls that reach it.
+type downState struct{ calls atomic.Int32 }
 
-func (downState) Claim(context.Context, string) (bool, error) {
+func (d *downState) Claim(context.Context, string) (bool, error) {
+	d.calls.Add(1)
 	return false, errors.New("cannot reach the database at db:5432")
 }
 
-func (downState) Take(context.Context, string) (bool, time.Duration, error) {
+func (d *downState) Take(context.Context, string) (bool, time.Duration, error) {
+	d.calls.Add(1)
 	return false, 0, errors.New("cannot reach the database at db:5432")
 }
 
@@ -29,12 +33,14 @@ type countingRecorder map[string]int
 func (c countingRecorder) ObserveSharedFailure(kind string) { c[kind]++ }
 
 // A claim or limit that cannot be written answers anyway — once per
-// process, by this process's own dedupe and limit — logged and counted.
+// process, by this process's own dedupe and limit — logged once and
+// counted every time; for sharedBackoff the database is not tried again.
 func TestSharedStateDownFallsBack(t *testing.T) {
 	var logs bytes.Buffer
 	rec := countingRecorder{}
+	down := &downState{}
 	b := New(edge.New(testcore.Service(t), edge.Options{}), slog.New(slog.NewTextHandler(&logs, nil)),
-		Options{RatePerMinute: 6, Burst: 2, Claims: downState{}, Limits: downState{}, Recorder: rec})
+		Options{RatePerMinute: 6, Burst: 2, Claims: down, Limits: down, Recorder: rec})
 	ctx := context.Background()
 	for i, want := range []bool{true, false, true} {
 		key := []string{"slack:event:Ev1", "slack:event:Ev1", "slack:event:Ev2"}[i]
@@ -51,8 +57,11 @@ func TestSharedStateDownFallsBack(t *testing.T) {
 	if rec["claim"] != 3 || rec["limit"] != 3 {
 		t.Errorf("failures counted = %v; want 3 claims and 3 limits", rec)
 	}
-	if n := strings.Count(logs.String(), "this replica's own state decides"); n != 6 {
-		t.Errorf("logged %d failures; want 6:\n%s", n, logs.String())
+	if n := strings.Count(logs.String(), "this replica's own state decides"); n != 1 {
+		t.Errorf("logged %d failures; want 1:\n%s", n, logs.String())
+	}
+	if n := down.calls.Load(); n != 1 {
+		t.Errorf("the unreachable state was tried %d times within %s; want once", n, sharedBackoff)
 	}
 }
 

@@ -15,7 +15,7 @@ func newReplicaMetrics(reg *prometheus.Registry) *replicaMetrics {
 	r := &replicaMetrics{
 		shared: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "coopbot_shared_failures_total",
-			Help: "Calls to the state replicas share in PostgreSQL that failed, by kind (claim: the event was answered anyway, deduplicated by this process only; limit: this process's own rate limit decided).",
+			Help: "Chat events handled without the state replicas share in PostgreSQL because it failed (or failed within the last 2s), by kind (claim: answered anyway, deduplicated by this process only; limit: this process's own rate limit decided).",
 		}, []string{"kind"}),
 		readSearches: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "coopbot_read_searches_total",

@@ -164,8 +164,10 @@ start_cluster() {
 	quiet "${PG_RUNAS[@]}" "$PG_BIN/initdb" -D "$PG_TMP/data" -U postgres -A trust -E UTF8 --no-locale --no-sync
 	local port
 	port=$(free_port)
+	# wal_keep_size: the read replica (start_replica) has no slot; the
+	# primary keeps enough WAL for it to catch up after a busy stretch.
 	quiet "${PG_RUNAS[@]}" "$PG_BIN/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/postgres.log" -w -t 60 start \
-		-o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$PG_TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB"
+		-o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$PG_TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=128MB -c wal_keep_size=1GB"
 	export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 	say "PostgreSQL $PG_VERSION (pgvector) on 127.0.0.1:$port"
 	start_replica "$port"

@@ -134,6 +134,11 @@ type Store struct {
 	done      chan struct{}
 	closeOnce sync.Once
 
+	// sharedPool serves Claims and Limits (see shared).
+	sharedOnce sync.Once
+	sharedPool *pgxpool.Pool
+	sharedErr  error
+
 	commonMu sync.Mutex
 	common   []string  // words in more than commonFreq of the chunks
 	commonAt time.Time // when common was read
@@ -233,6 +238,10 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store, error
 // Close releases the connection pool. It is safe to call more than once.
 func (s *Store) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
+	s.sharedOnce.Do(func() {}) // no pool made after Close
+	if s.sharedPool != nil {
+		s.sharedPool.Close()
+	}
 	if s.pool != nil {
 		s.pool.Close()
 	}
