@@ -59,6 +59,23 @@ func startFront(t *testing.T, front *edge.Front, opts discord.Options, log *slog
 			goleak.IgnoreTopFunction("github.com/jackc/pgx/v5/pgxpool.(*Pool).backgroundHealthCheck"))
 	})
 	fake := fakediscord.New(t)
+	ident := openAdapter(t, fake, front, opts, log)
+	if ident.Intents&discordgo.IntentsGuildMessages == 0 || ident.Intents&discordgo.IntentsDirectMessages == 0 || ident.Intents&discordgo.IntentMessageContent != 0 {
+		t.Errorf("intents = %b; want guild and direct messages without the privileged message content intent", ident.Intents)
+	}
+	return fake
+}
+
+// identify is what an adapter sent in IDENTIFY.
+type identify struct {
+	Intents discordgo.Intent `json:"intents"`
+	Shard   [2]int           `json:"shard"`
+}
+
+// openAdapter connects an adapter asking through front to fake, closes it
+// when t ends, and returns its IDENTIFY.
+func openAdapter(t *testing.T, fake *fakediscord.Server, front *edge.Front, opts discord.Options, log *slog.Logger) identify {
+	t.Helper()
 	opts.Token = "test-token"
 	a, err := discord.New(bot.New(front, log, bot.Options{RatePerMinute: 600, Burst: 20}), opts)
 	if err != nil {
@@ -74,9 +91,7 @@ func startFront(t *testing.T, front *edge.Front, opts discord.Options, log *slog
 			t.Errorf("Close: %v", err)
 		}
 	})
-	var ident struct {
-		Intents discordgo.Intent `json:"intents"`
-	}
+	var ident identify
 	select {
 	case raw := <-fake.Identify:
 		if err := json.Unmarshal(raw, &ident); err != nil {
@@ -85,10 +100,7 @@ func startFront(t *testing.T, front *edge.Front, opts discord.Options, log *slog
 	case <-time.After(10 * time.Second):
 		t.Fatal("no IDENTIFY")
 	}
-	if ident.Intents&discordgo.IntentsGuildMessages == 0 || ident.Intents&discordgo.IntentsDirectMessages == 0 || ident.Intents&discordgo.IntentMessageContent != 0 {
-		t.Errorf("intents = %b; want guild and direct messages without the privileged message content intent", ident.Intents)
-	}
-	return fake
+	return ident
 }
 
 func message(id, author string, isBot bool, content string, mentionsBot bool) map[string]any {

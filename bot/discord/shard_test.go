@@ -2,12 +2,10 @@ package discord_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/coopbot/coopbot/bot"
 	"github.com/coopbot/coopbot/bot/discord"
@@ -51,30 +49,7 @@ func TestShardsAnswerOnce(t *testing.T) {
 	svc := testcore.Service(t)
 	cores := []*countingCore{{Service: svc}, {Service: svc}}
 	for shard, core := range cores {
-		a, err := discord.New(bot.New(edge.New(core, edge.Options{}), nil, bot.Options{RatePerMinute: 600, Burst: 20}),
-			discord.Options{Token: "test-token", ShardID: shard, ShardCount: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := a.Open(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			_ = a.Close(ctx)
-		})
-		var ident struct {
-			Shard [2]int `json:"shard"`
-		}
-		select {
-		case raw := <-fake.Identify:
-			if err := json.Unmarshal(raw, &ident); err != nil {
-				t.Fatal(err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("no IDENTIFY")
-		}
+		ident := openAdapter(t, fake, edge.New(core, edge.Options{}), discord.Options{ShardID: shard, ShardCount: 2}, nil)
 		if ident.Shard != [2]int{shard, 2} {
 			t.Errorf("IDENTIFY shard = %v; want [%d 2]", ident.Shard, shard)
 		}

@@ -58,24 +58,29 @@ func newFakeSlackAPI(t *testing.T) *fakeSlackAPI {
 // a little longer for any duplicate on its way, and returns them all.
 func (f *fakeSlackAPI) waitPosts(t *testing.T, n int) []url.Values {
 	t.Helper()
-	deadline := time.After(60 * time.Second)
-	for {
+	waitCount(t, "chat.postMessage calls", n, f.more, func() int {
 		f.mu.Lock()
-		got := len(f.posts)
-		f.mu.Unlock()
-		if got >= n {
-			break
-		}
-		select {
-		case <-f.more:
-		case <-deadline:
-			t.Fatalf("%d chat.postMessage calls arrived; want %d", got, n)
-		}
-	}
+		defer f.mu.Unlock()
+		return len(f.posts)
+	})
 	time.Sleep(time.Second)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]url.Values(nil), f.posts...)
+}
+
+// waitCount waits up to 60 s until count() reaches n, looking again
+// whenever more is signalled.
+func waitCount(t *testing.T, what string, n int, more <-chan struct{}, count func() int) {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for got := count(); got < n; got = count() {
+		select {
+		case <-more:
+		case <-deadline:
+			t.Fatalf("%d %s; want %d", got, what, n)
+		}
+	}
 }
 
 // replicaMention is a signed-to-be app_mention event from user in C1 at ts.

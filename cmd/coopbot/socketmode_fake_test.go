@@ -102,20 +102,11 @@ func (f *fakeSocketMode) forget(sc *socketConn) {
 // waitConnections waits until n connections are open.
 func (f *fakeSocketMode) waitConnections(n int) {
 	f.t.Helper()
-	deadline := time.After(60 * time.Second)
-	for {
+	waitCount(f.t, "Socket Mode connections", n, f.more, func() int {
 		f.mu.Lock()
-		got := len(f.conns)
-		f.mu.Unlock()
-		if got >= n {
-			return
-		}
-		select {
-		case <-f.more:
-		case <-deadline:
-			f.t.Fatalf("%d Socket Mode connections; want %d", got, n)
-		}
-	}
+		defer f.mu.Unlock()
+		return len(f.conns)
+	})
 }
 
 // Deliver sends an events_api envelope carrying event (an event_callback)

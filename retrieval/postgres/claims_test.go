@@ -4,12 +4,39 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval/postgres"
 )
+
+// race runs f(0) … f(n-1) at once and returns how many returned true; an
+// error fails t.
+func race(t *testing.T, n int, f func(i int) (bool, error)) int {
+	t.Helper()
+	var won atomic.Int32
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			ok, err := f(i)
+			if err != nil {
+				errs <- err
+			}
+			if ok {
+				won.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("racing call: %v", err)
+	}
+	return int(won.Load())
+}
 
 // Two stores on one database stand for two replicas: of 8 racing claims
 // of one key exactly one wins, and an expired claim is swept.
@@ -18,23 +45,7 @@ func TestClaimsOnce(t *testing.T) {
 	ctx := context.Background()
 	replicas := []*postgres.Claims{open(t, url).Claims(10 * time.Minute), open(t, url).Claims(10 * time.Minute)}
 	for _, key := range []string{"slack:event:Ev1", "discord:msg:701"} {
-		var mu sync.Mutex
-		won := 0
-		var wg sync.WaitGroup
-		for i := range 8 {
-			wg.Go(func() {
-				ok, err := replicas[i%2].Claim(ctx, key)
-				if err != nil {
-					t.Errorf("Claim(%q) = %v", key, err)
-				}
-				if ok {
-					mu.Lock()
-					won++
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
+		won := race(t, 8, func(i int) (bool, error) { return replicas[i%2].Claim(ctx, key) })
 		if won != 1 {
 			t.Errorf("Claim(%q) won by %d of 8 racing callers; want 1", key, won)
 		}
@@ -82,27 +93,10 @@ func TestLimitsShared(t *testing.T) {
 		t.Errorf("Take(another user) = %v, %v; want admitted", ok, err)
 	}
 	// Racing takes of one user's last tokens admit exactly the burst.
-	var mu sync.Mutex
-	admitted := 0
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Go(func() {
-			l := a
-			if i%2 == 1 {
-				l = b
-			}
-			ok, _, err := l.Take(ctx, "slack:racer")
-			if err != nil {
-				t.Errorf("Take = %v", err)
-			}
-			if ok {
-				mu.Lock()
-				admitted++
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
+	admitted := race(t, 20, func(i int) (bool, error) {
+		ok, _, err := []*postgres.Limits{a, b}[i%2].Take(ctx, "slack:racer")
+		return ok, err
+	})
 	if admitted != 6 {
 		t.Errorf("20 racing takes admitted %d; want the burst, 6", admitted)
 	}
