@@ -14,6 +14,7 @@ package bot
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/coopbot/coopbot/internal/edge"
 	"github.com/coopbot/coopbot/retrieval"
@@ -79,7 +80,9 @@ type Bot struct {
 	dedupe  *Dedupe
 	rec     Recorder
 	command string
-	sharedState
+	// sharedDownUntil (unix nanoseconds): Claims and Limits are not
+	// tried before then, after a failure (see sharedBackoff).
+	sharedDownUntil atomic.Int64
 }
 
 // New returns a Bot asking through front. A nil logger discards logs.

@@ -2,14 +2,9 @@ package bot
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 )
 
-// sharedState is the Bot's view of Claims and Limits' health.
-type sharedState struct {
-	sharedDownUntil atomic.Int64 // unix nanoseconds
-}
 
 // ClaimTTL is how long a claim is kept: longer than Slack's retries (three
 // within about five minutes) and its five-minute signing window.
