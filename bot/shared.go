@@ -5,7 +5,6 @@ import (
 	"time"
 )
 
-
 // ClaimTTL is how long a claim is kept: longer than Slack's retries (three
 // within about five minutes) and its five-minute signing window.
 const ClaimTTL = 10 * time.Minute
