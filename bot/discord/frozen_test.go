@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -95,8 +96,9 @@ func TestFrozenDatabase(t *testing.T) {
 	}
 
 	proxy.Thaw()
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		m, raw, _ := mention("903")
+	// A new message each time: a message id is answered once.
+	for id, deadline := 903, time.Now().Add(30*time.Second); ; id++ {
+		m, raw, _ := mention(strconv.Itoa(id))
 		if len(m.Embeds) == 1 && len(m.Embeds[0].Fields) > 0 {
 			break
 		}
