@@ -55,15 +55,15 @@ func newFakeSlackAPI(t *testing.T) *fakeSlackAPI {
 }
 
 // waitPosts waits until n posts have arrived in all (or 60 s pass), then
-// a little longer for any duplicate on its way, and returns them all.
-func (f *fakeSlackAPI) waitPosts(t *testing.T, n int) []url.Values {
+// settle longer for any duplicate on its way, and returns them all.
+func (f *fakeSlackAPI) waitPosts(t *testing.T, n int, settle time.Duration) []url.Values {
 	t.Helper()
 	waitCount(t, "chat.postMessage calls", n, f.more, func() int {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		return len(f.posts)
 	})
-	time.Sleep(time.Second)
+	time.Sleep(settle)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]url.Values(nil), f.posts...)
@@ -150,7 +150,7 @@ func TestServeReplicasAnswerOnce(t *testing.T) {
 		wg.Go(func() { sendEvent(t, base, replicaMention("EvDup", "U1", "1700000000.000001", question), i) })
 	}
 	wg.Wait()
-	if posts := api.waitPosts(t, 1); len(posts) != 1 {
+	if posts := api.waitPosts(t, 1, time.Second); len(posts) != 1 {
 		t.Fatalf("one event sent to both replicas got %d replies; want 1", len(posts))
 	}
 	t.Logf("duplicate event: one reply in %s", time.Since(start))
@@ -164,7 +164,7 @@ func TestServeReplicasAnswerOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	posts := api.waitPosts(t, 41)
+	posts := api.waitPosts(t, 41, time.Second)
 	threads := map[string]int{}
 	for _, p := range posts[1:] {
 		threads[p.Get("thread_ts")]++
@@ -191,7 +191,7 @@ func TestServeReplicasAnswerOnce(t *testing.T) {
 		ts := fmt.Sprintf("1700000003.%06d", i)
 		api.sock.Deliver(i, fmt.Sprintf("env%02d", i), replicaMention(fmt.Sprintf("EvSock%02d", i), fmt.Sprintf("U2%02d", i), ts, question), 0)
 	}
-	posts = api.waitPosts(t, 61)
+	posts = api.waitPosts(t, 61, time.Second)
 	if len(posts) != 61 {
 		t.Errorf("20 Socket Mode envelopes over 2 connections got %d replies; want 20", len(posts)-41)
 	}
@@ -199,7 +199,7 @@ func TestServeReplicasAnswerOnce(t *testing.T) {
 	dup := replicaMention("EvSockDup", "U1", "1700000003.100000", question)
 	api.sock.Deliver(0, "envDup", dup, 0)
 	api.sock.Deliver(1, "envDup", dup, 1)
-	if posts = api.waitPosts(t, 62); len(posts) != 62 {
+	if posts = api.waitPosts(t, 62, time.Second); len(posts) != 62 {
 		t.Errorf("an envelope delivered to both connections got %d replies; want 1", len(posts)-61)
 	}
 
@@ -207,11 +207,14 @@ func TestServeReplicasAnswerOnce(t *testing.T) {
 	// the 7th and 8th refused whichever replica they reach.
 	for i := range 8 {
 		sendEvent(t, bases[i%2], replicaMention(fmt.Sprintf("EvRate%d", i), "U7", fmt.Sprintf("1700000002.%06d", i), question), 0)
-		posts = api.waitPosts(t, 63+i)
+		posts = api.waitPosts(t, 63+i, 0)
 		text := posts[len(posts)-1].Get("text")
 		refused := strings.Contains(text, "asking faster than I can keep up")
 		if want := i >= 6; refused != want {
 			t.Errorf("question %d of one user (replica %d): refused %v; want %v: %q", i+1, i%2, refused, want, text)
 		}
+	}
+	if posts = api.waitPosts(t, 70, time.Second); len(posts) != 70 {
+		t.Errorf("8 questions of one user got %d replies; want 8", len(posts)-62)
 	}
 }
