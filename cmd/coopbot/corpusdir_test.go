@@ -9,6 +9,7 @@ import (
 
 	"github.com/coopbot/coopbot/ingest"
 	"github.com/coopbot/coopbot/internal/docfixture"
+	"github.com/coopbot/coopbot/internal/pgtest"
 )
 
 // corpusFolder writes a team's folder: a two-column PDF, a Word document,
@@ -110,6 +111,40 @@ func TestCorpusDir(t *testing.T) {
 	ans := askJSON(t, getenv, "Who won the 2015 Rugby World Cup?")
 	if !ans.Abstained || !strings.Contains(ans.Text, "Quarterly defence briefing") || strings.Contains(ans.Text, "UK ministers visit Tokyo") {
 		t.Errorf("refusal = %q; want one naming the folder's documents, not the bundled reports", ans.Text)
+	}
+}
+
+// TestIngestPDFPostgres ingests the two-page briefing into PostgreSQL
+// and finds each passage cited with the page it is on, as the in-process
+// store of TestCorpusDir does.
+func TestIngestPDFPostgres(t *testing.T) {
+	raw, err := docfixture.Briefing().Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "briefing.pdf"), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	getenv := env("DATABASE_URL", pgtest.NewDB(t, "coopbot_pdf"))
+	if code, _, errs := run(t, getenv, "ingest", dir); code != 0 {
+		t.Fatalf("ingest: exit %d; stderr:\n%s", code, errs)
+	}
+	for _, tc := range []struct {
+		q, quote string
+		page     int
+	}{
+		{"Where are the engineers of the missile study working?", "working in Tokyo", 1},
+		{"What is the procurement timetable for?", "procurement timetable for the P-1", 2},
+	} {
+		ans := askJSON(t, getenv, tc.q)
+		if ans.Abstained || len(ans.Citations) == 0 {
+			t.Errorf("ask(%q) abstained: %q", tc.q, ans.Text)
+			continue
+		}
+		if c := ans.Citations[0]; c.DocumentID != "briefing" || !strings.Contains(c.Text, tc.quote) || c.Page != tc.page {
+			t.Errorf("ask(%q) first citation = %s p.%d %q; want briefing p.%d quoting %q", tc.q, c.DocumentID, c.Page, c.Text, tc.page, tc.quote)
+		}
 	}
 }
 

@@ -101,7 +101,7 @@ type BulkDocument struct {
 }
 
 // chunkColumns are the chunks columns COPY writes, in copyRow's order.
-var chunkColumns = []string{"document_id", "ordinal", "para_start", "para_end", "start_off", "end_off", "text", "sentences", "embedding"}
+var chunkColumns = []string{"document_id", "ordinal", "para_start", "para_end", "start_off", "end_off", "text", "sentences", "embedding", "page"}
 
 func copyRow(docID string, c retrieval.Chunk) []any {
 	sent := make([]int32, 0, 2*len(c.Sentences))
@@ -109,7 +109,7 @@ func copyRow(docID string, c retrieval.Chunk) []any {
 		sent = append(sent, int32(sp.Start), int32(sp.End))
 	}
 	return []any{docID, int32(c.Ordinal), int32(c.ParaStart), int32(c.ParaEnd),
-		int32(c.Start), int32(c.End), c.Text, sent, pgvector.NewVector(c.Vector)}
+		int32(c.Start), int32(c.End), c.Text, sent, pgvector.NewVector(c.Vector), int32(c.Page)}
 }
 
 // BulkLoad writes many new documents and their chunks in one transaction

@@ -15,7 +15,8 @@ import (
 	"github.com/coopbot/coopbot/retrieval/postgres"
 )
 
-// bulkDocs makes n documents of two chunks with random 4-dim vectors.
+// bulkDocs makes n documents of two chunks with random 4-dim vectors,
+// each chunk on the page one past its ordinal.
 func bulkDocs(r *rand.Rand, from, n int) []postgres.BulkDocument {
 	var out []postgres.BulkDocument
 	for i := from; i < from+n; i++ {
@@ -25,6 +26,9 @@ func bulkDocs(r *rand.Rand, from, n int) []postgres.BulkDocument {
 			vecs[j] = []float32{r.Float32() + 0.01, r.Float32(), r.Float32(), r.Float32()}
 		}
 		d, cs := doc(fmt.Sprintf("bulk%03d", i), "Bulk", vecs, paras...)
+		for j := range cs {
+			cs[j].Page = j + 1
+		}
 		out = append(out, postgres.BulkDocument{Document: d, Chunks: cs})
 	}
 	return out
@@ -80,6 +84,11 @@ func TestBulkLoad(t *testing.T) {
 	after, err := s.Search(ctx, q)
 	if err != nil || len(after) != 5 || after[0].Chunk.DocumentID != before[0].Chunk.DocumentID {
 		t.Errorf("Search() after BuildIndex = %v, %v; want the same top hit as before (%s)", ids(after), err, before[0].Chunk.DocumentID)
+	}
+	for _, h := range after {
+		if h.Chunk.Page != h.Chunk.Ordinal+1 {
+			t.Errorf("Search() hit %s/%d page = %d; want %d as bulk loaded", h.Chunk.DocumentID, h.Chunk.Ordinal, h.Chunk.Page, h.Chunk.Ordinal+1)
+		}
 	}
 
 	// Exact and approximate neighbours agree on a small store.

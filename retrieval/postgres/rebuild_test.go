@@ -31,13 +31,15 @@ func newRebuildFixture(t *testing.T) *rebuildFixture {
 	return &rebuildFixture{url: url, s: s, conn: connect(t, url), old: stats(t, s)}
 }
 
-// writeNew writes n one-chunk documents new00… with the new embedder.
+// writeNew writes n one-chunk documents new00… with the new embedder,
+// newNN's chunk on page NN+1.
 func writeNew(t *testing.T, s *postgres.Store, n int) {
 	t.Helper()
 	for i := range n {
 		v := make([]float32, newDims)
 		v[i%newDims] = 1
 		d, cs := doc(fmt.Sprintf("new%02d", i), "New", [][]float32{v}, fmt.Sprintf("New report number %d about frigates.", i))
+		cs[0].Page = i + 1
 		if err := s.PutDocument(context.Background(), d, cs, newEmb, newDims); err != nil {
 			t.Fatalf("PutDocument(new%02d) = %v", i, err)
 		}
@@ -141,6 +143,8 @@ func TestRebuildCommit(t *testing.T) {
 	hits, err := f.s.Search(ctx, retrieval.Query{Text: "frigates 3", Vector: v, Embedder: newEmb, Dimensions: newDims, K: 3})
 	if err != nil || len(hits) == 0 || hits[0].Chunk.DocumentID != "new03" || hits[0].LexicalRank == 0 {
 		t.Errorf("Search(new index) after Commit = %v, %v; want new03 first, found by both arms", ids(hits), err)
+	} else if hits[0].Chunk.Page != 4 {
+		t.Errorf("Search(new index) after Commit: new03 page = %d; want 4 (the rebuild's chunks keep their pages)", hits[0].Chunk.Page)
 	}
 	if _, err := f.s.Search(ctx, oldQuery()); retrieval.ErrorCode(err) != retrieval.EMISMATCH {
 		t.Errorf("Search(old embedder) after Commit = %v; want EMISMATCH", err)

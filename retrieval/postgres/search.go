@@ -19,7 +19,7 @@ import (
 // hitColumns are selected by both arms, in scanHit's order. The
 // document's updated_at tells the versions of a document apart (see
 // oneVersion).
-const hitColumns = `c.document_id, c.ordinal, c.para_start, c.para_end, c.start_off, c.end_off, c.text, c.sentences,
+const hitColumns = `c.document_id, c.ordinal, c.para_start, c.para_end, c.start_off, c.end_off, c.text, c.sentences, c.page,
 	d.title, d.date, d.outlet, d.author, d.source, d.hash, d.updated_at`
 
 // denseSQL is the k-NN arm's query for the limit nearest chunks of shard
@@ -30,7 +30,7 @@ const hitColumns = `c.document_id, c.ordinal, c.para_start, c.para_end, c.start_
 // a sequential scan over the index.
 func denseSQL(j, limit int) string {
 	return `SELECT ` + hitColumns + `, 1 - c.dist
-FROM (SELECT document_id, ordinal, para_start, para_end, start_off, end_off, text, sentences,
+FROM (SELECT document_id, ordinal, para_start, para_end, start_off, end_off, text, sentences, page,
              embedding <=> $1 AS dist
       FROM chunks WHERE ` + shardPredicate(j) + ` ORDER BY embedding <=> $1 LIMIT ` + strconv.Itoa(limit) + `) c
 JOIN documents d ON d.id = c.document_id
@@ -412,15 +412,15 @@ func collectHits(br pgx.BatchResults) ([]armHit, error) {
 
 func scanHit(row pgx.CollectableRow) (armHit, error) {
 	var h armHit
-	var ord, ps, pe, so, eo int32
+	var ord, ps, pe, so, eo, page int32
 	var sent []int32
 	c, d := &h.Chunk, &h.Document
-	err := row.Scan(&c.DocumentID, &ord, &ps, &pe, &so, &eo, &c.Text, &sent,
+	err := row.Scan(&c.DocumentID, &ord, &ps, &pe, &so, &eo, &c.Text, &sent, &page,
 		&d.Title, &d.Date, &d.Outlet, &d.Author, &d.Source, &d.Hash, &h.version, &h.Cosine)
 	if err != nil {
 		return h, err
 	}
-	c.Ordinal, c.ParaStart, c.ParaEnd, c.Start, c.End = int(ord), int(ps), int(pe), int(so), int(eo)
+	c.Ordinal, c.ParaStart, c.ParaEnd, c.Start, c.End, c.Page = int(ord), int(ps), int(pe), int(so), int(eo), int(page)
 	d.ID = c.DocumentID
 	if len(sent) > 0 {
 		c.Sentences = make([]retrieval.Span, 0, len(sent)/2)

@@ -56,6 +56,47 @@ func testSearchHits(t *testing.T, s retrieval.Store) {
 	}
 }
 
+// testPages: every arm returns the page each chunk was written with (a
+// PDF's, for citations "p. N, ¶M"), and 0 for an unpaged document; a
+// replacement's pages replace the old ones.
+func testPages(t *testing.T, s retrieval.Store) {
+	putCorpus(t, s)
+	d, cs := Doc("pdf", "Paged report", [][]float32{{0, 0, 0, 1}, {0, 0, 0.1, 1}, {0, 0.1, 0, 1}},
+		"The frigate order was placed in March.", "The frigate order runs over two pages.", "The frigate order ends on page three.")
+	pages := func(ps ...int) map[string]int {
+		m := map[string]int{"sub/0": 0, "sub/1": 0, "jet/0": 0, "exr/0": 0}
+		for i, p := range ps {
+			cs[i].Page = p
+			m[key("pdf", i)] = p
+		}
+		return m
+	}
+	check := func(when string, want map[string]int) {
+		t.Helper()
+		for _, q := range []retrieval.Query{
+			query("frigate order Britain", []float32{0, 0, 0, 1}, 10), // both arms
+			query("", []float32{0, 0, 0, 1}, 10),                      // dense arm alone
+			query("frigate order Britain", nil, 10),                   // lexical arm alone
+		} {
+			hits := search(t, s, q)
+			if !slices.Contains(ids(hits), "pdf/2") {
+				t.Errorf("%s: Search(%q, vector %v) = %v; want the paged chunks among the hits", when, q.Text, q.Vector != nil, ids(hits))
+			}
+			for _, h := range hits {
+				if k := key(h.Chunk.DocumentID, h.Chunk.Ordinal); h.Chunk.Page != want[k] {
+					t.Errorf("%s: Search(%q, vector %v) hit %s page = %d; want %d", when, q.Text, q.Vector != nil, k, h.Chunk.Page, want[k])
+				}
+			}
+		}
+	}
+	want := pages(1, 1, 3)
+	put(t, s, d, cs)
+	check("after the first write", want)
+	want = pages(2, 4, 4)
+	put(t, s, d, cs)
+	check("after a replacement", want)
+}
+
 // testRanksAndCosine: a search with both arms is the fusion of each arm
 // alone; every hit has the exact cosine to the query vector, whichever
 // arm found it.

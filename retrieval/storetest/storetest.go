@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) retrieval.Store) {
 		{"Delete", testDelete},
 		{"SearchK", testSearchK},
 		{"SearchHits", testSearchHits},
+		{"SearchPages", testPages},
 		{"SearchRanksAndCosine", testRanksAndCosine},
 		{"SearchWithoutVector", testNoVector},
 		{"SearchWithoutText", testNoText},
