@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -100,9 +101,8 @@ func focusTerms(a Analyzer, q Question) []string {
 	if f == "" {
 		return out
 	}
-	content := newTermSet(q.Terms)
-	for _, t := range uniqueTerms(dropCompounds(a.Terms(f))) {
-		if _, ok := content[t]; ok && !q.Names[t] && !(head && nameKinds[t]) {
+	for _, t := range contentTerms(a, f, q.Terms) {
+		if !q.Names[t] && !(head && nameKinds[t]) && !slices.Contains(out, t) {
 			out = append(out, t)
 		}
 	}
@@ -188,14 +188,7 @@ func speakerTerms(a Analyzer, q Question) []string {
 	if m == nil {
 		return nil
 	}
-	content := newTermSet(q.Terms)
-	var out []string
-	for _, t := range uniqueTerms(dropCompounds(a.Terms(m[1]))) {
-		if _, ok := content[t]; ok {
-			out = append(out, t)
-		}
-	}
-	return out
+	return contentTerms(a, m[1], q.Terms)
 }
 
 // reportsSpeaker reports whether some sentence of c says what one of
@@ -249,9 +242,15 @@ func defineTerms(a Analyzer, q Question) []string {
 	if m == nil {
 		return nil
 	}
-	content := newTermSet(q.Terms)
+	return contentTerms(a, m[1], q.Terms)
+}
+
+// contentTerms returns the terms of phrase that are among a question's
+// content terms, in phrase order.
+func contentTerms(a Analyzer, phrase string, terms []string) []string {
+	content := newTermSet(terms)
 	var out []string
-	for _, t := range uniqueTerms(dropCompounds(a.Terms(m[1]))) {
+	for _, t := range uniqueTerms(dropCompounds(a.Terms(phrase))) {
 		if _, ok := content[t]; ok {
 			out = append(out, t)
 		}
