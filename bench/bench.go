@@ -152,7 +152,7 @@ func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an ret
 	start := time.Now()
 	res := Result{Embedder: emb.Name(), Queries: cfg.Queries, Concurrency: cfg.Concurrency, EfSearch: cfg.EfSearch,
 		GOMAXPROCS: runtime.GOMAXPROCS(0), QueryOnly: cfg.QueryOnly, StartedAt: start.UTC().Format(time.RFC3339)}
-	store, err := postgres.Open(ctx, databaseURL, postgres.Options{EfSearch: cfg.EfSearch, MaxConns: int32(max((postgres.Shards+1)*cfg.Concurrency, cfg.Writers) + 2)})
+	store, err := postgres.Open(ctx, databaseURL, postgres.Options{Analyzer: an, EfSearch: cfg.EfSearch, MaxConns: int32(max((postgres.Shards+1)*cfg.Concurrency, cfg.Writers) + 2)})
 	if err != nil {
 		return res, err
 	}

@@ -35,7 +35,7 @@ func TestFrozenDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	proxy, via := pgtest.NewProxy(t, dbURL)
-	st, err := postgres.Open(ctx, via, postgres.Options{StatementTimeout: timeout})
+	st, err := postgres.Open(ctx, via, postgres.Options{Analyzer: snowball.New(), StatementTimeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func DatabaseDown(tb testing.TB) *retrieval.Service {
 	proxy, via := pgtest.NewProxy(tb, pgtest.NewDB(tb, "database_down"))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	st, err := postgres.Open(ctx, via, postgres.Options{StatementTimeout: 5 * time.Second})
+	st, err := postgres.Open(ctx, via, postgres.Options{Analyzer: snowball.New(), StatementTimeout: 5 * time.Second})
 	if err != nil {
 		tb.Fatalf("open the store: %v", err)
 	}

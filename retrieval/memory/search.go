@@ -149,27 +149,25 @@ func (s *Store) lexicalArm(terms []string, cands int) []scored {
 	if len(terms) == 0 || s.live == 0 || s.termSum == 0 {
 		return nil
 	}
-	n := float64(s.live)
-	avg := float64(s.termSum) / n
+	avg := float64(s.termSum) / float64(s.live)
 	acc := s.scorePool.Get().(*scoreBuf)
 	defer s.scorePool.Put(acc)
 	if len(acc.score) < len(s.slots) {
 		acc.score = make([]float64, len(s.slots))
 	}
+	// The PostgreSQL store ranks with the same functions in the same
+	// order, so the two rank a corpus identically (storetest).
 	for _, t := range terms {
 		post := s.postings[t]
 		if len(post) == 0 {
 			continue
 		}
-		df := float64(len(post))
-		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+		w := retrieval.BM25Weight(int64(s.live), int64(len(post)))
 		for slot, tf := range post {
-			f := float64(tf)
-			dl := float64(s.slots[slot].len)
 			if acc.score[slot] == 0 {
 				acc.touched = append(acc.touched, slot)
 			}
-			acc.score[slot] += idf * f * (BM25K1 + 1) / (f + BM25K1*(1-BM25B+BM25B*dl/avg))
+			acc.score[slot] += retrieval.BM25Term(w, int64(tf), retrieval.BM25Norm(int64(s.slots[slot].len), avg))
 		}
 	}
 	top := newTopK(s, cands)

@@ -22,10 +22,11 @@ import (
 // EINVALID. Larger corpora belong in PostgreSQL.
 const MaxChunks = 200_000
 
-// BM25 parameters of the lexical arm.
+// BM25 parameters of the lexical arm (retrieval's, shared with the
+// PostgreSQL store).
 const (
-	BM25K1 = 1.2
-	BM25B  = 0.75
+	BM25K1 = retrieval.BM25K1
+	BM25B  = retrieval.BM25B
 )
 
 var _ retrieval.Store = (*Store)(nil)

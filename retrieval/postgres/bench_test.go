@@ -10,6 +10,7 @@ import (
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 
 const benchDims = 512
@@ -39,7 +40,7 @@ func benchStore(b *testing.B, docs int) *postgres.Store {
 	b.Helper()
 	url := pgtest.NewDB(b, "retrieval_postgres_bench")
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, url, postgres.Options{})
+	s, err := postgres.Open(ctx, url, postgres.Options{Analyzer: snowball.New()})
 	if err != nil {
 		b.Fatalf("Open() = %v", err)
 	}

@@ -18,7 +18,7 @@ import (
 // shards (migration 00003 replaces it).
 const (
 	hnswIndex = "chunks_embedding_hnsw"
-	ginIndex  = "chunks_tsv_gin"
+	ginIndex  = "chunks_lex_gin"
 )
 
 // Shards is how many HNSW graphs hold the chunks: each chunk belongs to
@@ -101,15 +101,37 @@ type BulkDocument struct {
 }
 
 // chunkColumns are the chunks columns COPY writes, in copyRow's order.
-var chunkColumns = []string{"document_id", "ordinal", "para_start", "para_end", "start_off", "end_off", "text", "sentences", "embedding", "page"}
+var chunkColumns = []string{"document_id", "ordinal", "para_start", "para_end", "start_off", "end_off", "text", "sentences", "embedding", "page",
+	"lex_terms", "lex_tfs", "lex_len"}
 
-func copyRow(docID string, c retrieval.Chunk) []any {
+func copyRow(a retrieval.Analyzer, docID string, c retrieval.Chunk) []any {
 	sent := make([]int32, 0, 2*len(c.Sentences))
 	for _, sp := range c.Sentences {
 		sent = append(sent, int32(sp.Start), int32(sp.End))
 	}
+	terms, tfs, n := termCounts(a, c.Text)
 	return []any{docID, int32(c.Ordinal), int32(c.ParaStart), int32(c.ParaEnd),
-		int32(c.Start), int32(c.End), c.Text, sent, pgvector.NewVector(c.Vector), int32(c.Page)}
+		int32(c.Start), int32(c.End), c.Text, sent, pgvector.NewVector(c.Vector), int32(c.Page), terms, tfs, n}
+}
+
+// termCounts returns the distinct analyzer terms of text in order of
+// first occurrence, how often each occurs, and the number of terms
+// (repeats included): the lexical arm's columns of a chunk.
+func termCounts(a retrieval.Analyzer, text string) (terms []string, tfs []int32, n int32) {
+	all := a.Terms(text)
+	at := make(map[string]int, len(all))
+	terms, tfs = make([]string, 0, len(all)), make([]int32, 0, len(all))
+	for _, t := range all {
+		i, ok := at[t]
+		if !ok {
+			i = len(terms)
+			at[t] = i
+			terms = append(terms, t)
+			tfs = append(tfs, 0)
+		}
+		tfs[i]++
+	}
+	return terms, tfs, int32(len(all))
 }
 
 // BulkLoad writes many new documents and their chunks in one transaction
@@ -148,6 +170,12 @@ func (b *Bench) BulkLoad(ctx context.Context, docs []BulkDocument, embedder stri
 			return err
 		}
 	}
+	// Without the full-text index (a first load, until BuildIndex) the
+	// BM25 statistics are left to BuildIndex too: counted once at the end
+	// instead of by every batch, whose writers would serialize on them.
+	if _, err := tx.Exec(ctx, `SELECT set_config('coopbot.bm25_defer', CASE WHEN to_regclass($1) IS NULL THEN 'on' ELSE 'off' END, true)`, ginIndex); err != nil {
+		return s.classify(err, "bulk load: statistics")
+	}
 	docRows := make([][]any, len(docs))
 	for i, d := range docs {
 		doc := d.Document
@@ -172,7 +200,7 @@ func (b *Bench) BulkLoad(ctx context.Context, docs []BulkDocument, embedder stri
 		}
 		c := docs[i].Chunks[j]
 		j++
-		return copyRow(docs[i].Document.ID, c), nil
+		return copyRow(s.analyzer, docs[i].Document.ID, c), nil
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, src); err != nil {
 		var pgErr *pgconn.PgError
@@ -255,8 +283,17 @@ func (b *Bench) BuildIndex(ctx context.Context, opts IndexOptions) error {
 			return s.classify(err, "build index: set max_parallel_maintenance_workers")
 		}
 	}
-	if _, err := tx.Exec(ctx, `CREATE INDEX IF NOT EXISTS `+ginIndex+` ON chunks USING gin (tsv)`); err != nil {
-		return s.classify(err, "build full-text index")
+	var hadGIN bool
+	if err := tx.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, ginIndex).Scan(&hadGIN); err != nil {
+		return s.classify(err, "build index: check full-text index")
+	}
+	if !hadGIN {
+		if _, err := tx.Exec(ctx, `CREATE INDEX `+ginIndex+` ON chunks USING gin (lex_terms)`); err != nil {
+			return s.classify(err, "build full-text index")
+		}
+		if err := s.countTerms(ctx, tx); err != nil {
+			return err
+		}
 	}
 	_, claimed, err := readMeta(ctx, tx)
 	if err != nil {

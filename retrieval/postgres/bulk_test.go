@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +13,8 @@ import (
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/snowball"
+	"github.com/coopbot/coopbot/retrieval/storetest"
 )
 
 // bulkDocs makes n documents of two chunks with random 4-dim vectors,
@@ -147,93 +149,68 @@ func TestBulkLoad(t *testing.T) {
 	}
 }
 
-// TestLexicalBound checks that the bounded lexical arm still finds a rare
-// word among many chunks matching the common ones.
-func TestLexicalBound(t *testing.T) {
-	url := pgtest.NewDB(t, "retrieval_postgres_lexbound")
+// TestLexicalExact checks that the lexical arm of a bulk-loaded store
+// (statistics counted by BuildIndex) and of the same store after
+// PutDocument and DeleteDocument (statistics kept by the triggers) ranks
+// exactly as exhaustive BM25 (storetest.BM25Top), on a corpus where the
+// pruned passes matter: most chunks hold the common words.
+func TestLexicalExact(t *testing.T) {
+	url := pgtest.NewDB(t, "retrieval_postgres_lexexact")
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, url, postgres.Options{LexicalScan: 40})
+	a := snowball.New()
+	s, err := postgres.Open(ctx, url, postgres.Options{Analyzer: a})
 	if err != nil {
 		t.Fatalf("Open() = %v", err)
 	}
 	t.Cleanup(s.Close)
 	bn := postgres.NewBench(s)
-	r := rand.New(rand.NewPCG(9, 10))
-	docs := bulkDocs(r, 0, 400) // 800 chunks with "britain", "japan", "navy"...
-	rare := &docs[397].Chunks[1]
-	rare.Text = "The navy trained near Kagoshima."
-	docs[397].Document.Text = docs[397].Document.Text[:rare.Start] + rare.Text
-	rare.End = rare.Start + len(rare.Text)
-	if err := bn.BulkLoad(ctx, docs, embName, embDims); err != nil {
-		t.Fatalf("BulkLoad() = %v", err)
+	docs, chunks, questions := storetest.LexicalCorpus(11, 1500)
+	bulk := make([]postgres.BulkDocument, len(docs))
+	for i := range docs {
+		bulk[i] = postgres.BulkDocument{Document: docs[i], Chunks: chunks[i]}
+	}
+	for lo := 0; lo < len(bulk); lo += 500 {
+		if err := bn.BulkLoad(ctx, bulk[lo:lo+500], storetest.Embedder, storetest.Dims); err != nil {
+			t.Fatalf("BulkLoad() = %v", err)
+		}
 	}
 	if err := bn.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
 		t.Fatalf("BuildIndex() = %v", err)
 	}
-	// 400 chunks match "navy" and "train"; the common-word branch reads
-	// only the first 400 rows (documents 0-199), and not the Kagoshima
-	// chunk, which only the rare-word branch finds.
-	q := retrieval.Query{Text: "Did the navy train at Kagoshima?", K: 5, Candidates: 40}
-	hits, err := s.Search(ctx, q)
-	if err != nil || len(hits) == 0 || hits[0].Chunk.DocumentID != "bulk397" || hits[0].Chunk.Ordinal != 1 {
-		t.Errorf("Search(%q) = %v, %v; want bulk397/1 (the only Kagoshima chunk) first", q.Text, ids(hits), err)
-	}
-	// A question made only of common words is answered from that sample:
-	// 40 hits, all from the first 200 documents (load order), without
-	// collecting the other 200 matches.
-	q = retrieval.Query{Text: "Which navy trained near Tokyo?", K: 40, Candidates: 40}
-	hits, err = s.Search(ctx, q)
-	if err != nil || len(hits) != 40 {
-		t.Fatalf("Search(%q) = %d hits, %v; want 40", q.Text, len(hits), err)
-	}
-	for _, h := range hits {
-		if h.Chunk.DocumentID > "bulk199" {
-			t.Errorf("Search(%q) hit %s/%d; want only chunks among the first 400 rows (bulk000-bulk199)", q.Text, h.Chunk.DocumentID, h.Chunk.Ordinal)
+	check := func(stage string) {
+		t.Helper()
+		var flat []retrieval.Chunk
+		for _, cs := range chunks {
+			flat = append(flat, cs...)
+		}
+		for _, q := range questions {
+			want := storetest.BM25Top(a, flat, q, 40)
+			hits, err := s.Search(ctx, retrieval.Query{Text: q, K: 40, Candidates: 40})
+			if err != nil {
+				t.Fatalf("%s: Search(%q) = %v", stage, q, err)
+			}
+			got := make([]storetest.Ranked, len(hits))
+			for i, h := range hits {
+				got[i] = storetest.Ranked{DocumentID: h.Chunk.DocumentID, Ordinal: h.Chunk.Ordinal}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: Search(%q) = %v; want %v", stage, q, got, want)
+			}
 		}
 	}
-	// The common-word branch reads the table, not the GIN index, and
-	// stops after 400 rows; a question without common words skips it.
-	plan := lexicalPlan(t, url, q.Text, 40, true)
-	if !strings.Contains(plan, "Filter: ts_match_vq(s.tsv, '''navi''") || strings.Contains(plan, "Index Cond: (tsv @@ '''navi''") {
-		t.Errorf("plan of %q; want ts_match_vq on the table sample, not the GIN index:\n%s", q.Text, plan)
+	check("bulk load")
+	// Replace one document, delete another: the triggers keep the counts.
+	d, cs, _ := storetest.LexicalCorpus(12, 1)
+	d[0].ID, cs[0][0].DocumentID, cs[0][1].DocumentID, cs[0][2].DocumentID = docs[3].ID, docs[3].ID, docs[3].ID, docs[3].ID
+	if err := s.PutDocument(ctx, d[0], cs[0], storetest.Embedder, storetest.Dims); err != nil {
+		t.Fatalf("PutDocument() = %v", err)
 	}
-	if n := seqScanRows(plan); n < 1 || n > 400 {
-		t.Errorf("plan of %q reads %d rows of the sample; want 1-400:\n%s", q.Text, n, plan)
+	chunks[3] = cs[0]
+	if err := s.DeleteDocument(ctx, docs[5].ID); err != nil {
+		t.Fatalf("DeleteDocument() = %v", err)
 	}
-	// Counted as common, "Kagoshima" (row 795) is not in the sample: the
-	// branch reads its 400 rows and stops.
-	if plan := lexicalPlan(t, url, "Kagoshima?", 40, true); seqScanRows(plan) != 400 {
-		t.Errorf("plan of a common word beyond the sample reads %d rows; want 400:\n%s", seqScanRows(plan), plan)
-	}
-	if plan := lexicalPlan(t, url, "Kagoshima?", 40, false); !strings.Contains(plan, "One-Time Filter: false") {
-		t.Errorf("plan of a question without common words; want the sample skipped (One-Time Filter: false):\n%s", plan)
-	}
-}
-
-// seqScanRows returns the rows the lexical arm's sample read, from its
-// "Seq Scan on chunks (actual rows=N" line.
-func seqScanRows(plan string) int {
-	_, rest, ok := strings.Cut(plan, "Seq Scan on chunks (actual rows=")
-	if !ok {
-		return -1
-	}
-	n, _ := strconv.Atoi(rest[:strings.IndexByte(rest, ' ')])
-	return n
-}
-
-// lexicalPlan returns EXPLAIN ANALYZE of the lexical arm for question,
-// with every word of the store counted as common, or none.
-func lexicalPlan(t *testing.T, url, question string, scan int, allCommon bool) string {
-	t.Helper()
-	conn := connect(t, url)
-	common := []string{}
-	if allCommon {
-		if err := conn.QueryRow(context.Background(), `SELECT array_agg(DISTINCT w) FROM chunks, unnest(tsvector_to_array(tsv)) w`).Scan(&common); err != nil {
-			t.Fatalf("store words: %v", err)
-		}
-	}
-	return explain(t, conn, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) `+strings.Replace(postgres.LexicalSQL, "COSINE", "0::float8", 1),
-		question, scan, scan, common, postgres.SampleRows*scan)
+	chunks[5] = nil
+	check("after PutDocument and DeleteDocument")
 }
 
 // explain runs an EXPLAIN statement and returns the plan as text.

@@ -7,12 +7,13 @@ import (
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 
 // Catalog lists documents newest first with the total, for the refusal.
 func TestCatalog(t *testing.T) {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.NewDB(t, "retrieval_postgres_catalog"), postgres.Options{})
+	s, err := postgres.Open(ctx, pgtest.NewDB(t, "retrieval_postgres_catalog"), postgres.Options{Analyzer: snowball.New()})
 	if err != nil {
 		t.Fatalf("Open() = %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 
 // TestFrozenDatabase: with the database frozen (a proxy that stops
@@ -22,7 +23,7 @@ func TestFrozenDatabase(t *testing.T) {
 	dbURL := pgtest.NewDB(t, "frozen")
 	proxy, via := pgtest.NewProxy(t, dbURL)
 	const timeout = 300 * time.Millisecond
-	s, err := postgres.Open(context.Background(), via, postgres.Options{StatementTimeout: timeout})
+	s, err := postgres.Open(context.Background(), via, postgres.Options{Analyzer: snowball.New(), StatementTimeout: timeout})
 	if err != nil {
 		t.Fatalf("Open() = %v", err)
 	}
@@ -39,7 +40,7 @@ func TestFrozenDatabase(t *testing.T) {
 	calls := frozenCalls(ctx, q)
 	stores := map[string]*postgres.Store{}
 	for name := range calls {
-		st, err := postgres.Open(ctx, via, postgres.Options{StatementTimeout: timeout})
+		st, err := postgres.Open(ctx, via, postgres.Options{Analyzer: snowball.New(), StatementTimeout: timeout})
 		if err != nil {
 			t.Fatalf("Open() = %v", err)
 		}

@@ -46,10 +46,6 @@ var migrations embed.FS
 // EF_SEARCH sets Options.EfSearch).
 const DefaultEfSearch = 200
 
-// DefaultLexicalScan bounds the chunks the lexical arm ranks per branch
-// (see Options.LexicalScan).
-const DefaultLexicalScan = 200
-
 // MaxEfSearch is pgvector's upper bound for hnsw.ef_search; it also caps
 // the number of candidates each arm fetches.
 const MaxEfSearch = 1000
@@ -62,14 +58,10 @@ type Options struct {
 	// EfSearch is the HNSW search breadth; 0 means DefaultEfSearch. Each
 	// search raises it to at least the number of candidates it fetches.
 	EfSearch int
-	// LexicalScan bounds the work of the lexical arm on a large store: it
-	// ranks the first LexicalScan chunks matching any of the question's
-	// rare words plus up to LexicalScan chunks matching any of its common
-	// words among the table's first 10 × LexicalScan rows (LexicalScan is
-	// at least the candidate count), instead of every match. 0 means
-	// DefaultLexicalScan; a store of up to 10 × LexicalScan chunks with
-	// fewer matches ranks them all.
-	LexicalScan int
+	// Analyzer makes the index terms of chunks and questions for the
+	// lexical arm (BM25); it is required, and must be the one the
+	// Service uses (retrieval.Analyzer).
+	Analyzer retrieval.Analyzer
 	// MaxConns caps the connection pool; 0 means enough for max(4, CPUs)
 	// searches at once, each holding Shards + 1 connections (one per
 	// shard's dense search and one for the lexical arm).
@@ -121,8 +113,7 @@ type Store struct {
 	addr     string // host:port, for messages; never the password
 	dbname   string
 	efSearch int
-	// lexicalScan is Options.LexicalScan.
-	lexicalScan int
+	analyzer retrieval.Analyzer
 
 	// callTimeout bounds each call (Options.StatementTimeout +
 	// CallMargin); 0 leaves calls unbounded.
@@ -139,10 +130,7 @@ type Store struct {
 	sharedPool *pgxpool.Pool
 	sharedErr  error
 
-	commonMu sync.Mutex
-	common   []string  // words in more than commonFreq of the chunks
-	commonAt time.Time // when common was read
-	log      *slog.Logger
+	log *slog.Logger
 }
 
 var _ retrieval.Store = (*Store)(nil)
@@ -181,13 +169,10 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store, error
 	if s.efSearch == 0 {
 		s.efSearch = DefaultEfSearch
 	}
-	if opts.LexicalScan < 0 {
-		return nil, retrieval.Errorf(retrieval.EINVALID, "the lexical scan bound must be positive, not %d", opts.LexicalScan)
+	if opts.Analyzer == nil {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "the PostgreSQL store needs an analyzer for its lexical arm")
 	}
-	s.lexicalScan = opts.LexicalScan
-	if s.lexicalScan == 0 {
-		s.lexicalScan = DefaultLexicalScan
-	}
+	s.analyzer = opts.Analyzer
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -229,6 +214,10 @@ func open(ctx context.Context, cfg *pgxpool.Config, opts Options) (*Store, error
 		return s, nil
 	}
 	if err := s.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if err := s.backfillTerms(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
@@ -277,7 +266,7 @@ func (s *Store) Reset(ctx context.Context) error {
 		return s.check(ctx, err, "reset")
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
-	stmts := append([]string{`TRUNCATE chunks, documents, store_meta`}, dropHNSW()...)
+	stmts := append([]string{`TRUNCATE chunks, documents, store_meta, bm25_terms`, `UPDATE bm25_corpus SET chunks = 0, terms = 0`}, dropHNSW()...)
 	for _, stmt := range append(stmts, `ALTER TABLE chunks ALTER COLUMN embedding TYPE vector`) {
 		if _, err := tx.Exec(ctx, stmt); err != nil {
 			return s.check(ctx, err, "reset")

@@ -11,6 +11,7 @@ import (
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/snowball"
 	"github.com/coopbot/coopbot/retrieval/storetest"
 )
 
@@ -43,7 +44,7 @@ func stats(t *testing.T, s *postgres.Store) retrieval.Stats {
 
 func open(t testing.TB, url string) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), url, postgres.Options{})
+	s, err := postgres.Open(context.Background(), url, postgres.Options{Analyzer: snowball.New()})
 	if err != nil {
 		t.Fatalf("Open() = %v; want nil", err)
 	}
@@ -103,7 +104,7 @@ func TestIndexesAndDimension(t *testing.T) {
 	ctx := context.Background()
 	corpus(t, open(t, url))
 	conn := connect(t, url)
-	for name, method := range map[string]string{"chunks_embedding_hnsw_0": "hnsw", "chunks_embedding_hnsw_1": "hnsw", "chunks_tsv_gin": "gin"} {
+	for name, method := range map[string]string{"chunks_embedding_hnsw_0": "hnsw", "chunks_embedding_hnsw_1": "hnsw", "chunks_lex_gin": "gin"} {
 		var def string
 		if err := conn.QueryRow(ctx, `SELECT indexdef FROM pg_indexes WHERE tablename = 'chunks' AND indexname = $1`, name).Scan(&def); err != nil {
 			t.Errorf("index %s: %v; want it to exist", name, err)

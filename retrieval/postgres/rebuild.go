@@ -101,10 +101,21 @@ func (r *Rebuild) Commit(ctx context.Context) error {
 			// statement timeout; do not queue every later search behind
 			// a swap that cannot get its locks.
 			`SET LOCAL lock_timeout = '30s'`,
-			`DROP TABLE ` + r.schema + `.chunks, ` + r.schema + `.documents, ` + r.schema + `.store_meta`,
+			// In the order a search's statements take them (the lexical
+			// arm's statistics, then the chunks), so that the swap
+			// cannot deadlock with one.
+			`LOCK TABLE ` + r.schema + `.bm25_corpus, ` + r.schema + `.bm25_terms, ` + r.schema + `.chunks, ` +
+				r.schema + `.documents, ` + r.schema + `.store_meta IN ACCESS EXCLUSIVE MODE`,
+			`DROP TABLE ` + r.schema + `.chunks, ` + r.schema + `.documents, ` + r.schema + `.store_meta, ` +
+				r.schema + `.bm25_terms, ` + r.schema + `.bm25_corpus`,
 		}
-		for _, t := range []string{"store_meta", "documents", "chunks"} {
+		for _, t := range []string{"store_meta", "documents", "chunks", "bm25_terms", "bm25_corpus"} {
 			stmts = append(stmts, `ALTER TABLE `+rebuildSchema+`.`+t+` SET SCHEMA `+r.schema)
+		}
+		// The new chunks' triggers call the new schema's functions,
+		// which must outlive it.
+		for _, f := range bm25Functions {
+			stmts = append(stmts, `DROP FUNCTION `+r.schema+`.`+f, `ALTER FUNCTION `+rebuildSchema+`.`+f+` SET SCHEMA `+r.schema)
 		}
 		stmts = append(stmts, `DROP SCHEMA `+rebuildSchema+` CASCADE`)
 		for _, stmt := range stmts {

@@ -42,105 +42,12 @@ ORDER BY c.dist, c.document_id, c.ordinal`
 // (see Search).
 const denseSettings = `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_generic_plan', true)`
 
-// lexicalSQL is the full-text arm with OR semantics: plainto_tsquery
-// stems the question and drops stop words, and its AND operators become
-// OR so a chunk matching only some content words still ranks (by ts_rank,
-// which rewards more matches). A question with no content words yields an
-// empty tsquery, which matches nothing.
-//
-// On a large store a common word matches a large share of the chunks:
-// ranking them all costs seconds, and even collecting them through the
-// GIN index costs 20-30 ms at a million chunks. So the arm ranks a bounded
-// candidate set of up to $3 chunks from each of two branches:
-//   - rare: the chunks matching any of the question's rare words (its
-//     words minus $4, the store's words found in more than commonFreq of
-//     the chunks), which the GIN index finds cheaply;
-//   - common: the chunks among the first $5 rows of the table that match
-//     any of the question's common words (its words in $4). A common word
-//     is in at least one row in a hundred, so a sample of $5 rows finds
-//     matches for it at a cost bounded by $5 whatever the store's size.
-//     It reads the table, not the GIN index (ts_match_vq is @@ as a
-//     function), and a question without common words skips it (the
-//     numnode test is a constant).
-//
-// Both branches' queries are immutable expressions of the parameters, so
-// with custom plans the planner folds them into constants. A store of up
-// to $5 chunks with up to $3 matches per branch ranks exactly as if every
-// match were ranked. The top rows are picked first; metadata and COSINE
-// (replaced by the cosine expression or 0) are computed only for them.
-const lexicalSQL = `WITH m AS (
-    (SELECT c.document_id, c.ordinal, c.tsv FROM chunks c
-     WHERE c.tsv @@ replace(strip(ts_delete(to_tsvector('english', $1), $4::text[]))::text, ''' ''', ''' | ''')::tsquery
-     LIMIT $3)
-    UNION ALL
-    (SELECT s.document_id, s.ordinal, s.tsv
-     FROM (SELECT document_id, ordinal, tsv FROM chunks LIMIT $5) s
-     WHERE numnode(` + commonQuery + `) > 0 AND ts_match_vq(s.tsv, ` + commonQuery + `)
-     LIMIT $3)
-), top AS (
-    SELECT DISTINCT ON (rank, m.document_id, m.ordinal) m.document_id, m.ordinal,
-           ts_rank(m.tsv, replace(plainto_tsquery('english', $1)::text, ' & ', ' | ')::tsquery) AS rank
-    FROM m
-    ORDER BY rank DESC, m.document_id, m.ordinal
-    LIMIT $2
-)
-SELECT ` + hitColumns + `, COSINE
-FROM top
-JOIN chunks c ON c.document_id = top.document_id AND c.ordinal = top.ordinal
-JOIN documents d ON d.id = c.document_id
-ORDER BY top.rank DESC, c.document_id, c.ordinal`
-
-// commonQuery is the OR of the question's common words: its words minus
-// those not in $4.
-const commonQuery = `replace(strip(ts_delete(to_tsvector('english', $1),
-        tsvector_to_array(ts_delete(to_tsvector('english', $1), $4::text[]))))::text, ''' ''', ''' | ''')::tsquery`
-
-// sampleRows is how many rows the lexical arm's common branch reads per
-// chunk it may rank: lexicalSQL's $5 is sampleRows × $3.
-const sampleRows = 10
-
-// commonFreq is the share of chunks above which a word counts as common
-// for the lexical arm's rare-word branch.
-const commonFreq = 0.01
-
-// commonTTL is how long the list of common words is reused.
-const commonTTL = 5 * time.Minute
-
-// commonSQL lists the words PostgreSQL's statistics (ANALYZE) found in
-// more than $1 of the chunks.
-const commonSQL = `SELECT coalesce(array_agg(u.e), '{}') FROM pg_stats s,
-    unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS u(e, f)
-WHERE s.schemaname = current_schema() AND s.tablename = 'chunks' AND s.attname = 'tsv'
-    AND u.e IS NOT NULL AND u.f > $1`
-
-// commonWords returns the store's common words, refreshing the cached
-// list when it is older than commonTTL. A failed refresh keeps the old
-// list (an empty one only makes the rare-word branch do more work).
-func (s *Store) commonWords(ctx context.Context) []string {
-	s.commonMu.Lock()
-	defer s.commonMu.Unlock()
-	if s.common != nil && time.Since(s.commonAt) < commonTTL {
-		return s.common
-	}
-	var words []string
-	if err := s.pool.QueryRow(ctx, commonSQL, commonFreq).Scan(&words); err != nil {
-		s.log.Warn("postgres: cannot read word statistics", "err", err)
-		if s.common == nil {
-			return []string{}
-		}
-		return s.common
-	}
-	s.common, s.commonAt = words, time.Now()
-	return words
-}
-
 // Search runs the dense arm (HNSW, cosine; one search per shard, see
-// Shards) and the lexical arm (full-text, OR over the question's content
-// words) concurrently, each in one round trip on its own connection, and
-// fuses them with retrieval.Fuse. Each arm
+// Shards) and the lexical arm (BM25 over the analyzer's terms of the
+// question, any of them; exact top k, see lexicalArm) concurrently, each
+// on its own connections, and fuses them with retrieval.Fuse. Each arm
 // fetches max(q.K, q.Candidates) chunks, capped at 1000; hnsw.ef_search is
-// raised to at least that. The lexical arm ranks at most 2 × max(LexicalScan,
-// candidates) chunks (see Options.LexicalScan and lexicalSQL). A query
+// raised to at least that. A query
 // without Vector runs only the lexical arm, one without Text only the
 // dense arm. Hits carry document metadata (no text) and chunk sentences;
 // Cosine is 1 - cosine distance (also for lexical-only hits when q.Vector
@@ -158,7 +65,6 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 	}
 	cand := min(max(q.Candidates, q.K), MaxEfSearch)
 	ef := max(s.efSearch, cand)
-	scan := max(s.lexicalScan, cand)
 	text := strings.ReplaceAll(strings.ToValidUTF8(q.Text, " "), "\x00", " ")
 	hasText := strings.TrimSpace(text) != ""
 	check := queryCheck(q)
@@ -172,33 +78,11 @@ func (s *Store) Search(ctx context.Context, q retrieval.Query) ([]retrieval.Hit,
 		return nil, s.checkOnly(ctx, q, check)
 	}
 
-	// Each arm is one batch: one round trip, run by the server as one
-	// implicit transaction (one Sync), so set_config(..., true) holds for
-	// the arm's query. The lexical arm relies on the planner seeing its
-	// tsqueries: custom plans. Its sample must be the table's first rows,
-	// not wherever another scan of a large table has got to: no
-	// synchronized scans. The dense arm's query has its LIMIT written in
-	// (denseSQL), so its generic plan uses the HNSW index; planning it
-	// anew for every search cost 0.7-0.8 ms of CPU per shard at 100k
-	// chunks, 0.08 ms with the plan kept (EXPLAIN ANALYZE, docs/performance.md).
-	const settings = `SELECT set_config('hnsw.ef_search', $1, true), set_config('plan_cache_mode', 'force_custom_plan', true),
-		set_config('synchronize_seqscans', 'off', true)`
 	var lexical []armHit
 	var lexErr error
 	var wg sync.WaitGroup
 	if hasText {
-		var b pgx.Batch
-		if vec == nil {
-			b.Queue(`SELECT embedder, dimensions FROM store_meta`)
-		}
-		b.Queue(settings, strconv.Itoa(ef))
-		common := s.commonWords(ctx)
-		if vec != nil {
-			b.Queue(strings.Replace(lexicalSQL, "COSINE", "1 - (c.embedding <=> $6)", 1), text, cand, scan, common, sampleRows*scan, vec)
-		} else {
-			b.Queue(strings.Replace(lexicalSQL, "COSINE", "0::float8", 1), text, cand, scan, common, sampleRows*scan)
-		}
-		run := func() { lexical, lexErr = s.runArm(ctx, &b, vec == nil, check, "lexical") }
+		run := func() { lexical, lexErr = s.lexicalArm(ctx, text, vec, cand, vec == nil, check) }
 		if vec == nil {
 			run()
 		} else {
@@ -410,13 +294,17 @@ func collectHits(br pgx.BatchResults) ([]armHit, error) {
 	return pgx.CollectRows(rows, scanHit)
 }
 
-func scanHit(row pgx.CollectableRow) (armHit, error) {
+func scanHit(row pgx.CollectableRow) (armHit, error) { return scanHitWith(row) }
+
+// scanHitWith scans a hit's columns (hitColumns and the cosine) and then
+// extra.
+func scanHitWith(row pgx.CollectableRow, extra ...any) (armHit, error) {
 	var h armHit
 	var ord, ps, pe, so, eo, page int32
 	var sent []int32
 	c, d := &h.Chunk, &h.Document
-	err := row.Scan(&c.DocumentID, &ord, &ps, &pe, &so, &eo, &c.Text, &sent, &page,
-		&d.Title, &d.Date, &d.Outlet, &d.Author, &d.Source, &d.Hash, &h.version, &h.Cosine)
+	err := row.Scan(append([]any{&c.DocumentID, &ord, &ps, &pe, &so, &eo, &c.Text, &sent, &page,
+		&d.Title, &d.Date, &d.Outlet, &d.Author, &d.Source, &d.Hash, &h.version, &h.Cosine}, extra...)...)
 	if err != nil {
 		return h, err
 	}

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) retrieval.Store) {
 		{"CanceledContext", testCanceled},
 		{"Catalog", testCatalog},
 		{"Freshness", testFreshness},
+		{"LexicalRankingIsExactBM25", testLexicalRanking},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })

@@ -1,0 +1,309 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coopbot/coopbot/retrieval"
+)
+
+// The lexical arm ranks by BM25 (retrieval.BM25Weight, BM25Norm,
+// BM25Term) over the analyzer's terms, exactly: its top k are the k
+// best-scoring chunks among every chunk holding any of the question's
+// terms, as if all were scored, ties broken by document ID (bytes) and
+// ordinal, the in-process store's order. It gets there without scoring
+// most matches of common words, by MaxScore-style pruning in two passes:
+//
+//  1. the seed: the chunks holding any of the rarest terms while their
+//     document frequencies add up to at most seedBudget, or, when even
+//     the rarest term is commoner than that, the chunks holding all of the
+//     two highest-weight terms; their best k give a threshold θ (0 when
+//     fewer than k);
+//  2. the rest: a chunk outside the seed holding the set M of the
+//     question's terms scores less than the sum of M's weights (a term's
+//     weight bounds its score, see retrieval.BM25Weight), so only chunks
+//     whose M weighs more than θ can enter the top k. Every such M
+//     contains a minimal set of terms weighing more than θ; the pass
+//     scores the chunks outside the seed that hold all of one such set's
+//     (at most two) heaviest terms, found through the GIN index, which
+//     intersects the postings of common words cheaply.
+//
+// The two passes' best k merged are the exact top k.
+
+// seedBudget bounds the chunks the seed's rare terms may match.
+const seedBudget = 2000
+
+// maxCover bounds the term sets of the second pass; a question with more
+// (one with many terms after a low threshold) scores every chunk outside
+// the seed that holds any term: slower, as exact.
+const maxCover = 64
+
+// lexTerm is one of a question's terms with its weight.
+type lexTerm struct {
+	term string
+	df   int64
+	w    float64
+}
+
+// lexStatsSQL reads the store's BM25 statistics for the terms $1, in
+// their order (0 for a term no chunk holds). During a bulk load, before
+// BuildIndex has made the full-text index ($2) and counted them, it counts
+// them from the chunks instead.
+const lexStatsSQL = `SELECT c.chunks, c.terms,
+    array(SELECT coalesce(t.df, 0) FROM unnest($1::text[]) WITH ORDINALITY AS u(term, i)
+          LEFT JOIN bm25_terms t ON t.term = u.term ORDER BY u.i)
+FROM bm25_corpus c WHERE to_regclass($2) IS NOT NULL
+UNION ALL
+SELECT count(*), coalesce(sum(lex_len), 0),
+    array(SELECT (SELECT count(*) FROM chunks WHERE lex_terms @> ARRAY[u.term])
+          FROM unnest($1::text[]) WITH ORDINALITY AS u(term, i) ORDER BY u.i)
+FROM chunks HAVING to_regclass($2) IS NULL`
+
+// lexScoreSQL scores the chunks matching WHERE (over c) by BM25 for the
+// terms $1 of weights $2 ($3 = k1, $4 = b, $5 = the average length),
+// adding the terms' scores in the question's order as
+// retrieval.BM25Term does, and returns the best LIMIT ($6) with metadata,
+// COSINE and the score.
+const lexScoreSQL = `WITH top AS (
+    SELECT c.document_id, c.ordinal, s.score
+    FROM chunks c,
+    LATERAL (SELECT $3::float8 * (1 - $4::float8 + $4::float8 * c.lex_len / $5::float8) AS norm) n,
+    LATERAL (SELECT sum(q.w * x.f / (x.f + n.norm) ORDER BY q.i) AS score
+             FROM unnest($1::text[], $2::float8[]) WITH ORDINALITY AS q(term, w, i),
+             LATERAL (SELECT c.lex_tfs[array_position(c.lex_terms, q.term)]::float8 AS f) x
+             WHERE x.f IS NOT NULL) s
+    WHERE WHERE_CLAUSE
+    ORDER BY s.score DESC, c.document_id COLLATE "C", c.ordinal
+    LIMIT $6
+)
+SELECT ` + hitColumns + `, COSINE, top.score
+FROM top
+JOIN chunks c ON c.document_id = top.document_id AND c.ordinal = top.ordinal
+JOIN documents d ON d.id = c.document_id
+ORDER BY top.score DESC, c.document_id COLLATE "C", c.ordinal`
+
+// lexHit is a lexical hit and its BM25 score.
+type lexHit struct {
+	armHit
+	score float64
+}
+
+// lexicalArm returns the cand chunks with the best BM25 score for text,
+// best first, with Cosine against vec (nil: 0). It reads the store's
+// embedder first when withMeta (a query without a vector), checked with
+// check; errEmpty for an empty store.
+func (s *Store) lexicalArm(ctx context.Context, text string, vec any, cand int, withMeta bool, check func(meta) error) ([]armHit, error) {
+	words := distinct(s.analyzer.Terms(text))
+	var b pgx.Batch
+	if withMeta {
+		b.Queue(`SELECT embedder, dimensions FROM store_meta`)
+	}
+	b.Queue(lexStatsSQL, words, ginIndex)
+	br := s.pool.SendBatch(ctx, &b)
+	defer br.Close()
+	if withMeta {
+		var m meta
+		err := br.QueryRow().Scan(&m.embedder, &m.dims)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return nil, errEmpty
+		case err != nil:
+			return nil, s.check(ctx, err, "search: read embedder")
+		}
+		if err := check(m); err != nil {
+			return nil, err
+		}
+	}
+	var n, total int64
+	var dfs []int64
+	if err := br.QueryRow().Scan(&n, &total, &dfs); err != nil {
+		return nil, s.check(ctx, err, "search: term statistics")
+	}
+	if err := br.Close(); err != nil {
+		return nil, s.check(ctx, err, "search: term statistics")
+	}
+	var terms []lexTerm
+	for i, w := range words {
+		if dfs[i] > 0 {
+			terms = append(terms, lexTerm{w, dfs[i], retrieval.BM25Weight(n, dfs[i])})
+		}
+	}
+	if len(terms) == 0 || n == 0 || total == 0 {
+		return nil, nil
+	}
+	sc := lexScorer{s: s, terms: terms, avg: float64(total) / float64(n), vec: vec, cand: cand}
+	return sc.top(ctx)
+}
+
+// lexScorer runs the passes of one lexical search.
+type lexScorer struct {
+	s     *Store
+	terms []lexTerm // the question's terms any chunk holds, in its order
+	avg   float64
+	vec   any
+	cand  int
+}
+
+// top runs the seed and the rest (see above) and merges them.
+func (sc *lexScorer) top(ctx context.Context) ([]armHit, error) {
+	byWeight := slices.Clone(sc.terms)
+	slices.SortFunc(byWeight, func(a, b lexTerm) int {
+		if c := cmp.Compare(b.w, a.w); c != 0 {
+			return c
+		}
+		return strings.Compare(a.term, b.term)
+	})
+	var seed, rest []lexTerm // seed: && over them; or @> when all
+	all := byWeight[0].df > seedBudget && len(byWeight) > 1
+	if all {
+		seed, rest = byWeight[:2], byWeight
+	} else {
+		var sum int64
+		i := 0
+		for i < len(byWeight) && (i == 0 || sum+byWeight[i].df <= seedBudget) {
+			sum += byWeight[i].df
+			i++
+		}
+		seed, rest = byWeight[:i], byWeight[i:]
+	}
+	op := "&&"
+	if all {
+		op = "@>"
+	}
+	seedWhere := "c.lex_terms " + op + " $7::text[]"
+	first, err := sc.score(ctx, seedWhere, [][]string{names(seed)})
+	if err != nil {
+		return nil, err
+	}
+	theta := 0.0
+	if len(first) == sc.cand {
+		theta = first[len(first)-1].score
+	}
+	sets := cover(rest, theta)
+	if len(sets) == 0 {
+		return hits(first), nil
+	}
+	args := append([][]string{names(seed)}, sets...)
+	ors := make([]string, len(sets))
+	for i := range sets {
+		ors[i] = "c.lex_terms @> $" + strconv.Itoa(8+i) + "::text[]"
+	}
+	second, err := sc.score(ctx, "NOT ("+seedWhere+") AND ("+strings.Join(ors, " OR ")+")", args)
+	if err != nil {
+		return nil, err
+	}
+	merged := slices.Concat(first, second)
+	slices.SortFunc(merged, func(a, b lexHit) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Chunk.DocumentID, b.Chunk.DocumentID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Chunk.Ordinal, b.Chunk.Ordinal)
+	})
+	return hits(merged[:min(len(merged), sc.cand)]), nil
+}
+
+// score runs lexScoreSQL over the chunks matching where, whose term-set
+// parameters are sets, $7 on; the vector, when there is one, follows them.
+func (sc *lexScorer) score(ctx context.Context, where string, sets [][]string) ([]lexHit, error) {
+	words := make([]string, len(sc.terms))
+	weights := make([]float64, len(sc.terms))
+	for i, t := range sc.terms {
+		words[i], weights[i] = t.term, t.w
+	}
+	args := []any{words, weights, retrieval.BM25K1, retrieval.BM25B, sc.avg, sc.cand}
+	for _, set := range sets {
+		args = append(args, set)
+	}
+	cosine := "0::float8"
+	if sc.vec != nil {
+		args = append(args, sc.vec)
+		cosine = "1 - (c.embedding <=> $" + strconv.Itoa(len(args)) + ")"
+	}
+	query := strings.Replace(strings.Replace(lexScoreSQL, "WHERE_CLAUSE", where, 1), "COSINE", cosine, 1)
+	rows, err := sc.s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, sc.s.check(ctx, err, "search: lexical")
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (lexHit, error) {
+		var h lexHit
+		var err error
+		h.armHit, err = scanHitWith(row, &h.score)
+		return h, err
+	})
+	if err != nil {
+		return nil, sc.s.check(ctx, err, "search: lexical")
+	}
+	return out, nil
+}
+
+// cover returns term sets such that every set M of terms (from rest,
+// heaviest first) weighing more than theta contains all of one of them:
+// a term weighing more than theta alone, or else the two heaviest terms
+// of M when M can weigh more than theta at all. With more than maxCover
+// sets it returns every term alone (the same chunks and more).
+func cover(rest []lexTerm, theta float64) [][]string {
+	tail := make([]float64, len(rest)+1) // tail[i]: weight of rest[i:]
+	for i := len(rest) - 1; i >= 0; i-- {
+		tail[i] = tail[i+1] + rest[i].w
+	}
+	var sets [][]string
+	for i, a := range rest {
+		if a.w > theta {
+			sets = append(sets, []string{a.term})
+			continue
+		}
+		for j := i + 1; j < len(rest); j++ {
+			b := rest[j]
+			if b.w <= theta && a.w+b.w+tail[j+1] > theta {
+				sets = append(sets, []string{a.term, b.term})
+			}
+		}
+	}
+	if len(sets) > maxCover {
+		sets = sets[:0]
+		for _, t := range rest {
+			sets = append(sets, []string{t.term})
+		}
+	}
+	return sets
+}
+
+// names returns the terms of ts.
+func names(ts []lexTerm) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.term
+	}
+	return out
+}
+
+// hits drops the scores of hs.
+func hits(hs []lexHit) []armHit {
+	out := make([]armHit, len(hs))
+	for i, h := range hs {
+		out[i] = h.armHit
+	}
+	return out
+}
+
+// distinct returns terms without repeats, in order of first occurrence.
+func distinct(terms []string) []string {
+	seen := make(map[string]bool, len(terms))
+	var out []string
+	for _, t := range terms {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
+}
