@@ -82,6 +82,10 @@ type Result struct {
 	ConcurrentP99MS   float64      `json:"concurrent_p99_ms"`
 	ConcurrentQPS     float64      `json:"concurrent_qps"`
 	HNSWRecallAt10    float64      `json:"hnsw_recall_at_10"`
+	LexicalRecallAt10 float64      `json:"lexical_recall_at_10"`
+	HybridRecallAt10  float64      `json:"hybrid_recall_at_10"`
+	ExactLexicalP50MS float64      `json:"exact_lexical_p50_ms"`
+	ExactLexicalP95MS float64      `json:"exact_lexical_p95_ms"`
 	ExactP50MS        float64      `json:"exact_p50_ms"`
 	Sweep             []SweepPoint `json:"sweep"`
 	RSSMB             float64      `json:"rss_mb"`

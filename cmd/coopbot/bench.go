@@ -31,6 +31,8 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	mem := fs.String("maintenance-work-mem", "", "memory for the index build, e.g. 2GB (default: sized for the corpus)")
 	queryOnly := fs.Bool("query-only", false, "measure the corpus an earlier run loaded instead of loading one")
 	minRecall := fs.Float64("min-recall", 0, "exit 1 when HNSW recall@10 is below this (0-1; 0 = no check)")
+	minLexical := fs.Float64("min-lexical-recall", 0, "exit 1 when the lexical arm's recall@10 against exhaustive BM25 is below this (0-1; 0 = no check)")
+	minHybrid := fs.Float64("min-hybrid-recall", 0, "exit 1 when hybrid recall@10 against exact k-NN + exhaustive BM25, fused, is below this (0-1; 0 = no check)")
 	asJSON := fs.Bool("json", false, "end with one JSON object on the last line")
 	embName := fs.String("embedder", "semantic", "offline embedder of the synthetic corpus: semantic (the default's) or hash")
 	fs.Usage = func() {
@@ -46,8 +48,19 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	if m.Config.DatabaseURL == "" {
 		return retrieval.Errorf(retrieval.EINVALID, "bench needs a PostgreSQL database: set DATABASE_URL to an empty one (the in-process store holds at most a few hundred thousand chunks)")
 	}
-	if *minRecall < 0 || *minRecall > 1 {
-		return retrieval.Errorf(retrieval.EINVALID, "--min-recall must be between 0 and 1, got %g", *minRecall)
+	mins := []struct {
+		flag, what string
+		min        *float64
+		got        func(bench.Result) float64
+	}{
+		{"min-recall", "HNSW recall@10", minRecall, func(r bench.Result) float64 { return r.HNSWRecallAt10 }},
+		{"min-lexical-recall", "lexical recall@10", minLexical, func(r bench.Result) float64 { return r.LexicalRecallAt10 }},
+		{"min-hybrid-recall", "hybrid recall@10", minHybrid, func(r bench.Result) float64 { return r.HybridRecallAt10 }},
+	}
+	for _, m := range mins {
+		if *m.min < 0 || *m.min > 1 {
+			return retrieval.Errorf(retrieval.EINVALID, "--%s must be between 0 and 1, got %g", m.flag, *m.min)
+		}
 	}
 	efs := []int{} // empty: only --ef-search
 	for _, f := range strings.Split(*sweep, ",") {
@@ -95,8 +108,14 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 			return err
 		}
 	}
-	if *minRecall > 0 && res.HNSWRecallAt10 < *minRecall {
-		fmt.Fprintf(m.Stderr, "coopbot: bench: HNSW recall@10 %.3f is below --min-recall %.3f\n", res.HNSWRecallAt10, *minRecall)
+	failed := false
+	for _, c := range mins {
+		if got := c.got(res); *c.min > 0 && got < *c.min {
+			fmt.Fprintf(m.Stderr, "coopbot: bench: %s %.3f is below --%s %.3f\n", c.what, got, c.flag, *c.min)
+			failed = true
+		}
+	}
+	if failed {
 		return exitError{1}
 	}
 	return nil

@@ -99,6 +99,13 @@ type lexHit struct {
 // embedder first when withMeta (a query without a vector), checked with
 // check; errEmpty for an empty store.
 func (s *Store) lexicalArm(ctx context.Context, text string, vec any, cand int, withMeta bool, check func(meta) error) ([]armHit, error) {
+	hs, err := s.lexical(ctx, text, vec, cand, withMeta, check, false)
+	return hits(hs), err
+}
+
+// lexical is lexicalArm with the scores; exhaustive scores every chunk
+// holding any of the terms (no pruning).
+func (s *Store) lexical(ctx context.Context, text string, vec any, cand int, withMeta bool, check func(meta) error, exhaustive bool) ([]lexHit, error) {
 	words := distinct(s.analyzer.Terms(text))
 	var b pgx.Batch
 	if withMeta {
@@ -138,6 +145,9 @@ func (s *Store) lexicalArm(ctx context.Context, text string, vec any, cand int, 
 		return nil, nil
 	}
 	sc := lexScorer{s: s, terms: terms, avg: float64(total) / float64(n), vec: vec, cand: cand}
+	if exhaustive {
+		return sc.score(ctx, "c.lex_terms && $7::text[]", [][]string{names(terms)})
+	}
 	return sc.top(ctx)
 }
 
@@ -151,7 +161,7 @@ type lexScorer struct {
 }
 
 // top runs the seed and the rest (see above) and merges them.
-func (sc *lexScorer) top(ctx context.Context) ([]armHit, error) {
+func (sc *lexScorer) top(ctx context.Context) ([]lexHit, error) {
 	byWeight := slices.Clone(sc.terms)
 	slices.SortFunc(byWeight, func(a, b lexTerm) int {
 		if c := cmp.Compare(b.w, a.w); c != 0 {
@@ -187,7 +197,7 @@ func (sc *lexScorer) top(ctx context.Context) ([]armHit, error) {
 	}
 	sets := cover(rest, theta)
 	if len(sets) == 0 {
-		return hits(first), nil
+		return first, nil
 	}
 	args := append([][]string{names(seed)}, sets...)
 	ors := make([]string, len(sets))
@@ -208,7 +218,7 @@ func (sc *lexScorer) top(ctx context.Context) ([]armHit, error) {
 		}
 		return cmp.Compare(a.Chunk.Ordinal, b.Chunk.Ordinal)
 	})
-	return hits(merged[:min(len(merged), sc.cand)]), nil
+	return merged[:min(len(merged), sc.cand)], nil
 }
 
 // score runs lexScoreSQL over the chunks matching where, whose term-set
@@ -306,4 +316,25 @@ func distinct(terms []string) []string {
 		}
 	}
 	return out
+}
+
+// Lexical returns the k chunks with the best BM25 score for text, best
+// first, with Distance the negated score: the lexical arm as Search runs
+// it, or with exact every chunk holding any of the terms scored (the
+// ground truth for the arm's recall, coopbot bench). Errors: EINVALID for
+// k out of range; EUNAVAILABLE when the database cannot be reached.
+func (b *Bench) Lexical(ctx context.Context, text string, k int, exact bool) ([]Neighbor, error) {
+	s := b.s
+	if k <= 0 || k > MaxEfSearch {
+		return nil, retrieval.Errorf(retrieval.EINVALID, "k must be between 1 and %d, not %d", MaxEfSearch, k)
+	}
+	hs, err := s.lexical(ctx, text, nil, k, false, nil, exact)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Neighbor, len(hs))
+	for i, h := range hs {
+		out[i] = Neighbor{DocumentID: h.Chunk.DocumentID, Ordinal: h.Chunk.Ordinal, Distance: -h.score}
+	}
+	return out, nil
 }
