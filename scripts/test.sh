@@ -262,7 +262,7 @@ fi
 say "coopbot bench --chunks 20000 (PostgreSQL store)"
 bench_url="${base%/*}/coopbot_bench$query"
 psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_bench' -c 'CREATE DATABASE coopbot_bench' >>"$SETUP_LOG" 2>&1
-DATABASE_URL="$bench_url" "$bin_dir/coopbot" bench --chunks 20000 --queries 100 --sweep "" --min-recall 0.95 --json
+DATABASE_URL="$bench_url" "$bin_dir/coopbot" bench --chunks 20000 --queries 100 --sweep "" --min-recall 0.95 --min-lexical-recall 0.95 --min-hybrid-recall 0.95 --json
 psql -q "$TEST_DATABASE_URL" -c 'DROP DATABASE IF EXISTS coopbot_bench' >>"$SETUP_LOG" 2>&1
 rm -rf "$bin_dir"
 
