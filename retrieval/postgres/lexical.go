@@ -3,7 +3,6 @@ package postgres
 import (
 	"cmp"
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -115,15 +114,7 @@ func (s *Store) lexical(ctx context.Context, text string, vec any, cand int, wit
 	br := s.pool.SendBatch(ctx, &b)
 	defer br.Close()
 	if withMeta {
-		var m meta
-		err := br.QueryRow().Scan(&m.embedder, &m.dims)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return nil, errEmpty
-		case err != nil:
-			return nil, s.check(ctx, err, "search: read embedder")
-		}
-		if err := check(m); err != nil {
+		if err := s.checkArmMeta(ctx, br, check); err != nil {
 			return nil, err
 		}
 	}

@@ -101,9 +101,9 @@ func (r *Rebuild) Commit(ctx context.Context) error {
 			// statement timeout; do not queue every later search behind
 			// a swap that cannot get its locks.
 			`SET LOCAL lock_timeout = '30s'`,
-			// In the order a search's statements take them (the lexical
-			// arm's statistics, then the chunks), so that the swap
-			// cannot deadlock with one.
+			// In the order readers' statements take them (the lexical
+			// arm's statistics, then chunks, documents, store_meta), so
+			// that the swap cannot deadlock with one.
 			`LOCK TABLE ` + r.schema + `.bm25_corpus, ` + r.schema + `.bm25_terms, ` + r.schema + `.chunks, ` +
 				r.schema + `.documents, ` + r.schema + `.store_meta IN ACCESS EXCLUSIVE MODE`,
 			`DROP TABLE ` + r.schema + `.chunks, ` + r.schema + `.documents, ` + r.schema + `.store_meta, ` +

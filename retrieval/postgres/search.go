@@ -261,15 +261,7 @@ func (s *Store) runArm(ctx context.Context, b *pgx.Batch, withMeta bool, check f
 	br := s.pool.SendBatch(ctx, b)
 	defer br.Close()
 	if withMeta {
-		var m meta
-		err := br.QueryRow().Scan(&m.embedder, &m.dims)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return nil, errEmpty
-		case err != nil:
-			return nil, s.check(ctx, err, "search: read embedder")
-		}
-		if err := check(m); err != nil {
+		if err := s.checkArmMeta(ctx, br, check); err != nil {
 			return nil, err
 		}
 	}
@@ -284,6 +276,20 @@ func (s *Store) runArm(ctx context.Context, b *pgx.Batch, withMeta bool, check f
 		return nil, s.check(ctx, err, "search: "+arm)
 	}
 	return hits, nil
+}
+
+// checkArmMeta reads the store_meta row an arm's batch starts with and
+// checks it with check; errEmpty when the store is empty.
+func (s *Store) checkArmMeta(ctx context.Context, br pgx.BatchResults, check func(meta) error) error {
+	var m meta
+	err := br.QueryRow().Scan(&m.embedder, &m.dims)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return errEmpty
+	case err != nil:
+		return s.check(ctx, err, "search: read embedder")
+	}
+	return check(m)
 }
 
 func collectHits(br pgx.BatchResults) ([]armHit, error) {

@@ -8,7 +8,7 @@ import (
 
 // bm25Functions are the functions of migration 00007's triggers, with
 // their argument types.
-var bm25Functions = []string{"bm25_added()", "bm25_removed()", "bm25_count(integer, bigint, bigint, text[], bigint[])"}
+var bm25Functions = []string{"bm25_changed()", "bm25_count(integer, bigint, bigint, text[], bigint[])"}
 
 // countTerms recounts the BM25 statistics (bm25_corpus, bm25_terms) from
 // the chunks, in tx: after a bulk load that left them out, or a backfill.

@@ -217,8 +217,10 @@ func (s *Store) Stats(ctx context.Context) (retrieval.Stats, error) {
 	var st retrieval.Stats
 	var emb *string
 	var dims *int32
-	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM chunks),
-		(SELECT embedder FROM store_meta), (SELECT dimensions FROM store_meta)`).Scan(&st.Documents, &st.Chunks, &emb, &dims)
+	// chunks before documents, the order every reader and a rebuild's
+	// swap lock them in (see Rebuild.Commit).
+	err := s.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM chunks), (SELECT count(*) FROM documents),
+		(SELECT embedder FROM store_meta), (SELECT dimensions FROM store_meta)`).Scan(&st.Chunks, &st.Documents, &emb, &dims)
 	if err != nil {
 		return retrieval.Stats{}, s.check(ctx, err, "stats")
 	}

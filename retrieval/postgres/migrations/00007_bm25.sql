@@ -53,46 +53,33 @@ END
 $$;
 -- +goose StatementEnd
 
+-- bm25_changed counts the chunks a statement added (INSERT) or removed
+-- (DELETE), both triggers naming their transition table "changed".
 -- +goose StatementBegin
-CREATE OR REPLACE FUNCTION bm25_added() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION bm25_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF coalesce(current_setting('coopbot.bm25_defer', true), '') = 'on' THEN
         RETURN NULL;
     END IF;
-    PERFORM bm25_count(1, (SELECT count(*) FROM added), (SELECT coalesce(sum(lex_len), 0) FROM added),
+    PERFORM bm25_count(CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END,
+        (SELECT count(*) FROM changed), (SELECT coalesce(sum(lex_len), 0) FROM changed),
         w.words, w.dfs)
     FROM (SELECT array_agg(term) AS words, array_agg(n) AS dfs
-          FROM (SELECT u.term, count(*) AS n FROM added, unnest(added.lex_terms) AS u(term) GROUP BY u.term) x) w;
+          FROM (SELECT u.term, count(*) AS n FROM changed, unnest(changed.lex_terms) AS u(term) GROUP BY u.term) x) w;
     RETURN NULL;
 END
 $$;
 -- +goose StatementEnd
 
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION bm25_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF coalesce(current_setting('coopbot.bm25_defer', true), '') = 'on' THEN
-        RETURN NULL;
-    END IF;
-    PERFORM bm25_count(-1, (SELECT count(*) FROM removed), (SELECT coalesce(sum(lex_len), 0) FROM removed),
-        w.words, w.dfs)
-    FROM (SELECT array_agg(term) AS words, array_agg(n) AS dfs
-          FROM (SELECT u.term, count(*) AS n FROM removed, unnest(removed.lex_terms) AS u(term) GROUP BY u.term) x) w;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
-
-CREATE OR REPLACE TRIGGER chunks_bm25_added AFTER INSERT ON chunks REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION bm25_added();
-CREATE OR REPLACE TRIGGER chunks_bm25_removed AFTER DELETE ON chunks REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION bm25_removed();
+CREATE OR REPLACE TRIGGER chunks_bm25_added AFTER INSERT ON chunks REFERENCING NEW TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION bm25_changed();
+CREATE OR REPLACE TRIGGER chunks_bm25_removed AFTER DELETE ON chunks REFERENCING OLD TABLE AS changed
+    FOR EACH STATEMENT EXECUTE FUNCTION bm25_changed();
 
 -- +goose Down
 DROP TRIGGER chunks_bm25_removed ON chunks;
 DROP TRIGGER chunks_bm25_added ON chunks;
-DROP FUNCTION bm25_removed();
-DROP FUNCTION bm25_added();
+DROP FUNCTION bm25_changed();
 DROP FUNCTION bm25_count(integer, bigint, bigint, text[], bigint[]);
 DROP TABLE bm25_corpus;
 DROP TABLE bm25_terms;
