@@ -211,6 +211,23 @@ func TestLexicalExact(t *testing.T) {
 	}
 	chunks[5] = nil
 	check("after PutDocument and DeleteDocument")
+	// Chunks three times as long move the average length away from the
+	// one the blocks were cut with: the bounds must stay bounds.
+	long, lcs, _ := storetest.LexicalCorpus(13, 300)
+	for i := range long {
+		long[i].ID = "long-" + long[i].ID
+		text := lcs[i][0].Text + " " + lcs[i][1].Text + " " + lcs[i][2].Text
+		ld, lc := storetest.Doc(long[i].ID, long[i].Title, [][]float32{{1, 0, 0, 0}}, text)
+		if err := s.PutDocument(ctx, ld, lc, storetest.Embedder, storetest.Dims); err != nil {
+			t.Fatalf("PutDocument(%s) = %v", ld.ID, err)
+		}
+		chunks = append(chunks, lc)
+	}
+	check("after ingest that lengthens the average")
+	if err := bn.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
+		t.Fatalf("BuildIndex() = %v", err)
+	}
+	check("after BuildIndex recut the blocks")
 }
 
 // explain runs an EXPLAIN statement and returns the plan as text.

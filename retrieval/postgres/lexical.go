@@ -1,9 +1,7 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -16,32 +14,11 @@ import (
 // BM25Term) over the analyzer's terms, exactly: its top k are the k
 // best-scoring chunks among every chunk holding any of the question's
 // terms, as if all were scored, ties broken by document ID (bytes) and
-// ordinal, the in-process store's order. It gets there without scoring
-// most matches of common words, by MaxScore-style pruning in two passes:
-//
-//  1. the seed: the chunks holding any of the rarest terms while their
-//     document frequencies add up to at most seedBudget, or, when even
-//     the rarest term is commoner than that, the chunks holding all of the
-//     two highest-weight terms; their best k give a threshold θ (0 when
-//     fewer than k);
-//  2. the rest: a chunk outside the seed holding the set M of the
-//     question's terms scores less than the sum of M's weights (a term's
-//     weight bounds its score, see retrieval.BM25Weight), so only chunks
-//     whose M weighs more than θ can enter the top k. Every such M
-//     contains a minimal set of terms weighing more than θ; the pass
-//     scores the chunks outside the seed that hold all of one such set's
-//     (at most two) heaviest terms, found through the GIN index, which
-//     intersects the postings of common words cheaply.
-//
-// The two passes' best k merged are the exact top k.
-
-// seedBudget bounds the chunks the seed's rare terms may match.
-const seedBudget = 2000
-
-// maxCover bounds the term sets of the second pass; a question with more
-// (one with many terms after a low threshold) scores every chunk outside
-// the seed that holds any term: slower, as exact.
-const maxCover = 64
+// ordinal, the in-process store's order. It gets there by walking each
+// term's impact-ordered postings (bm25_blocks, migration 00007) best
+// first and stopping as soon as no chunk it has not read can still
+// enter the top k (walk.go); before BuildIndex has cut the blocks of a
+// bulk load it scores every chunk holding a term (exhaustive).
 
 // lexTerm is one of a question's terms with its weight.
 type lexTerm struct {
@@ -54,12 +31,15 @@ type lexTerm struct {
 // their order (0 for a term no chunk holds). During a bulk load, before
 // BuildIndex has made the full-text index ($2) and counted them, it counts
 // them from the chunks instead.
-const lexStatsSQL = `SELECT c.chunks, c.terms,
+// With the statistics come ref_avg, the average length the blocks were
+// cut with (NULL while they are incomplete, a bulk load before
+// BuildIndex, or there are none), and how many chunks were removed since.
+const lexStatsSQL = `SELECT c.chunks, c.terms, c.ref_avg, c.removed,
     array(SELECT coalesce(t.df, 0) FROM unnest($1::text[]) WITH ORDINALITY AS u(term, i)
           LEFT JOIN bm25_terms t ON t.term = u.term ORDER BY u.i)
 FROM bm25_corpus c WHERE to_regclass($2) IS NOT NULL
 UNION ALL
-SELECT count(*), coalesce(sum(lex_len), 0),
+SELECT count(*), coalesce(sum(lex_len), 0), NULL::float8, 0::bigint,
     array(SELECT (SELECT count(*) FROM chunks WHERE lex_terms @> ARRAY[u.term])
           FROM unnest($1::text[]) WITH ORDINALITY AS u(term, i) ORDER BY u.i)
 FROM chunks HAVING to_regclass($2) IS NULL`
@@ -103,24 +83,31 @@ func (s *Store) lexicalArm(ctx context.Context, text string, vec any, cand int, 
 }
 
 // lexical is lexicalArm with the scores; exhaustive scores every chunk
-// holding any of the terms (no pruning).
+// holding any of the terms (no walk). All its statements read one
+// snapshot, so a write committed meanwhile is seen by none or all.
 func (s *Store) lexical(ctx context.Context, text string, vec any, cand int, withMeta bool, check func(meta) error, exhaustive bool) ([]lexHit, error) {
 	words := distinct(s.analyzer.Terms(text))
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, s.check(ctx, err, "search: lexical")
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read only
 	var b pgx.Batch
 	if withMeta {
 		b.Queue(`SELECT embedder, dimensions FROM store_meta`)
 	}
 	b.Queue(lexStatsSQL, words, ginIndex)
-	br := s.pool.SendBatch(ctx, &b)
+	br := tx.SendBatch(ctx, &b)
 	defer br.Close()
 	if withMeta {
 		if err := s.checkArmMeta(ctx, br, check); err != nil {
 			return nil, err
 		}
 	}
-	var n, total int64
+	var n, total, removed int64
+	var ref *float64
 	var dfs []int64
-	if err := br.QueryRow().Scan(&n, &total, &dfs); err != nil {
+	if err := br.QueryRow().Scan(&n, &total, &ref, &removed, &dfs); err != nil {
 		return nil, s.check(ctx, err, "search: term statistics")
 	}
 	if err := br.Close(); err != nil {
@@ -135,81 +122,21 @@ func (s *Store) lexical(ctx context.Context, text string, vec any, cand int, wit
 	if len(terms) == 0 || n == 0 || total == 0 {
 		return nil, nil
 	}
-	sc := lexScorer{s: s, terms: terms, avg: float64(total) / float64(n), vec: vec, cand: cand}
-	if exhaustive {
+	sc := lexScorer{s: s, q: tx, terms: terms, avg: float64(total) / float64(n), vec: vec, cand: cand}
+	if exhaustive || ref == nil {
 		return sc.score(ctx, "c.lex_terms && $7::text[]", [][]string{names(terms)})
 	}
-	return sc.top(ctx)
+	return sc.walk(ctx, *ref, removed == 0)
 }
 
-// lexScorer runs the passes of one lexical search.
+// lexScorer runs the statements of one lexical search.
 type lexScorer struct {
 	s     *Store
+	q     pgx.Tx
 	terms []lexTerm // the question's terms any chunk holds, in its order
 	avg   float64
 	vec   any
 	cand  int
-}
-
-// top runs the seed and the rest (see above) and merges them.
-func (sc *lexScorer) top(ctx context.Context) ([]lexHit, error) {
-	byWeight := slices.Clone(sc.terms)
-	slices.SortFunc(byWeight, func(a, b lexTerm) int {
-		if c := cmp.Compare(b.w, a.w); c != 0 {
-			return c
-		}
-		return strings.Compare(a.term, b.term)
-	})
-	var seed, rest []lexTerm // seed: && over them; or @> when all
-	all := byWeight[0].df > seedBudget && len(byWeight) > 1
-	if all {
-		seed, rest = byWeight[:2], byWeight
-	} else {
-		var sum int64
-		i := 0
-		for i < len(byWeight) && (i == 0 || sum+byWeight[i].df <= seedBudget) {
-			sum += byWeight[i].df
-			i++
-		}
-		seed, rest = byWeight[:i], byWeight[i:]
-	}
-	op := "&&"
-	if all {
-		op = "@>"
-	}
-	seedWhere := "c.lex_terms " + op + " $7::text[]"
-	first, err := sc.score(ctx, seedWhere, [][]string{names(seed)})
-	if err != nil {
-		return nil, err
-	}
-	theta := 0.0
-	if len(first) == sc.cand {
-		theta = first[len(first)-1].score
-	}
-	sets := cover(rest, theta)
-	if len(sets) == 0 {
-		return first, nil
-	}
-	args := append([][]string{names(seed)}, sets...)
-	ors := make([]string, len(sets))
-	for i := range sets {
-		ors[i] = "c.lex_terms @> $" + strconv.Itoa(8+i) + "::text[]"
-	}
-	second, err := sc.score(ctx, "NOT ("+seedWhere+") AND ("+strings.Join(ors, " OR ")+")", args)
-	if err != nil {
-		return nil, err
-	}
-	merged := slices.Concat(first, second)
-	slices.SortFunc(merged, func(a, b lexHit) int {
-		if c := cmp.Compare(b.score, a.score); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.Chunk.DocumentID, b.Chunk.DocumentID); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Chunk.Ordinal, b.Chunk.Ordinal)
-	})
-	return merged[:min(len(merged), sc.cand)], nil
 }
 
 // score runs lexScoreSQL over the chunks matching where, whose term-set
@@ -230,7 +157,7 @@ func (sc *lexScorer) score(ctx context.Context, where string, sets [][]string) (
 		cosine = "1 - (c.embedding <=> $" + strconv.Itoa(len(args)) + ")"
 	}
 	query := strings.Replace(strings.Replace(lexScoreSQL, "WHERE_CLAUSE", where, 1), "COSINE", cosine, 1)
-	rows, err := sc.s.pool.Query(ctx, query, args...)
+	rows, err := sc.q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, sc.s.check(ctx, err, "search: lexical")
 	}
@@ -244,38 +171,6 @@ func (sc *lexScorer) score(ctx context.Context, where string, sets [][]string) (
 		return nil, sc.s.check(ctx, err, "search: lexical")
 	}
 	return out, nil
-}
-
-// cover returns term sets such that every set M of terms (from rest,
-// heaviest first) weighing more than theta contains all of one of them:
-// a term weighing more than theta alone, or else the two heaviest terms
-// of M when M can weigh more than theta at all. With more than maxCover
-// sets it returns every term alone (the same chunks and more).
-func cover(rest []lexTerm, theta float64) [][]string {
-	tail := make([]float64, len(rest)+1) // tail[i]: weight of rest[i:]
-	for i := len(rest) - 1; i >= 0; i-- {
-		tail[i] = tail[i+1] + rest[i].w
-	}
-	var sets [][]string
-	for i, a := range rest {
-		if a.w > theta {
-			sets = append(sets, []string{a.term})
-			continue
-		}
-		for j := i + 1; j < len(rest); j++ {
-			b := rest[j]
-			if b.w <= theta && a.w+b.w+tail[j+1] > theta {
-				sets = append(sets, []string{a.term, b.term})
-			}
-		}
-	}
-	if len(sets) > maxCover {
-		sets = sets[:0]
-		for _, t := range rest {
-			sets = append(sets, []string{t.term})
-		}
-	}
-	return sets
 }
 
 // names returns the terms of ts.

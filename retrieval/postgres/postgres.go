@@ -266,7 +266,7 @@ func (s *Store) Reset(ctx context.Context) error {
 		return s.check(ctx, err, "reset")
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // no-op after Commit
-	stmts := append([]string{`TRUNCATE chunks, documents, store_meta, bm25_terms`, `UPDATE bm25_corpus SET chunks = 0, terms = 0`}, dropHNSW()...)
+	stmts := append([]string{`TRUNCATE chunks, documents, store_meta, bm25_terms, bm25_blocks`, `UPDATE bm25_corpus SET chunks = 0, terms = 0, ref_avg = NULL, removed = 0`}, dropHNSW()...)
 	for _, stmt := range append(stmts, `ALTER TABLE chunks ALTER COLUMN embedding TYPE vector`) {
 		if _, err := tx.Exec(ctx, stmt); err != nil {
 			return s.check(ctx, err, "reset")

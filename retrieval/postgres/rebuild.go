@@ -104,12 +104,12 @@ func (r *Rebuild) Commit(ctx context.Context) error {
 			// In the order readers' statements take them (the lexical
 			// arm's statistics, then chunks, documents, store_meta), so
 			// that the swap cannot deadlock with one.
-			`LOCK TABLE ` + r.schema + `.bm25_corpus, ` + r.schema + `.bm25_terms, ` + r.schema + `.chunks, ` +
+			`LOCK TABLE ` + r.schema + `.bm25_corpus, ` + r.schema + `.bm25_terms, ` + r.schema + `.bm25_blocks, ` + r.schema + `.chunks, ` +
 				r.schema + `.documents, ` + r.schema + `.store_meta IN ACCESS EXCLUSIVE MODE`,
 			`DROP TABLE ` + r.schema + `.chunks, ` + r.schema + `.documents, ` + r.schema + `.store_meta, ` +
-				r.schema + `.bm25_terms, ` + r.schema + `.bm25_corpus`,
+				r.schema + `.bm25_terms, ` + r.schema + `.bm25_blocks, ` + r.schema + `.bm25_corpus`,
 		}
-		for _, t := range []string{"store_meta", "documents", "chunks", "bm25_terms", "bm25_corpus"} {
+		for _, t := range []string{"store_meta", "documents", "chunks", "bm25_terms", "bm25_blocks", "bm25_corpus"} {
 			stmts = append(stmts, `ALTER TABLE `+rebuildSchema+`.`+t+` SET SCHEMA `+r.schema)
 		}
 		// The new chunks' triggers call the new schema's functions,

@@ -8,10 +8,12 @@ import (
 
 // bm25Functions are the functions of migration 00007's triggers, with
 // their argument types.
-var bm25Functions = []string{"bm25_changed()", "bm25_count(integer, bigint, bigint, text[], bigint[])"}
+var bm25Functions = []string{"bm25_changed()", "bm25_count(integer, bigint, bigint, text[], bigint[])", "bm25_build_blocks()"}
 
-// countTerms recounts the BM25 statistics (bm25_corpus, bm25_terms) from
-// the chunks, in tx: after a bulk load that left them out, or a backfill.
+// countTerms recounts the BM25 statistics (bm25_corpus, bm25_terms) and
+// recuts the lexical arm's blocks (bm25_blocks) from the chunks, in tx:
+// after a bulk load that left them out, a backfill, or to compact the
+// blocks later writes added (BuildIndex).
 // It updates bm25_corpus first, the lock every writer of chunks takes
 // first (migration 00007).
 func (s *Store) countTerms(ctx context.Context, tx pgx.Tx) error {
@@ -19,6 +21,7 @@ func (s *Store) countTerms(ctx context.Context, tx pgx.Tx) error {
 		`UPDATE bm25_corpus SET chunks = (SELECT count(*) FROM chunks), terms = (SELECT coalesce(sum(lex_len), 0) FROM chunks)`,
 		`DELETE FROM bm25_terms`,
 		`INSERT INTO bm25_terms (term, df) SELECT u.term, count(*) FROM chunks, unnest(lex_terms) AS u(term) GROUP BY u.term`,
+		`SELECT bm25_build_blocks()`,
 	} {
 		if _, err := tx.Exec(ctx, stmt); err != nil {
 			return s.classify(err, "count terms")
