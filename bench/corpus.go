@@ -248,39 +248,46 @@ var systemQuestions = []string{
 	"Which companies work on the %s programme?",
 }
 
-// Queries returns n distinct questions in the style users ask: content
-// words from a corpus sentence, or a question about a generated person,
-// system or topic. The same n gives the same questions. Distinct, because
-// a question asked twice would count twice in recall and latency.
+// Queries returns n distinct questions in the style users ask, each
+// mixing the words most reports use (said, programme, contract, budget)
+// with rare ones: generated names, places, systems and codes such as
+// "P-1" or "F-35B", and figures (a contract's value) only the lexical arm
+// can match. The same n gives the same questions. Distinct, because a
+// question asked twice would count twice in recall and latency.
 func Queries(n int) ([]string, error) {
-	pool, err := sentencePool()
-	if err != nil {
-		return nil, err
-	}
-	c := &Corpus{rng: rand.New(rand.NewPCG(querySeed, 2)), pool: pool}
+	c := &Corpus{rng: rand.New(rand.NewPCG(querySeed, 2))}
 	qs := make([]string, n)
 	seen := make(map[string]bool, n)
 	for i := range qs {
 		for try := 0; try == 0 || seen[qs[i]] && try < 100; try++ {
-			qs[i] = c.question(i % 4)
+			qs[i] = c.question(i % 8)
 		}
 		seen[qs[i]] = true
 	}
 	return qs, nil
 }
 
-// question returns a question of one of four kinds: 0 and 1 a phrase from
-// the reports, 2 about a person and a topic, 3 about a system.
+// question returns a question of one of eight kinds, each about what
+// the report templates (templates) say: a person and a topic, a system, an
+// exercise, a contract's value, a visit, a budget, a date of service, an
+// organisation's role.
 func (c *Corpus) question(kind int) string {
 	switch kind {
-	case 0, 1:
-		w := strings.Fields(pick(c.rng, c.pool))
-		l := min(len(w), 4+c.rng.IntN(5))
-		s := c.rng.IntN(len(w) - l + 1)
-		return "What about " + strings.TrimRight(strings.Join(w[s:s+l], " "), ".,;:\"'") + "?"
-	case 2:
+	case 0:
+		return fmt.Sprintf("How many personnel from the %s took part in the exercise near %s?", pick(c.rng, orgs), pick(c.rng, places))
+	case 1:
 		return fmt.Sprintf("What did %s say about %s?", c.person(), pick(c.rng, topics))
-	default:
+	case 2:
 		return fmt.Sprintf(pick(c.rng, systemQuestions), pick(c.rng, systems))
+	case 3:
+		return fmt.Sprintf("Which contract was worth £%d million, and what did it cover?", 2+c.rng.IntN(4998))
+	case 4:
+		return fmt.Sprintf("Why did %s visit %s?", c.person(), pick(c.rng, places))
+	case 5:
+		return fmt.Sprintf("How much did the budget for %s rise to in fiscal %d?", pick(c.rng, topics), 2015+c.rng.IntN(20))
+	case 6:
+		return fmt.Sprintf("Is the %s still due to enter service by %d?", pick(c.rng, systems), 2015+c.rng.IntN(20))
+	default:
+		return fmt.Sprintf("Who at the %s is responsible for %s?", pick(c.rng, orgs), pick(c.rng, topics))
 	}
 }
