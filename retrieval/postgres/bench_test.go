@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/coopbot/coopbot/internal/pgtest"
@@ -47,23 +48,29 @@ func benchStore(b *testing.B, docs int) *postgres.Store {
 	b.Cleanup(s.Close)
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range docs {
-		var paras []string
-		for range 10 {
-			paras = append(paras, randText(r, 60))
-		}
-		d := retrieval.Document{ID: fmt.Sprintf("doc%04d", i), Title: "T", Text: strings.Join(paras, "\n\n"), Hash: "h"}
-		var cs []retrieval.Chunk
-		off := 0
-		for j, p := range paras {
-			cs = append(cs, retrieval.Chunk{DocumentID: d.ID, Ordinal: j, ParaStart: j + 1, ParaEnd: j + 1,
-				Start: off, End: off + len(p), Text: p, Vector: randVec(r)})
-			off += len(p) + 2
-		}
+		d, cs := benchDoc(r, fmt.Sprintf("doc%04d", i))
 		if err := s.PutDocument(ctx, d, cs, "bench-512", benchDims); err != nil {
 			b.Fatalf("PutDocument() = %v", err)
 		}
 	}
 	return s
+}
+
+// benchDoc is a document of 10 random chunks.
+func benchDoc(r *rand.Rand, id string) (retrieval.Document, []retrieval.Chunk) {
+	var paras []string
+	for range 10 {
+		paras = append(paras, randText(r, 60))
+	}
+	d := retrieval.Document{ID: id, Title: "T", Text: strings.Join(paras, "\n\n"), Hash: "h"}
+	var cs []retrieval.Chunk
+	off := 0
+	for j, p := range paras {
+		cs = append(cs, retrieval.Chunk{DocumentID: d.ID, Ordinal: j, ParaStart: j + 1, ParaEnd: j + 1,
+			Start: off, End: off + len(p), Text: p, Vector: randVec(r)})
+		off += len(p) + 2
+	}
+	return d, cs
 }
 
 // BenchmarkSearch measures one hybrid search (both arms, fusion) over
@@ -94,16 +101,34 @@ func BenchmarkSearch(b *testing.B) {
 func BenchmarkPutDocument(b *testing.B) {
 	s := benchStore(b, 50)
 	ctx := context.Background()
-	r := rand.New(rand.NewPCG(5, 6))
-	var cs []retrieval.Chunk
-	for j := range 10 {
-		cs = append(cs, retrieval.Chunk{Ordinal: j, Text: randText(r, 60), Vector: randVec(r)})
-	}
-	d := retrieval.Document{ID: "doc0001", Title: "T", Hash: "h2"}
+	d, cs := benchDoc(rand.New(rand.NewPCG(5, 6)), "doc0001")
+	d.Hash = "h2"
 	b.ResetTimer()
 	for b.Loop() {
 		if err := s.PutDocument(ctx, d, cs, "bench-512", benchDims); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkPutDocumentParallel measures new 10-chunk documents written
+// by 4 × GOMAXPROCS goroutines at once: how far the writers' BM25
+// statistics (migration 00007) serialize them.
+func BenchmarkPutDocumentParallel(b *testing.B) {
+	s := benchStore(b, 50)
+	ctx := context.Background()
+	var next atomic.Int64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rand.New(rand.NewPCG(uint64(next.Add(1)), 7))
+		for pb.Next() {
+			d, cs := benchDoc(r, fmt.Sprintf("new%07d", next.Add(1)))
+			if err := s.PutDocument(ctx, d, cs, "bench-512", benchDims); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N*10)/b.Elapsed().Seconds(), "chunks/s")
 }
