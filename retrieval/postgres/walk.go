@@ -84,6 +84,7 @@ type chunkKey struct {
 
 // candidate is a chunk some block listed.
 type candidate struct {
+	key     chunkKey
 	seen    []float64 // per term, the best score its postings showed
 	checked bool
 }
@@ -97,15 +98,16 @@ type scoredKey struct {
 // walker is the state of one walk.
 type walker struct {
 	sc    *lexScorer
-	c     float64   // min(1, ref_avg / avg)
-	after []float64 // per term, the last bound read (+Inf before any)
-	id    []int64   // and its block's id
-	n     []int32   // blocks the next round reads
-	done  []bool    // every block read
-	front []float64 // bound of the term's score of any unread posting
-	cands map[chunkKey]*candidate
-	top   []scoredKey // the best checked chunks, best first, at most cand
-	trust bool        // postings are current: no chunk removed since the cut
+	c     float64                 // min(1, ref_avg / avg)
+	after []float64               // per term, the last bound read (+Inf before any)
+	id    []int64                 // and its block's id
+	n     []int32                 // blocks the next round reads
+	done  []bool                  // every block read
+	front []float64               // bound of the term's score of any unread posting
+	cands map[chunkKey]*candidate // nil: pruned, out of the top for good
+	open  []*candidate            // the unchecked ones, and some checked
+	top   []scoredKey             // the best checked chunks, best first, at most cand
+	trust bool                    // postings are current: no chunk removed since the cut
 }
 
 // walk returns the exact top cand (see above) with the blocks cut at
@@ -165,20 +167,40 @@ func (w *walker) read(ctx context.Context) error {
 	var bound float64
 	var docs []string
 	var ords, tfs, lens []int32
+	// A chunk first listed now, by term i with score s, scores at most s
+	// (or term i's frontier, when postings may be stale) plus the other
+	// terms' frontiers of the last round: if that is below θ it can never
+	// enter the top k, and is pruned for good.
+	theta, fronts := w.theta(), 0.0
+	for _, f := range w.front {
+		fronts += f
+	}
 	_, err = pgx.ForEachRow(rows, []any{&j, &id, &bound, &docs, &ords, &tfs, &lens}, func() error {
 		i := index[j-1]
 		got[j-1]++
 		w.after[i], w.id[i] = bound, id
 		t := w.sc.terms[i]
+		others := fronts - w.front[i]
 		for p, doc := range docs {
 			k := chunkKey{doc, ords[p]}
-			c := w.cands[k]
-			if c == nil {
-				c = &candidate{seen: make([]float64, len(w.sc.terms))}
-				w.cands[k] = c
-			}
 			s := retrieval.BM25Term(t.w, int64(tfs[p]), retrieval.BM25Norm(int64(lens[p]), w.sc.avg))
-			c.seen[i] = max(c.seen[i], s)
+			c, ok := w.cands[k]
+			if !ok {
+				own := s
+				if !w.trust {
+					own = max(s, w.front[i])
+				}
+				if (own+others)*slack < theta {
+					w.cands[k] = nil
+					continue
+				}
+				c = &candidate{key: k, seen: make([]float64, len(w.sc.terms))}
+				w.cands[k] = c
+				w.open = append(w.open, c)
+			}
+			if c != nil {
+				c.seen[i] = max(c.seen[i], s)
+			}
 		}
 		return nil
 	})
@@ -201,7 +223,11 @@ func (w *walker) read(ctx context.Context) error {
 func (w *walker) bound(c *candidate) float64 {
 	sum := 0.0
 	for i, s := range c.seen {
-		sum += max(s, w.front[i])
+		if w.trust && s > 0 {
+			sum += s // the one posting of the chunk and term
+		} else {
+			sum += max(s, w.front[i])
+		}
 	}
 	return sum * slack
 }
@@ -230,11 +256,10 @@ func (w *walker) finished() bool {
 func (w *walker) pending() []pending {
 	theta := w.theta()
 	var todo []pending
-	for k, c := range w.cands {
-		if !c.checked {
-			if b := w.bound(c); b >= theta {
-				todo = append(todo, pending{k, b})
-			}
+	w.compact()
+	for _, c := range w.open {
+		if b := w.bound(c); b >= theta {
+			todo = append(todo, pending{c.key, b})
 		}
 	}
 	slices.SortFunc(todo, func(a, b pending) int {
@@ -284,10 +309,8 @@ func (w *walker) checkBatch(ctx context.Context, todo []pending) error {
 // (no chunk removed since the blocks were cut) give their exact score,
 // the terms' scores added in the question's order.
 func (w *walker) resolve() {
-	for k, c := range w.cands {
-		if c.checked {
-			continue
-		}
+	w.compact()
+	for _, c := range w.open {
 		score, whole := 0.0, true
 		for i, s := range c.seen {
 			if s > 0 {
@@ -299,9 +322,14 @@ func (w *walker) resolve() {
 		}
 		if whole {
 			c.checked = true
-			w.offer(scoredKey{k, score})
+			w.offer(scoredKey{c.key, score})
 		}
 	}
+}
+
+// compact drops the checked candidates from open.
+func (w *walker) compact() {
+	w.open = slices.DeleteFunc(w.open, func(c *candidate) bool { return c.checked })
 }
 
 // allDone reports whether every term's blocks have been read.
