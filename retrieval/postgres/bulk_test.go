@@ -153,7 +153,7 @@ func TestBulkLoad(t *testing.T) {
 // (statistics counted by BuildIndex) and of the same store after
 // PutDocument and DeleteDocument (statistics kept by the triggers) ranks
 // exactly as exhaustive BM25 (storetest.BM25Top), on a corpus where the
-// pruned passes matter: most chunks hold the common words.
+// walk's pruning matters: most chunks hold the common words.
 func TestLexicalExact(t *testing.T) {
 	url := pgtest.NewDB(t, "retrieval_postgres_lexexact")
 	ctx := context.Background()
