@@ -43,7 +43,8 @@ INSERT INTO bm25_corpus VALUES (true, 0, 0, NULL, 0) ON CONFLICT DO NOTHING;
 -- bm25_blocks are the impact-ordered postings the lexical arm walks
 -- (lexical.go): each row holds up to 128 of one term's postings, the
 -- chunks' keys, term counts and lengths, and bound, the best of their
--- tf-components tf / (tf + k1 × (1 - b + b × len / ref_avg)). BuildIndex
+-- tf-components tf / (tf + k1 × (1 - b + b × len / ref_avg)), k1 and b
+-- written in as retrieval.BM25K1 and BM25B (1.2, 0.75). BuildIndex
 -- (bm25_build_blocks) cuts each term's postings, best first, into blocks,
 -- so that a term's blocks read by bound descending read its postings best
 -- first; every later INSERT of chunks adds blocks of its own chunks
