@@ -25,13 +25,18 @@ import (
 // posting, whatever ingest did to avg since the blocks were cut. idf is
 // applied at query time, from the current document frequencies.
 //
-// Each round reads more blocks of every term not exhausted, then checks
-// (chunks: the chunk's current counts, exact score) every candidate
-// whose bound — the best term scores its postings showed, or the
-// frontier where higher — can reach θ, the k-th best exact score so far.
-// It stops when the frontiers add up to less than θ: no chunk unread can
-// reach the top k. Postings of deleted or replaced chunks only raise
-// bounds: checking drops or rescores them.
+// Each round reads more blocks of every term not exhausted. While no
+// chunk was removed since the blocks were cut (trusted postings), a
+// candidate every term of which was listed or exhausted has its exact
+// score from its postings; the walk stops when the frontiers add up to
+// less than θ, the k-th best exact score (no chunk unread can reach the
+// top k), after checking (chunks: the chunk's current counts, exact
+// score) the few candidates still open whose bound — their listed
+// scores plus the frontiers of the terms not listed — reaches θ. After a
+// removal, postings of deleted or replaced chunks may be stale: they only
+// raise bounds (a term's frontier counts where higher than a listed
+// score), and every candidate that can reach θ is checked, a batch per
+// round.
 
 // walkFirst is how many blocks of each term the first round reads; every
 // round doubles it, up to walkMost.
