@@ -14,6 +14,7 @@ import (
 	"github.com/coopbot/coopbot/feedback"
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 
 // seedLog writes the 200 questions of feedback/testdata/gaps-log.jsonl
@@ -22,7 +23,7 @@ import (
 func seedLog(t *testing.T, url string) map[string]string {
 	t.Helper()
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, url, postgres.Options{})
+	s, err := postgres.Open(ctx, url, postgres.Options{Analyzer: snowball.New()})
 	if err != nil {
 		t.Fatal(err)
 	}

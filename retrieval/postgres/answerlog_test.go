@@ -14,6 +14,7 @@ import (
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/internal/testcore"
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 
 // openLog opens a migrated store in a database of its own, for the
@@ -21,7 +22,7 @@ import (
 func openLog(t *testing.T) (*postgres.Store, string) {
 	t.Helper()
 	url := pgtest.NewDB(t, "answerlog")
-	s, err := postgres.Open(context.Background(), url, postgres.Options{})
+	s, err := postgres.Open(context.Background(), url, postgres.Options{Analyzer: snowball.New()})
 	if err != nil {
 		t.Fatalf("Open = %v", err)
 	}
