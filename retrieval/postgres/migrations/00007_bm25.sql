@@ -41,7 +41,7 @@ ALTER TABLE bm25_corpus ADD COLUMN IF NOT EXISTS ref_avg float8, ADD COLUMN IF N
 INSERT INTO bm25_corpus VALUES (true, 0, 0, NULL, 0) ON CONFLICT DO NOTHING;
 
 -- bm25_blocks are the impact-ordered postings the lexical arm walks
--- (lexical.go): each row holds up to 128 of one term's postings, the
+-- (walk.go): each row holds up to 128 of one term's postings, the
 -- chunks' keys, term counts and lengths, and bound, the best of their
 -- tf-components tf / (tf + k1 × (1 - b + b × len / ref_avg)), k1 and b
 -- written in as retrieval.BM25K1 and BM25B (1.2, 0.75). BuildIndex
@@ -49,7 +49,8 @@ INSERT INTO bm25_corpus VALUES (true, 0, 0, NULL, 0) ON CONFLICT DO NOTHING;
 -- so that a term's blocks read by bound descending read its postings best
 -- first; every later INSERT of chunks adds blocks of its own chunks
 -- (bm25_changed). A deleted or replaced chunk's postings stay until the
--- next BuildIndex: the arm checks every candidate against chunks.
+-- next BuildIndex (bm25_corpus.removed counts them): until then the arm
+-- checks its candidates against chunks.
 CREATE TABLE IF NOT EXISTS bm25_blocks (
     id    bigint    GENERATED ALWAYS AS IDENTITY,
     term  text      NOT NULL,
