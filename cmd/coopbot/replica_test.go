@@ -118,6 +118,11 @@ func TestReadReplicaServesSearches(t *testing.T) {
 	// The rest of the suite writes to the same server: let the replica
 	// catch up first.
 	untilReplica(true)
+	// Opening the store reads chunks on the primary (the BM25 terms
+	// backfill); a pooled connection's statistics reach
+	// pg_stat_user_tables only when it flushes them, at most
+	// PGSTAT_IDLE_INTERVAL (10 s) later: wait for them before counting.
+	time.Sleep(11 * time.Second)
 	primaryScans, replicaScans := chunkScans(t, dbURL), chunkScans(t, readURL)
 	toReplica, toPrimary := counter(t, m.Metrics, "coopbot_read_searches_total", "replica"), counter(t, m.Metrics, "coopbot_read_searches_total", "primary")
 	ask("replica up")
