@@ -59,10 +59,7 @@ func (s *Service) refusal(ctx context.Context) string {
 func describeDocs(docs []Document, total int) string {
 	names := make([]string, 0, len(docs))
 	for _, d := range docs {
-		n := "“" + strings.TrimSpace(d.Title) + "”"
-		if d.Title == "" {
-			n = d.ID
-		}
+		n := quoteTitle(d)
 		if d.Date != "" {
 			n += " (" + d.Date + ")"
 		}

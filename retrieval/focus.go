@@ -24,6 +24,12 @@ var (
 	roleRequest = regexp.MustCompile(`^(?:who(?:'s|’s| is| was| will be| would be)|whos) (?:the |a |an )?((?:[\p{L}\p{N}+'’.-]+ ?){1,4}?)(?: (?:of|in|at|during|for|on|from|when|to|that|who|now|then|currently|today)\b|$)`)
 )
 
+// questionLine is text as the wording patterns read it: lower-case,
+// white space folded, without its closing "?", "!" or ".".
+func questionLine(text string) string {
+	return strings.Join(strings.Fields(strings.ToLower(strings.TrimRight(strings.TrimSpace(text), "?!. "))), " ")
+}
+
 // auxWords are the auxiliaries that end a "what X" phrase: "what did
 // Abe's government do" asks for no X.
 var auxWords = map[string]bool{
@@ -61,8 +67,7 @@ var nameKinds = map[string]bool{
 // focusText returns the words of text's focus, or "" when its wording
 // names none, and whether they are a "what/which X" head.
 func focusText(text string, intent Intent) (focus string, head bool) {
-	low := strings.ToLower(strings.TrimSpace(strings.TrimRight(text, "?!. ")))
-	low = strings.Join(strings.Fields(low), " ")
+	low := questionLine(text)
 	// "Which firm …", "Which minister …" ask for a name: the firm or the
 	// minister is the kind of answer, which a name gives without the word.
 	if m := headRequest.FindStringSubmatch(low); m != nil && intent != IntentWho && !auxWords[strings.Fields(m[1])[0]] {
@@ -183,8 +188,7 @@ func jointly(text string) bool {
 // speakerTerms returns the content terms of the speaker of a "what did
 // S say" question, or nil for other questions.
 func speakerTerms(a Analyzer, q Question) []string {
-	low := strings.ToLower(strings.Join(strings.Fields(q.Text), " "))
-	m := speakerRequest.FindStringSubmatch(low)
+	m := speakerRequest.FindStringSubmatch(questionLine(q.Text))
 	if m == nil {
 		return nil
 	}
@@ -199,10 +203,10 @@ func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
 		return true
 	}
 	for _, sp := range c.Sentences {
-		if sp.Start < 0 || sp.End > len(c.Text) || sp.Start >= sp.End {
+		text, ok := c.sentence(sp)
+		if !ok {
 			continue
 		}
-		text := c.Text[sp.Start:sp.End]
 		reports := false
 		for _, w := range words(text) {
 			if reportWords[strings.ToLower(w)] {
@@ -237,8 +241,7 @@ var defineRequest = regexp.MustCompile(`^(?:what|who)(?:'s|’s| is| are| was| w
 // defineTerms returns the terms of the thing a "what is X" question asks
 // about, or nil for other questions.
 func defineTerms(a Analyzer, q Question) []string {
-	low := strings.ToLower(strings.TrimSpace(strings.TrimRight(q.Text, "?!. ")))
-	m := defineRequest.FindStringSubmatch(strings.Join(strings.Fields(low), " "))
+	m := defineRequest.FindStringSubmatch(questionLine(q.Text))
 	if m == nil {
 		return nil
 	}

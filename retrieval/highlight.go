@@ -131,10 +131,10 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 	best, bestScore, bestFact := Span{0, len(c.Text)}, -1.0, false
 	mention := cand.firstMention
 	for _, sp := range c.Sentences {
-		if sp.Start < 0 || sp.End > len(c.Text) || sp.Start >= sp.End {
+		text, ok := c.sentence(sp)
+		if !ok {
 			continue
 		}
-		text := c.Text[sp.Start:sp.End]
 		at := analyze(a, text)
 		cov := m.softCoverage(q.Terms, w, m.withAcronyms(at.set, text), m.meaningful(at.list))
 		if cov == 0 && bestScore >= 0 {

@@ -18,9 +18,7 @@ var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (
 
 // isOverview reports whether question asks about the sources as a whole.
 func isOverview(question string) bool {
-	low := strings.ToLower(stripNoise(question))
-	low = strings.Join(strings.Fields(strings.TrimRight(low, "?!. ")), " ")
-	return overviewRequest.MatchString(low)
+	return overviewRequest.MatchString(questionLine(stripNoise(question)))
 }
 
 // overviewShown is how many documents an overview answer opens.
@@ -86,19 +84,23 @@ func (s *Service) opening(ctx context.Context, d Document) (Snippet, bool) {
 	}
 	h := hits[best]
 	c := h.Chunk
-	first := Span{0, len(c.Text)}
-	if len(c.Sentences) > 0 && c.Sentences[0].Start >= 0 && c.Sentences[0].End <= len(c.Text) && c.Sentences[0].Start < c.Sentences[0].End {
-		first = c.Sentences[0]
+	first := c.Text
+	if len(c.Sentences) > 0 {
+		if s, ok := c.sentence(c.Sentences[0]); ok {
+			first = s
+		}
 	}
 	return Snippet{
 		DocumentID: c.DocumentID, Title: d.Title, Date: d.Date, Outlet: d.Outlet, Author: d.Author,
 		Paragraph: c.ParaStart, ParaEnd: c.ParaEnd, Ordinal: c.Ordinal, Start: c.Start, End: c.End,
 		Page: c.Page, URL: webURL(h.Document.Source),
-		Text: c.Text, Score: h.Score, Highlight: strings.TrimSpace(c.Text[first.Start:first.End]),
+		Text: c.Text, Score: h.Score, Highlight: strings.TrimSpace(first),
 		HighlightParagraph: c.ParaStart,
 	}, true
 }
 
+// quoteTitle names d by its title in quotes, or by its id when it has
+// none.
 func quoteTitle(d Document) string {
 	if strings.TrimSpace(d.Title) == "" {
 		return d.ID

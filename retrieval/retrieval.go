@@ -59,6 +59,15 @@ type Chunk struct {
 	Vector []float32
 }
 
+// sentence returns the text of sentence span sp of c, and false for a
+// span outside c.Text (a malformed store row must not panic a search).
+func (c Chunk) sentence(sp Span) (string, bool) {
+	if sp.Start < 0 || sp.End > len(c.Text) || sp.Start >= sp.End {
+		return "", false
+	}
+	return c.Text[sp.Start:sp.End], true
+}
+
 // Embedder turns texts into vectors.
 type Embedder interface {
 	// Name is a versioned identifier such as "hash-v2-512". Vectors from
