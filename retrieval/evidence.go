@@ -58,7 +58,13 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	credits := make([][]float64, len(hits))
 	directs := make([][]float64, len(hits))
 	titles := map[string][]float64{}
-	titleSets := map[string]analyzedText{}
+	// titleTerms holds each document's title terms and their meaningful
+	// ones, read once per document for the focus test.
+	type titleTerms struct {
+		set  termSet
+		soft []string
+	}
+	titleSets := map[string]titleTerms{}
 	for i, h := range hits {
 		list := lists[i]
 		o, ok := first[h.Chunk.DocumentID]
@@ -83,10 +89,10 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 				tc[j] = m.credit(t, set, soft)
 			}
 			titles[h.Chunk.DocumentID] = tc
-			titleSets[h.Chunk.DocumentID] = at
+			titleSets[h.Chunk.DocumentID] = titleTerms{set, soft}
 		}
 		ts := titleSets[h.Chunk.DocumentID]
-		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, m.meaningful(ts.list)) && m.reportsSpeaker(q, a, h.Chunk)
+		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, ts.soft) && m.reportsSpeaker(q, a, h.Chunk)
 	}
 	w := weights(q.Terms, credits)
 	var all float64
