@@ -9,6 +9,11 @@
 // create databases):
 //
 //	cd bench/peer && DATABASE_URL=postgres://postgres@localhost:5432/postgres go run . --chunks 100000
+//
+// At a million chunks loading coopbot's side again would double an hour's
+// run: --ours FILE takes coopbot's figures from the JSON line of a
+// `coopbot bench --json` run of the same size instead, and only
+// langchaingo's side is loaded and measured.
 package main
 
 import (
@@ -34,6 +39,7 @@ import (
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/hash"
 	"github.com/coopbot/coopbot/retrieval/postgres"
+	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/snowball"
 )
 
@@ -82,46 +88,40 @@ func run(ctx context.Context, args []string, adminURL string, stdout, stderr io.
 	batch := fs.Int("batch", bench.DefaultBatchChunks, "chunks per write")
 	writers := fs.Int("writers", bench.DefaultWriters, "concurrent writes")
 	keep := fs.Bool("keep", false, "keep the two databases afterwards")
+	embName := fs.String("embedder", "semantic", "offline embedder of both stacks: semantic (coopbot's default) or hash")
+	oursFile := fs.String("ours", "", "take coopbot's figures from this `file`, the output of coopbot bench --json with the same --chunks, instead of loading coopbot's side")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if adminURL == "" {
 		return fmt.Errorf("set DATABASE_URL to a PostgreSQL server with pgvector where the role may create databases")
 	}
-	oursURL, err := withDatabase(adminURL, oursDB)
+	emb, err := embedder(*embName)
 	if err != nil {
 		return err
 	}
+	mem := bench.IndexMemory(*chunks, emb.Dimensions())
+	var res bench.Result
+	if *oursFile != "" {
+		if res, err = readResult(*oursFile, *chunks, emb.Name()); err != nil {
+			return err
+		}
+	} else if res, err = runOurs(ctx, adminURL, emb, mem, *chunks, *queries, *batch, *writers, *keep, stderr); err != nil {
+		return err
+	}
+	ours := stack{Name: "coopbot", IngestChunksPerS: res.IngestChunksPerS, IndexBuildS: res.IndexBuildS,
+		QueryP50MS: res.QueryP50MS, QueryP95MS: res.QueryP95MS, RecallAt10: res.HNSWRecallAt10,
+		Retrieval: "hybrid: HNSW k-NN + BM25, RRF, snippets"}
 	peerURL, err := withDatabase(adminURL, peerDB)
 	if err != nil {
 		return err
 	}
-	for _, db := range []string{oursDB, peerDB} {
-		if err := recreate(ctx, adminURL, db); err != nil {
-			return err
-		}
+	if err := recreate(ctx, adminURL, peerDB); err != nil {
+		return err
 	}
 	if !*keep {
-		defer func() {
-			for _, db := range []string{oursDB, peerDB} {
-				_ = drop(context.Background(), adminURL, db)
-			}
-		}()
+		defer func() { _ = drop(context.Background(), adminURL, peerDB) }()
 	}
-	emb := hash.New(hash.DefaultDims)
-	mem := bench.IndexMemory(*chunks, emb.Dimensions())
-
-	fmt.Fprintf(stderr, "peer: coopbot (%s)\n", oursDB)
-	res, err := bench.Run(ctx, oursURL, emb, snowball.New(), bench.Config{
-		Chunks: *chunks, Queries: *queries, Sweep: []int{postgres.DefaultEfSearch},
-		BatchChunks: *batch, Writers: *writers, Index: postgres.IndexOptions{MaintenanceWorkMem: mem}, Progress: stderr,
-	})
-	if err != nil {
-		return fmt.Errorf("coopbot: %w", err)
-	}
-	ours := stack{Name: "coopbot", IngestChunksPerS: res.IngestChunksPerS, IndexBuildS: res.IndexBuildS,
-		QueryP50MS: res.QueryP50MS, QueryP95MS: res.QueryP95MS, RecallAt10: res.HNSWRecallAt10,
-		Retrieval: "hybrid: HNSW k-NN + full-text, RRF, snippets"}
 
 	fmt.Fprintf(stderr, "peer: langchaingo pgvector (%s)\n", peerDB)
 	peer, err := runPeer(ctx, peerURL, emb, mem, *chunks, *queries, *batch, *writers, stderr)
@@ -138,6 +138,64 @@ func run(ctx context.Context, args []string, adminURL string, stdout, stderr io.
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// embedder is the offline embedder named name.
+func embedder(name string) (retrieval.Embedder, error) {
+	switch name {
+	case "semantic":
+		return semantic.Blend(hash.New(hash.DefaultDims), snowball.New())
+	case "hash":
+		return hash.New(hash.DefaultDims), nil
+	}
+	return nil, fmt.Errorf("--embedder takes semantic or hash, not %q", name)
+}
+
+// runOurs loads and measures coopbot's side in a fresh database.
+func runOurs(ctx context.Context, adminURL string, emb retrieval.Embedder, mem string, chunks, queries, batch, writers int, keep bool, stderr io.Writer) (bench.Result, error) {
+	oursURL, err := withDatabase(adminURL, oursDB)
+	if err != nil {
+		return bench.Result{}, err
+	}
+	if err := recreate(ctx, adminURL, oursDB); err != nil {
+		return bench.Result{}, err
+	}
+	if !keep {
+		defer func() { _ = drop(context.Background(), adminURL, oursDB) }()
+	}
+	fmt.Fprintf(stderr, "peer: coopbot (%s)\n", oursDB)
+	res, err := bench.Run(ctx, oursURL, emb, snowball.New(), bench.Config{
+		Chunks: chunks, Queries: queries, Sweep: []int{postgres.DefaultEfSearch},
+		BatchChunks: batch, Writers: writers, Index: postgres.IndexOptions{MaintenanceWorkMem: mem}, Progress: stderr,
+	})
+	if err != nil {
+		return res, fmt.Errorf("coopbot: %w", err)
+	}
+	return res, nil
+}
+
+// readResult reads coopbot's figures from the last line of file, the
+// output of coopbot bench --json, which must have loaded chunks chunks
+// with the embedder named emb.
+func readResult(file string, chunks int, emb string) (bench.Result, error) {
+	var res bench.Result
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return res, err
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil {
+		return res, fmt.Errorf("%s: its last line is not coopbot bench's JSON (run it with --json): %w", file, err)
+	}
+	switch {
+	case res.Chunks != chunks:
+		return res, fmt.Errorf("%s measured %d chunks, not --chunks %d", file, res.Chunks, chunks)
+	case res.Embedder != emb:
+		return res, fmt.Errorf("%s was measured with %q, not %q (--embedder)", file, res.Embedder, emb)
+	case res.QueryOnly:
+		return res, fmt.Errorf("%s is a --query-only run: it has no ingest or index build figures", file)
+	}
+	return res, nil
 }
 
 func ratio(a, b float64) float64 {

@@ -3,12 +3,15 @@ package postgres
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/coopbot/coopbot/retrieval"
 )
@@ -58,69 +61,72 @@ const (
 const slack = 1 + 1e-9
 
 // blocksSQL reads, for each term $1[i], up to $4[i] of its blocks after
-// ($2[i], $3[i]) in (bound, id) descending order.
-const blocksSQL = `SELECT q.i, b.id, b.bound, b.docs, b.ords, b.tfs, b.lens
+// ($2[i], $3[i]) in (bound, id) descending order. The arrays come in
+// their binary form (array_send), which the walk reads without pgx's
+// per-element decoding (readInts).
+const blocksSQL = `SELECT q.i, b.id, b.bound, array_send(b.ids), array_send(b.tfs), array_send(b.lens)
 FROM unnest($1::text[], $2::float8[], $3::bigint[], $4::int[]) WITH ORDINALITY AS q(term, lb, lid, n, i)
-CROSS JOIN LATERAL (SELECT id, bound, docs, ords, tfs, lens FROM bm25_blocks b
+CROSS JOIN LATERAL (SELECT id, bound, ids, tfs, lens FROM bm25_blocks b
     WHERE b.term = q.term AND (b.bound, b.id) < (q.lb, q.lid)
     ORDER BY b.bound DESC, b.id DESC LIMIT q.n) b`
 
-// checkSQL returns the chunks among the keys ($1, $2) that exist, with
-// their length and their counts of the terms $3.
-const checkSQL = `SELECT c.document_id, c.ordinal, c.lex_len,
+// checkSQL returns the chunks among the lex_ids $1 that exist, with their
+// length and their counts of the terms $2.
+const checkSQL = `SELECT c.lex_id, c.lex_len,
     array(SELECT coalesce(c.lex_tfs[array_position(c.lex_terms, t.term)], 0)
-          FROM unnest($3::text[]) WITH ORDINALITY AS t(term, i) ORDER BY t.i)
-FROM unnest($1::text[], $2::int[]) AS k(doc, ord)
-JOIN chunks c ON c.document_id = k.doc AND c.ordinal = k.ord`
+          FROM unnest($2::text[]) WITH ORDINALITY AS t(term, i) ORDER BY t.i)
+FROM unnest($1::bigint[]) AS k(id)
+JOIN chunks c ON c.lex_id = k.id`
 
-// fetchSQL returns the chunks of the keys ($1, $2), in their order, with
-// metadata and COSINE.
-const fetchSQL = `SELECT ` + hitColumns + `, COSINE
-FROM unnest($1::text[], $2::int[]) WITH ORDINALITY AS k(doc, ord, i)
-JOIN chunks c ON c.document_id = k.doc AND c.ordinal = k.ord
-JOIN documents d ON d.id = c.document_id
-ORDER BY k.i`
+// fetchSQL returns the chunks of the lex_ids $1 with metadata, COSINE
+// and their lex_id.
+const fetchSQL = `SELECT ` + hitColumns + `, COSINE, c.lex_id
+FROM unnest($1::bigint[]) AS k(id)
+JOIN chunks c ON c.lex_id = k.id
+JOIN documents d ON d.id = c.document_id`
 
-// chunkKey names a chunk.
-type chunkKey struct {
-	doc string
-	ord int32
-}
-
-// candidate is a chunk some block listed.
+// candidate is a chunk some block listed; its listed scores are
+// walker.seen[at:at+len(terms)].
 type candidate struct {
-	key     chunkKey
-	seen    []float64 // per term, the best score its postings showed
+	id      int64
+	at      int32
 	checked bool
 }
 
-// scoredKey is a checked chunk and its exact score.
-type scoredKey struct {
-	key   chunkKey
+// scoredID is a checked chunk and its exact score.
+type scoredID struct {
+	id    int64
 	score float64
 }
 
 // walker is the state of one walk.
 type walker struct {
 	sc    *lexScorer
-	c     float64                 // min(1, ref_avg / avg)
-	after []float64               // per term, the last bound read (+Inf before any)
-	id    []int64                 // and its block's id
-	n     []int32                 // blocks the next round reads
-	done  []bool                  // every block read
-	front []float64               // bound of the term's score of any unread posting
-	cands map[chunkKey]*candidate // nil: pruned, out of the top for good
-	open  []*candidate            // the unchecked ones, and some checked
-	top   []scoredKey             // the best checked chunks, best first, at most cand
-	trust bool                    // postings are current: no chunk removed since the cut
+	nt    int         // terms
+	c     float64     // min(1, ref_avg / avg)
+	after []float64   // per term, the last bound read (+Inf before any)
+	id    []int64     // and its block's id
+	n     []int32     // blocks the next round reads
+	done  []bool      // every block read
+	front []float64   // bound of the term's score of any unread posting
+	index *slots      // lex_id → its candidate
+	cands []candidate // every candidate listed
+	seen  []float64   // per candidate and term, the best score its postings showed
+	open  []int32     // the unchecked candidates, and some checked
+	top   []scoredID  // the best checked chunks, best first: cand, and any tied with the last
+	floor float64     // with trusted postings, the cand-th best listed sum of the open candidates
+	trust bool        // postings are current: no chunk removed since the cut
+	buf   [3][]int64  // readInts' buffers
 }
 
 // walk returns the exact top cand (see above) with the blocks cut at
 // average length ref.
 func (sc *lexScorer) walk(ctx context.Context, ref float64, trust bool) ([]lexHit, error) {
 	nt := len(sc.terms)
-	w := &walker{sc: sc, c: min(1, ref/sc.avg), after: make([]float64, nt), id: make([]int64, nt),
-		n: make([]int32, nt), done: make([]bool, nt), front: make([]float64, nt), cands: map[chunkKey]*candidate{}, trust: trust}
+	w := &walker{sc: sc, nt: nt, c: min(1, ref/sc.avg), after: make([]float64, nt), id: make([]int64, nt),
+		n: make([]int32, nt), done: make([]bool, nt), front: make([]float64, nt), index: slotPool.Get().(*slots),
+		floor: math.Inf(-1), trust: trust}
+	defer w.index.release()
 	for i := range nt {
 		w.after[i], w.id[i], w.n[i] = math.Inf(1), math.MaxInt64, walkFirst
 	}
@@ -167,11 +173,9 @@ func (w *walker) read(ctx context.Context) error {
 		return w.sc.s.check(ctx, err, "search: lexical blocks")
 	}
 	got := make([]int32, len(terms))
-	var j int64
-	var id int64
+	var j, id int64
 	var bound float64
-	var docs []string
-	var ords, tfs, lens []int32
+	var rawIDs, rawTFs, rawLens pgtype.DriverBytes
 	// A chunk first listed now, by term i with score s, scores at most s
 	// (or term i's frontier, when postings may be stale) plus the other
 	// terms' frontiers of the last round: if that is below θ it can never
@@ -180,33 +184,15 @@ func (w *walker) read(ctx context.Context) error {
 	for _, f := range w.front {
 		fronts += f
 	}
-	_, err = pgx.ForEachRow(rows, []any{&j, &id, &bound, &docs, &ords, &tfs, &lens}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&j, &id, &bound, &rawIDs, &rawTFs, &rawLens}, func() error {
 		i := index[j-1]
 		got[j-1]++
 		w.after[i], w.id[i] = bound, id
-		t := w.sc.terms[i]
-		others := fronts - w.front[i]
-		for p, doc := range docs {
-			k := chunkKey{doc, ords[p]}
-			s := retrieval.BM25Term(t.w, int64(tfs[p]), retrieval.BM25Norm(int64(lens[p]), w.sc.avg))
-			c, ok := w.cands[k]
-			if !ok {
-				own := s
-				if !w.trust {
-					own = max(s, w.front[i])
-				}
-				if (own+others)*slack < theta {
-					w.cands[k] = nil
-					continue
-				}
-				c = &candidate{key: k, seen: make([]float64, len(w.sc.terms))}
-				w.cands[k] = c
-				w.open = append(w.open, c)
-			}
-			if c != nil {
-				c.seen[i] = max(c.seen[i], s)
-			}
+		keys, tfs, lens, err := w.block(rawIDs, rawTFs, rawLens)
+		if err != nil {
+			return err
 		}
+		w.list(i, keys, tfs, lens, theta, fronts-w.front[i])
 		return nil
 	})
 	if err != nil {
@@ -223,11 +209,100 @@ func (w *walker) read(ctx context.Context) error {
 	return nil
 }
 
+// block decodes a block's three arrays, of equal length.
+func (w *walker) block(ids, tfs, lens []byte) ([]int64, []int64, []int64, error) {
+	var err error
+	if w.buf[0], err = readInts(ids, w.buf[0][:0]); err != nil {
+		return nil, nil, nil, err
+	}
+	if w.buf[1], err = readInts(tfs, w.buf[1][:0]); err != nil {
+		return nil, nil, nil, err
+	}
+	if w.buf[2], err = readInts(lens, w.buf[2][:0]); err != nil {
+		return nil, nil, nil, err
+	}
+	if len(w.buf[1]) != len(w.buf[0]) || len(w.buf[2]) != len(w.buf[0]) {
+		return nil, nil, nil, fmt.Errorf("lexical block of %d ids, %d counts, %d lengths", len(w.buf[0]), len(w.buf[1]), len(w.buf[2]))
+	}
+	return w.buf[0], w.buf[1], w.buf[2], nil
+}
+
+// list records term i's postings of one block; others is the other
+// terms' frontiers.
+func (w *walker) list(i int, keys, tfs, lens []int64, theta, others float64) {
+	t := w.sc.terms[i]
+	for p, key := range keys {
+		s := retrieval.BM25Term(t.w, tfs[p], retrieval.BM25Norm(lens[p], w.sc.avg))
+		v := w.index.get(key)
+		if v == unseen {
+			own := s
+			if !w.trust {
+				own = max(s, w.front[i])
+			}
+			if (own+others)*slack < theta {
+				w.index.set(key, pruned)
+				continue
+			}
+			at := int32(len(w.cands))
+			n := len(w.seen)
+			w.cands = append(w.cands, candidate{id: key, at: int32(n)})
+			w.seen = slices.Grow(w.seen, w.nt)[:n+w.nt]
+			clear(w.seen[n:])
+			w.index.set(key, at+1)
+			w.open = append(w.open, at)
+			v = at + 1
+		}
+		if v != pruned {
+			j := int(w.cands[v-1].at) + i
+			w.seen[j] = max(w.seen[j], s)
+		}
+	}
+}
+
+// readInts appends to dst the elements of a one-dimensional int4 or int8
+// array without nulls in PostgreSQL's binary form (array_send): a header
+// of ndim, flags, element type, then per dimension its size and lower
+// bound, then per element its byte length and big-endian value.
+func readInts(b []byte, dst []int64) ([]int64, error) {
+	if len(b) < 12 {
+		return nil, fmt.Errorf("lexical block: array of %d bytes", len(b))
+	}
+	ndim := binary.BigEndian.Uint32(b)
+	if ndim == 0 {
+		return dst, nil
+	}
+	if ndim != 1 || len(b) < 20 || binary.BigEndian.Uint32(b[4:]) != 0 {
+		return nil, fmt.Errorf("lexical block: not a one-dimensional array without nulls")
+	}
+	n := int(binary.BigEndian.Uint32(b[12:]))
+	b = b[20:]
+	for range n {
+		if len(b) < 4 {
+			return nil, fmt.Errorf("lexical block: array cut short")
+		}
+		size := int(int32(binary.BigEndian.Uint32(b)))
+		b = b[4:]
+		switch {
+		case size == 8 && len(b) >= 8:
+			dst = append(dst, int64(binary.BigEndian.Uint64(b)))
+		case size == 4 && len(b) >= 4:
+			dst = append(dst, int64(int32(binary.BigEndian.Uint32(b))))
+		default:
+			return nil, fmt.Errorf("lexical block: element of %d bytes", size)
+		}
+		b = b[size:]
+	}
+	return dst, nil
+}
+
+// seenOf is c's listed scores, per term.
+func (w *walker) seenOf(c *candidate) []float64 { return w.seen[c.at : int(c.at)+w.nt] }
+
 // bound is a bound of c's score: per term, the best score its postings
 // showed or the term's frontier, whichever is higher.
 func (w *walker) bound(c *candidate) float64 {
 	sum := 0.0
-	for i, s := range c.seen {
+	for i, s := range w.seenOf(c) {
 		if w.trust && s > 0 {
 			sum += s // the one posting of the chunk and term
 		} else {
@@ -237,12 +312,13 @@ func (w *walker) bound(c *candidate) float64 {
 	return sum * slack
 }
 
-// theta is the k-th best exact score so far, -Inf before k are checked.
+// theta is a lower bound of the k-th best score: the k-th best exact
+// score so far (-Inf before k are checked), or floor when higher.
 func (w *walker) theta() float64 {
 	if len(w.top) < w.sc.cand {
-		return math.Inf(-1)
+		return w.floor
 	}
-	return w.top[len(w.top)-1].score
+	return max(w.top[w.sc.cand-1].score, w.floor)
 }
 
 // finished reports whether no unread posting's chunk can reach the top.
@@ -262,23 +338,24 @@ func (w *walker) pending() []pending {
 	theta := w.theta()
 	var todo []pending
 	w.compact()
-	for _, c := range w.open {
+	for _, at := range w.open {
+		c := &w.cands[at]
 		if b := w.bound(c); b >= theta {
-			todo = append(todo, pending{c.key, b})
+			todo = append(todo, pending{at, b})
 		}
 	}
 	slices.SortFunc(todo, func(a, b pending) int {
 		if c := cmp.Compare(b.bound, a.bound); c != 0 {
 			return c
 		}
-		return compareKeys(a.key, b.key)
+		return cmp.Compare(w.cands[a.at].id, w.cands[b.at].id)
 	})
 	return todo
 }
 
 // pending is a candidate to check and its bound.
 type pending struct {
-	key   chunkKey
+	at    int32
 	bound float64
 }
 
@@ -298,15 +375,16 @@ func (w *walker) checkAll(ctx context.Context) error {
 
 // checkBatch checks the first batch of todo.
 func (w *walker) checkBatch(ctx context.Context, todo []pending) error {
-	keys := make([]chunkKey, 0, checkBatch)
+	ids := make([]int64, 0, checkBatch)
 	for _, p := range todo[:min(len(todo), checkBatch)] {
-		keys = append(keys, p.key)
-		w.cands[p.key].checked = true
+		c := &w.cands[p.at]
+		ids = append(ids, c.id)
+		c.checked = true
 	}
-	if len(keys) == 0 {
+	if len(ids) == 0 {
 		return nil
 	}
-	return w.check(ctx, keys)
+	return w.check(ctx, ids)
 }
 
 // resolve scores from their postings the candidates whose every term's
@@ -315,9 +393,10 @@ func (w *walker) checkBatch(ctx context.Context, todo []pending) error {
 // the terms' scores added in the question's order.
 func (w *walker) resolve() {
 	w.compact()
-	for _, c := range w.open {
+	for _, at := range w.open {
+		c := &w.cands[at]
 		score, whole := 0.0, true
-		for i, s := range c.seen {
+		for i, s := range w.seenOf(c) {
 			if s > 0 {
 				score += s
 			} else if !w.done[i] {
@@ -327,14 +406,80 @@ func (w *walker) resolve() {
 		}
 		if whole {
 			c.checked = true
-			w.offer(scoredKey{c.key, score})
+			w.offer(scoredID{c.id, score})
 		}
+	}
+	w.raiseFloor()
+}
+
+// raiseFloor raises floor from the open candidates. With trusted
+// postings a chunk has one posting per term, so the scores its postings
+// showed add up to at most its score: when cand open candidates show at
+// least f, the k-th best score is at least f. A question of many common
+// words seldom has a candidate every term has listed early; without the
+// floor θ stayed -Inf for rounds, nothing could be pruned, and the walk
+// kept every chunk it read (67,000 at 100k chunks, docs/performance.md).
+func (w *walker) raiseFloor() {
+	k := w.sc.cand
+	if len(w.open) < k {
+		return
+	}
+	h := make(minHeap, 0, k) // the k best listed sums
+	for _, at := range w.open {
+		sum := 0.0
+		for _, s := range w.seenOf(&w.cands[at]) {
+			sum += s
+		}
+		h.keep(sum, k)
+	}
+	// The exact score adds the same terms and more, in the question's
+	// order; dividing by slack keeps the floor below it despite rounding.
+	w.floor = max(w.floor, h[0]/slack)
+}
+
+// minHeap is a min-heap of float64s.
+type minHeap []float64
+
+// keep adds x to h if h holds fewer than k or x beats its least.
+func (h *minHeap) keep(x float64, k int) {
+	switch {
+	case len(*h) < k:
+		*h = append(*h, x)
+		for i := len(*h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if (*h)[p] <= (*h)[i] {
+				break
+			}
+			(*h)[p], (*h)[i] = (*h)[i], (*h)[p]
+			i = p
+		}
+	case x > (*h)[0]:
+		(*h)[0] = x
+		h.down(0)
+	}
+}
+
+// down restores the heap below i.
+func (h minHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		if r := l + 1; r < len(h) && h[r] < h[l] {
+			l = r
+		}
+		if h[i] <= h[l] {
+			return
+		}
+		h[i], h[l] = h[l], h[i]
+		i = l
 	}
 }
 
 // compact drops the checked candidates from open.
 func (w *walker) compact() {
-	w.open = slices.DeleteFunc(w.open, func(c *candidate) bool { return c.checked })
+	w.open = slices.DeleteFunc(w.open, func(at int32) bool { return w.cands[at].checked })
 }
 
 // allDone reports whether every term's blocks have been read.
@@ -342,21 +487,16 @@ func (w *walker) allDone() bool {
 	return !slices.Contains(w.done, false)
 }
 
-// check scores the chunks of keys that exist and offers them to top.
-func (w *walker) check(ctx context.Context, keys []chunkKey) error {
-	docs := make([]string, len(keys))
-	ords := make([]int32, len(keys))
-	for i, k := range keys {
-		docs[i], ords[i] = k.doc, k.ord
-	}
-	rows, err := w.sc.q.Query(ctx, checkSQL, docs, ords, names(w.sc.terms))
+// check scores the chunks of ids that exist and offers them to top.
+func (w *walker) check(ctx context.Context, ids []int64) error {
+	rows, err := w.sc.q.Query(ctx, checkSQL, ids, names(w.sc.terms))
 	if err != nil {
 		return w.sc.s.check(ctx, err, "search: lexical check")
 	}
-	var k chunkKey
+	var id int64
 	var n int32
 	var tfs []int32
-	_, err = pgx.ForEachRow(rows, []any{&k.doc, &k.ord, &n, &tfs}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &n, &tfs}, func() error {
 		norm := retrieval.BM25Norm(int64(n), w.sc.avg)
 		score, hit := 0.0, false
 		for i, tf := range tfs {
@@ -366,7 +506,7 @@ func (w *walker) check(ctx context.Context, keys []chunkKey) error {
 			}
 		}
 		if hit {
-			w.offer(scoredKey{k, score})
+			w.offer(scoredID{id, score})
 		}
 		return nil
 	})
@@ -376,29 +516,37 @@ func (w *walker) check(ctx context.Context, keys []chunkKey) error {
 	return nil
 }
 
-// offer puts h into top if it is among the best cand.
-func (w *walker) offer(h scoredKey) {
+// offer puts h into top if it is among the best cand or ties the cand-th:
+// ties are broken by document ID and ordinal, which only fetch knows.
+func (w *walker) offer(h scoredID) {
+	k := w.sc.cand
 	i, _ := slices.BinarySearchFunc(w.top, h, compareScored)
-	if i >= w.sc.cand {
+	if i >= k && h.score < w.top[k-1].score {
 		return
 	}
 	w.top = slices.Insert(w.top, i, h)
-	if len(w.top) > w.sc.cand {
-		w.top = w.top[:w.sc.cand]
+	if len(w.top) > k {
+		last := w.top[k-1].score
+		j := k
+		for j < len(w.top) && w.top[j].score == last {
+			j++
+		}
+		w.top = w.top[:j]
 	}
 }
 
-// fetch returns the top chunks with their metadata and cosine.
+// fetch returns the top chunks with their metadata and cosine, ties
+// broken by document ID (bytes) and ordinal, the best cand.
 func (w *walker) fetch(ctx context.Context) ([]lexHit, error) {
 	if len(w.top) == 0 {
 		return nil, nil
 	}
-	docs := make([]string, len(w.top))
-	ords := make([]int32, len(w.top))
+	ids := make([]int64, len(w.top))
+	score := make(map[int64]float64, len(w.top))
 	for i, h := range w.top {
-		docs[i], ords[i] = h.key.doc, h.key.ord
+		ids[i], score[h.id] = h.id, h.score
 	}
-	args := []any{docs, ords}
+	args := []any{ids}
 	cosine := "0::float8"
 	if w.sc.vec != nil {
 		args = append(args, w.sc.vec)
@@ -409,30 +557,29 @@ func (w *walker) fetch(ctx context.Context) ([]lexHit, error) {
 		return nil, w.sc.s.check(ctx, err, "search: lexical fetch")
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (lexHit, error) {
-		h, err := scanHit(row)
-		return lexHit{armHit: h}, err
+		var id int64
+		h, err := scanHitWith(row, &id)
+		return lexHit{armHit: h, score: score[id]}, err
 	})
 	if err != nil {
 		return nil, w.sc.s.check(ctx, err, "search: lexical fetch")
 	}
-	for i := range out {
-		out[i].score = w.top[i].score
-	}
-	return out, nil
+	slices.SortStableFunc(out, func(a, b lexHit) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Chunk.DocumentID, b.Chunk.DocumentID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Chunk.Ordinal, b.Chunk.Ordinal)
+	})
+	return out[:min(len(out), w.sc.cand)], nil
 }
 
-// compareScored orders by score descending, then by key.
-func compareScored(a, b scoredKey) int {
+// compareScored orders by score descending, then by lex_id.
+func compareScored(a, b scoredID) int {
 	if c := cmp.Compare(b.score, a.score); c != 0 {
 		return c
 	}
-	return compareKeys(a.key, b.key)
-}
-
-// compareKeys orders by document ID (bytes), then ordinal.
-func compareKeys(a, b chunkKey) int {
-	if c := strings.Compare(a.doc, b.doc); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.ord, b.ord)
+	return cmp.Compare(a.id, b.id)
 }

@@ -8,7 +8,6 @@ package snowball
 import (
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/kljensen/snowball/english"
 
@@ -65,22 +64,11 @@ func Stem(w string) string {
 	if len(w) <= 2 || !hasASCIILetter(w) {
 		return w
 	}
-	if s, ok := stemCache.m.Load(w); ok {
-		return s.(string)
+	if s, ok := stems.get(w); ok {
+		return s
 	}
-	s := english.Stem(w, true)
-	s = keepShort(w, s)
-	if stemCache.n.Load() < maxCachedStems {
-		// Clone: w may be a slice of a large text the cache must not pin.
-		k := strings.Clone(w)
-		v := s
-		if s == w {
-			v = k
-		}
-		if _, loaded := stemCache.m.LoadOrStore(k, v); !loaded {
-			stemCache.n.Add(1)
-		}
-	}
+	s := keepShort(w, english.Stem(w, true))
+	stems.put(w, s)
 	return s
 }
 
@@ -96,17 +84,6 @@ func keepShort(w, s string) string {
 		return w
 	}
 	return s
-}
-
-// maxCachedStems bounds the stem cache so that adversarial input cannot
-// grow it without limit; words beyond it are stemmed every time.
-const maxCachedStems = 1 << 17
-
-// stemCache memoises Stem. It only ever maps a word to its stem, so it
-// changes no result.
-var stemCache struct {
-	m sync.Map // string → string
-	n atomic.Int64
 }
 
 func hasASCIILetter(w string) bool {
