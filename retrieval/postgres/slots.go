@@ -8,14 +8,19 @@ import "sync"
 // words, which list tens of thousands of chunks. lex_ids come from one
 // identity, so they are dense: a million chunks take 245 pages (4 MB).
 type slots struct {
-	pages [][]int32 // by id >> slotBits; nil: no id of the page seen yet
-	dirty []bool    // per page, whether this walk set a slot of it
-	used  []int     // the dirty pages, to clear before reuse
+	pages [][]int32       // by id >> slotBits; nil: no id of the page seen yet
+	dirty []bool          // per page, whether this walk set a slot of it
+	used  []int           // the dirty pages, to clear before reuse
+	far   map[int64]int32 // ids beyond slotPages pages, and negative ones
 }
 
+// slotPages bounds the pages (2^32 ids, 8 MB of page pointers): ids
+// beyond it, which only a store with billions of chunks written over its
+// life would have, go to a map.
 const (
-	slotBits = 12
-	slotMask = 1<<slotBits - 1
+	slotBits  = 12
+	slotMask  = 1<<slotBits - 1
+	slotPages = 1 << 20
 )
 
 // slot values: 0 is a chunk not seen, pruned one out of the top for
@@ -31,19 +36,25 @@ var slotPool = sync.Pool{New: func() any { return new(slots) }}
 // get returns id's slot value.
 func (s *slots) get(id int64) int32 {
 	p := id >> slotBits
-	if id < 0 || p >= int64(len(s.pages)) || s.pages[p] == nil {
+	switch {
+	case id < 0 || p >= slotPages:
+		return s.far[id]
+	case p >= int64(len(s.pages)) || s.pages[p] == nil:
 		return unseen
 	}
 	return s.pages[p][id&slotMask]
 }
 
-// set sets id's slot value. A negative id, which the identity never
-// makes, is not stored; get reports it unseen and it is listed again.
+// set sets id's slot value.
 func (s *slots) set(id int64, v int32) {
-	if id < 0 {
+	p := id >> slotBits
+	if id < 0 || p >= slotPages {
+		if s.far == nil {
+			s.far = map[int64]int32{}
+		}
+		s.far[id] = v
 		return
 	}
-	p := id >> slotBits
 	if p >= int64(len(s.pages)) {
 		n := p + 1 - int64(len(s.pages))
 		s.pages, s.dirty = append(s.pages, make([][]int32, n)...), append(s.dirty, make([]bool, n)...)
@@ -65,5 +76,6 @@ func (s *slots) release() {
 		s.dirty[p] = false
 	}
 	s.used = s.used[:0]
+	clear(s.far)
 	slotPool.Put(s)
 }
