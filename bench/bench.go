@@ -29,13 +29,16 @@ var DefaultSweep = []int{40, 64, 100, 200}
 
 // Config says what Run measures.
 type Config struct {
-	Chunks      int   // synthetic chunks to load (ignored with QueryOnly)
-	Queries     int   // timed queries; 0 means DefaultQueries
-	Concurrency int   // the second latency run's parallel searches; 0 means DefaultConcurrency
-	EfSearch    int   // ef_search of the headline figures; 0 means postgres.DefaultEfSearch
-	Sweep       []int // ef_search values to measure; nil means DefaultSweep (EfSearch is always added)
-	BatchChunks int   // chunks per BulkLoad transaction; 0 means DefaultBatchChunks
-	Writers     int   // concurrent BulkLoad transactions; 0 means DefaultWriters
+	Chunks      int // synthetic chunks to load (ignored with QueryOnly)
+	Queries     int // timed queries; 0 means DefaultQueries
+	Concurrency int // the second latency run's parallel searches; 0 means DefaultConcurrency
+	EfSearch    int // ef_search of the headline figures; 0 means postgres.DefaultEfSearch
+	// LexicalBudget is the store's postgres.Options.LexicalBudget (0:
+	// the exact lexical arm).
+	LexicalBudget int
+	Sweep         []int // ef_search values to measure; nil means DefaultSweep (EfSearch is always added)
+	BatchChunks   int   // chunks per BulkLoad transaction; 0 means DefaultBatchChunks
+	Writers       int   // concurrent BulkLoad transactions; 0 means DefaultWriters
 	// Index tunes BuildIndex; MaintenanceWorkMem "" means sized for the
 	// corpus (see IndexMemory).
 	Index postgres.IndexOptions
@@ -73,6 +76,7 @@ type Result struct {
 	MaintenanceMem    string       `json:"maintenance_work_mem"`
 	Queries           int          `json:"queries"`
 	EfSearch          int          `json:"ef_search"`
+	LexicalBudget     int          `json:"lexical_budget,omitempty"`
 	QueryP50MS        float64      `json:"query_p50_ms"`
 	QueryP95MS        float64      `json:"query_p95_ms"`
 	QueryP99MS        float64      `json:"query_p99_ms"`
@@ -154,9 +158,9 @@ func IndexMemory(chunks, dims int) string {
 func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an retrieval.Analyzer, cfg Config) (Result, error) {
 	cfg.defaults()
 	start := time.Now()
-	res := Result{Embedder: emb.Name(), Queries: cfg.Queries, Concurrency: cfg.Concurrency, EfSearch: cfg.EfSearch,
+	res := Result{Embedder: emb.Name(), Queries: cfg.Queries, Concurrency: cfg.Concurrency, EfSearch: cfg.EfSearch, LexicalBudget: cfg.LexicalBudget,
 		GOMAXPROCS: runtime.GOMAXPROCS(0), QueryOnly: cfg.QueryOnly, StartedAt: start.UTC().Format(time.RFC3339)}
-	store, err := postgres.Open(ctx, databaseURL, postgres.Options{Analyzer: an, EfSearch: cfg.EfSearch, MaxConns: int32(max((postgres.Shards+1)*cfg.Concurrency, cfg.Writers) + 2)})
+	store, err := postgres.Open(ctx, databaseURL, postgres.Options{Analyzer: an, EfSearch: cfg.EfSearch, LexicalBudget: cfg.LexicalBudget, MaxConns: int32(max((postgres.Shards+1)*cfg.Concurrency, cfg.Writers) + 2)})
 	if err != nil {
 		return res, err
 	}

@@ -106,7 +106,7 @@ func (m *Main) OpenStore(ctx context.Context, bundled bool) error {
 	if m.Config.DatabaseURL != "" {
 		// Commands that answer (bundled) bound every statement; ingest
 		// writes and builds indexes, and is not bounded.
-		opts := postgres.Options{EfSearch: m.Config.EfSearch, Analyzer: m.Analyzer}
+		opts := postgres.Options{EfSearch: m.Config.EfSearch, LexicalBudget: m.Config.LexicalBudget, Analyzer: m.Analyzer}
 		if bundled {
 			opts.StatementTimeout = m.Config.StatementTimeout
 		}

@@ -25,6 +25,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	queries := fs.Int("queries", bench.DefaultQueries, "timed questions")
 	conc := fs.Int("concurrency", bench.DefaultConcurrency, "searches in flight for the concurrent run")
 	ef := fs.Int("ef-search", postgres.DefaultEfSearch, "hnsw.ef_search of the headline figures")
+	budget := fs.Int("lexical-budget", m.Config.LexicalBudget, "postings a lexical search reads before it keeps the best it has read (0: exact; default LEXICAL_BUDGET)")
 	sweep := fs.String("sweep", "40,64,100,200", "comma-separated ef_search values to measure besides --ef-search (\"\" for none)")
 	batch := fs.Int("batch", bench.DefaultBatchChunks, "chunks per bulk-load transaction")
 	writers := fs.Int("writers", bench.DefaultWriters, "concurrent bulk-load transactions")
@@ -95,7 +96,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 		return retrieval.Errorf(retrieval.EINVALID, "--embedder takes semantic or hash, not %q", *embName)
 	}
 	res, err := bench.Run(ctx, m.Config.DatabaseURL, emb, a, bench.Config{
-		Chunks: *chunks, Queries: *queries, Concurrency: *conc, EfSearch: *ef, Sweep: efs,
+		Chunks: *chunks, Queries: *queries, Concurrency: *conc, EfSearch: *ef, LexicalBudget: *budget, Sweep: efs,
 		BatchChunks: *batch, Writers: *writers, Index: postgres.IndexOptions{MaintenanceWorkMem: *mem},
 		QueryOnly: *queryOnly, Progress: m.Stderr,
 	})

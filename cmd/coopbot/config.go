@@ -45,6 +45,12 @@ type Config struct {
 	// 0 = the store's default): higher finds more of the exact nearest
 	// neighbours and costs more per question (docs/performance.md).
 	EfSearch int
+	// LexicalBudget bounds the postings a lexical search reads
+	// (LEXICAL_BUDGET, postings; unset = exact at any cost): past it the
+	// PostgreSQL store keeps the best chunks it has read, trading a
+	// measured share of the exact top 10 for a bound on the time a
+	// question of common words takes (docs/performance.md).
+	LexicalBudget int
 	// ConnectRetry is how long ingest retries a database it cannot reach
 	// (CONNECT_RETRY, default 60s); serve retries for as long as it runs.
 	ConnectRetry time.Duration
@@ -126,6 +132,7 @@ func (e *envReader) read() Config {
 		ReadMaxLag:         e.dur("READ_MAX_LAG", postgres.DefaultMaxLag),
 		StatementTimeout:   e.dur("STATEMENT_TIMEOUT", 5*time.Second),
 		EfSearch:           e.integer("EF_SEARCH", 0),
+		LexicalBudget:      e.integer("LEXICAL_BUDGET", 0),
 		ConnectRetry:       e.dur("CONNECT_RETRY", 60*time.Second),
 		Embedder:           e.str("EMBEDDER", "semantic"),
 		EmbeddingModel:     e.str("EMBEDDING_MODEL", ""),

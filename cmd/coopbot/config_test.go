@@ -33,6 +33,29 @@ func TestLoadConfigEfSearch(t *testing.T) {
 	}
 }
 
+func TestLexicalBudgetConfig(t *testing.T) {
+	for _, tc := range []struct {
+		value   string
+		want    int
+		wantErr string
+	}{
+		{"", 0, ""},
+		{"65536", 65536, ""},
+		{"0", 0, "LEXICAL_BUDGET: want a positive whole number"},
+		{"fast", 0, "LEXICAL_BUDGET: want a positive whole number"},
+	} {
+		cfg, err := LoadConfig(env("LEXICAL_BUDGET", tc.value))
+		switch {
+		case tc.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("LoadConfig(LEXICAL_BUDGET=%q) = %v; want error %q", tc.value, err, tc.wantErr)
+			}
+		case err != nil || cfg.LexicalBudget != tc.want:
+			t.Errorf("LoadConfig(LEXICAL_BUDGET=%q) = %d, %v; want %d", tc.value, cfg.LexicalBudget, err, tc.want)
+		}
+	}
+}
+
 // TestSecretFiles: X_FILE supplies secret X (trimmed); a missing file, or
 // one that is empty or only whitespace, is a configuration error — a
 // blank API_TOKEN_FILE used to leave the API open without a word.

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/coopbot/coopbot/bench"
 	"github.com/coopbot/coopbot/internal/pgtest"
 	"github.com/coopbot/coopbot/retrieval"
 	"github.com/coopbot/coopbot/retrieval/postgres"
@@ -228,6 +230,71 @@ func TestLexicalExact(t *testing.T) {
 		t.Fatalf("BuildIndex() = %v", err)
 	}
 	check("after BuildIndex recut the blocks")
+}
+
+// TestLexicalBudget checks the approximate walk (Options.LexicalBudget):
+// over budget, every chunk it returns has its exact BM25 score, in order,
+// and it still finds most of the exact top 10; a budget it never reaches
+// changes nothing.
+func TestLexicalBudget(t *testing.T) {
+	url := pgtest.NewDB(t, "retrieval_postgres_lexbudget")
+	ctx := context.Background()
+	a := snowball.New()
+	s, err := postgres.Open(ctx, url, postgres.Options{Analyzer: a})
+	if err != nil {
+		t.Fatalf("Open() = %v", err)
+	}
+	t.Cleanup(s.Close)
+	docs, chunks, questions := storetest.LexicalCorpus(11, 1500)
+	bulk := make([]postgres.BulkDocument, len(docs))
+	for i := range docs {
+		bulk[i] = postgres.BulkDocument{Document: docs[i], Chunks: chunks[i]}
+	}
+	bn := postgres.NewBench(s)
+	if err := bn.BulkLoad(ctx, bulk, storetest.Embedder, storetest.Dims); err != nil {
+		t.Fatalf("BulkLoad() = %v", err)
+	}
+	if err := bn.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
+		t.Fatalf("BuildIndex() = %v", err)
+	}
+	key := func(n postgres.Neighbor) string { return n.DocumentID + "#" + strconv.Itoa(n.Ordinal) }
+	for _, c := range []struct {
+		budget    int
+		minRecall float64
+	}{{1, 0.9}, {1 << 30, 1}} {
+		b, err := postgres.Open(ctx, url, postgres.Options{Analyzer: a, LexicalBudget: c.budget})
+		if err != nil {
+			t.Fatalf("Open(LexicalBudget %d) = %v", c.budget, err)
+		}
+		var recall float64
+		for _, q := range questions {
+			exact, err := bn.Lexical(ctx, q, postgres.MaxEfSearch, true)
+			if err != nil {
+				t.Fatalf("exact Lexical(%q) = %v", q, err)
+			}
+			score := map[string]float64{}
+			for _, n := range exact {
+				score[key(n)] = n.Distance
+			}
+			got, err := postgres.NewBench(b).Lexical(ctx, q, 40, false)
+			if err != nil {
+				t.Fatalf("budget %d: Lexical(%q) = %v", c.budget, q, err)
+			}
+			for i, n := range got {
+				if want, ok := score[key(n)]; !ok || n.Distance != want {
+					t.Errorf("budget %d: Lexical(%q)[%d] = %s scored %v; want its exact score %v", c.budget, q, i, key(n), -n.Distance, -want)
+				}
+				if i > 0 && n.Distance < got[i-1].Distance {
+					t.Errorf("budget %d: Lexical(%q) out of order at %d", c.budget, q, i)
+				}
+			}
+			recall += bench.Recall(got[:min(10, len(got))], exact[:min(10, len(exact))])
+		}
+		if recall /= float64(len(questions)); recall < c.minRecall {
+			t.Errorf("budget %d: recall@10 %.3f against exhaustive BM25; want at least %.2f", c.budget, recall, c.minRecall)
+		}
+		b.Close()
+	}
 }
 
 // explain runs an EXPLAIN statement and returns the plan as text.

@@ -58,6 +58,12 @@ type Options struct {
 	// EfSearch is the HNSW search breadth; 0 means DefaultEfSearch. Each
 	// search raises it to at least the number of candidates it fetches.
 	EfSearch int
+	// LexicalBudget, when positive, bounds the postings a lexical search
+	// reads: a walk that has read that many and cannot yet prove its top
+	// k scores exactly the most promising chunks it listed and keeps the
+	// best (approximate; docs/performance.md measures the recall it
+	// costs). 0, the default, is the exact top k at any cost.
+	LexicalBudget int
 	// Analyzer makes the index terms of chunks and questions for the
 	// lexical arm (BM25); it is required, and must be the one the
 	// Service uses (retrieval.Analyzer).
