@@ -156,12 +156,35 @@ func (sc *lexScorer) walk(ctx context.Context, ref float64, trust bool) ([]lexHi
 				return nil, err
 			}
 		}
-		for i := range w.n {
-			w.n[i] = min(2*w.n[i], walkMost)
-		}
+		w.grow()
 	}
 	return w.fetch(ctx)
 }
+
+// grow doubles the blocks each term's next round reads, up to walkMost,
+// and, under a budget, to what is left of it shared among the terms not
+// exhausted, so that a walk over budget stops near it.
+func (w *walker) grow() {
+	most := int32(walkMost)
+	if b := w.sc.s.opts.LexicalBudget; b > 0 {
+		live := 0
+		for _, d := range w.done {
+			if !d {
+				live++
+			}
+		}
+		if left := b - w.postings; live > 0 && left > 0 {
+			most = int32(min(walkMost, max(1, left/(live*blockSize))))
+		}
+	}
+	for i := range w.n {
+		w.n[i] = max(1, min(2*w.n[i], most))
+	}
+}
+
+// blockSize is how many postings a full block of bm25_blocks holds
+// (migration 00007).
+const blockSize = 128
 
 // read reads the next blocks of every term not exhausted.
 func (w *walker) read(ctx context.Context) error {
