@@ -151,16 +151,15 @@ func TestBulkLoad(t *testing.T) {
 	}
 }
 
-// TestLexicalExact checks that the lexical arm of a bulk-loaded store
-// (statistics counted by BuildIndex) and of the same store after
-// PutDocument and DeleteDocument (statistics kept by the triggers) ranks
-// exactly as exhaustive BM25 (storetest.BM25Top), on a corpus where the
-// walk's pruning matters: most chunks hold the common words.
-func TestLexicalExact(t *testing.T) {
-	url := pgtest.NewDB(t, "retrieval_postgres_lexexact")
+// lexicalStore bulk-loads storetest.LexicalCorpus(11, 1500) into a new
+// database named name, in batches of 500 documents, and builds its
+// indexes: a corpus where the walk's pruning matters, since most chunks
+// hold the common words.
+func lexicalStore(t *testing.T, name string) (string, *postgres.Store, []retrieval.Document, [][]retrieval.Chunk, []string) {
+	t.Helper()
+	url := pgtest.NewDB(t, name)
 	ctx := context.Background()
-	a := snowball.New()
-	s, err := postgres.Open(ctx, url, postgres.Options{Analyzer: a})
+	s, err := postgres.Open(ctx, url, postgres.Options{Analyzer: snowball.New()})
 	if err != nil {
 		t.Fatalf("Open() = %v", err)
 	}
@@ -172,13 +171,26 @@ func TestLexicalExact(t *testing.T) {
 		bulk[i] = postgres.BulkDocument{Document: docs[i], Chunks: chunks[i]}
 	}
 	for lo := 0; lo < len(bulk); lo += 500 {
-		if err := bn.BulkLoad(ctx, bulk[lo:lo+500], storetest.Embedder, storetest.Dims); err != nil {
+		if err := bn.BulkLoad(ctx, bulk[lo:min(lo+500, len(bulk))], storetest.Embedder, storetest.Dims); err != nil {
 			t.Fatalf("BulkLoad() = %v", err)
 		}
 	}
 	if err := bn.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
 		t.Fatalf("BuildIndex() = %v", err)
 	}
+	return url, s, docs, chunks, questions
+}
+
+// TestLexicalExact checks that the lexical arm of a bulk-loaded store
+// (statistics counted by BuildIndex) and of the same store after
+// PutDocument and DeleteDocument (statistics kept by the triggers) ranks
+// exactly as exhaustive BM25 (storetest.BM25Top), on a corpus where the
+// walk's pruning matters: most chunks hold the common words.
+func TestLexicalExact(t *testing.T) {
+	ctx := context.Background()
+	a := snowball.New()
+	_, s, docs, chunks, questions := lexicalStore(t, "retrieval_postgres_lexexact")
+	bn := postgres.NewBench(s)
 	check := func(stage string) {
 		t.Helper()
 		var flat []retrieval.Chunk
@@ -237,26 +249,10 @@ func TestLexicalExact(t *testing.T) {
 // and it still finds most of the exact top 10; a budget it never reaches
 // changes nothing.
 func TestLexicalBudget(t *testing.T) {
-	url := pgtest.NewDB(t, "retrieval_postgres_lexbudget")
 	ctx := context.Background()
 	a := snowball.New()
-	s, err := postgres.Open(ctx, url, postgres.Options{Analyzer: a})
-	if err != nil {
-		t.Fatalf("Open() = %v", err)
-	}
-	t.Cleanup(s.Close)
-	docs, chunks, questions := storetest.LexicalCorpus(11, 1500)
-	bulk := make([]postgres.BulkDocument, len(docs))
-	for i := range docs {
-		bulk[i] = postgres.BulkDocument{Document: docs[i], Chunks: chunks[i]}
-	}
+	url, s, _, _, questions := lexicalStore(t, "retrieval_postgres_lexbudget")
 	bn := postgres.NewBench(s)
-	if err := bn.BulkLoad(ctx, bulk, storetest.Embedder, storetest.Dims); err != nil {
-		t.Fatalf("BulkLoad() = %v", err)
-	}
-	if err := bn.BuildIndex(ctx, postgres.IndexOptions{}); err != nil {
-		t.Fatalf("BuildIndex() = %v", err)
-	}
 	key := func(n postgres.Neighbor) string { return n.DocumentID + "#" + strconv.Itoa(n.Ordinal) }
 	for _, c := range []struct {
 		budget    int
