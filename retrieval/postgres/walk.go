@@ -3,7 +3,6 @@ package postgres
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -32,8 +31,9 @@ import (
 // chunk was removed since the blocks were cut (trusted postings), a
 // candidate every term of which was listed or exhausted has its exact
 // score from its postings; the walk stops when the frontiers add up to
-// less than θ, the k-th best exact score (no chunk unread can reach the
-// top k), after checking (chunks: the chunk's current counts, exact
+// less than θ, a lower bound of the k-th best score — the k-th best exact
+// score so far, or the k-th best sum of listed scores (raiseFloor) — so
+// that no chunk unread can reach the top k, after checking (chunks: the chunk's current counts, exact
 // score) the few candidates still open whose bound — their listed
 // scores plus the frontiers of the terms not listed — reaches θ. After a
 // removal, postings of deleted or replaced chunks may be stale: they only
@@ -161,31 +161,6 @@ func (sc *lexScorer) walk(ctx context.Context, ref float64, trust bool) ([]lexHi
 	return w.fetch(ctx)
 }
 
-// grow doubles the blocks each term's next round reads, up to walkMost,
-// and, under a budget, to what is left of it shared among the terms not
-// exhausted, so that a walk over budget stops near it.
-func (w *walker) grow() {
-	most := int32(walkMost)
-	if b := w.sc.s.opts.LexicalBudget; b > 0 {
-		live := 0
-		for _, d := range w.done {
-			if !d {
-				live++
-			}
-		}
-		if left := b - w.postings; live > 0 && left > 0 {
-			most = int32(min(walkMost, max(1, left/(live*blockSize))))
-		}
-	}
-	for i := range w.n {
-		w.n[i] = max(1, min(2*w.n[i], most))
-	}
-}
-
-// blockSize is how many postings a full block of bm25_blocks holds
-// (migration 00007).
-const blockSize = 128
-
 // read reads the next blocks of every term not exhausted.
 func (w *walker) read(ctx context.Context) error {
 	var terms []string
@@ -288,61 +263,6 @@ func (w *walker) list(i int, keys, tfs, lens []int64, theta, others float64) {
 			w.seen[j] = max(w.seen[j], s)
 		}
 	}
-}
-
-// readInts appends to dst the elements of a one-dimensional int4 or int8
-// array without nulls in PostgreSQL's binary form (array_send).
-func readInts(b []byte, dst []int64) ([]int64, error) {
-	err := eachElement(b, func(_ int, e []byte) error {
-		switch len(e) {
-		case 8:
-			dst = append(dst, int64(binary.BigEndian.Uint64(e)))
-		case 4:
-			dst = append(dst, int64(int32(binary.BigEndian.Uint32(e))))
-		default:
-			return fmt.Errorf("lexical block: integer of %d bytes", len(e))
-		}
-		return nil
-	})
-	return dst, err
-}
-
-// eachText calls f with each element of a one-dimensional text array
-// without nulls in binary form, and its index; the bytes are b's.
-func eachText(b []byte, f func(int, []byte) error) error { return eachElement(b, f) }
-
-// eachElement calls f with each element of a one-dimensional array
-// without nulls in PostgreSQL's binary form (array_send): a header of
-// ndim, flags and element type, then per dimension its size and lower
-// bound, then per element its byte length and bytes.
-func eachElement(b []byte, f func(int, []byte) error) error {
-	if len(b) < 12 {
-		return fmt.Errorf("lexical block: array of %d bytes", len(b))
-	}
-	ndim := binary.BigEndian.Uint32(b)
-	if ndim == 0 {
-		return nil
-	}
-	if ndim != 1 || len(b) < 20 || binary.BigEndian.Uint32(b[4:]) != 0 {
-		return fmt.Errorf("lexical block: not a one-dimensional array without nulls")
-	}
-	n := int(binary.BigEndian.Uint32(b[12:]))
-	b = b[20:]
-	for i := range n {
-		if len(b) < 4 {
-			return fmt.Errorf("lexical block: array cut short")
-		}
-		size := int(int32(binary.BigEndian.Uint32(b)))
-		b = b[4:]
-		if size < 0 || size > len(b) {
-			return fmt.Errorf("lexical block: element of %d bytes in %d", size, len(b))
-		}
-		if err := f(i, b[:size]); err != nil {
-			return err
-		}
-		b = b[size:]
-	}
-	return nil
 }
 
 // seenOf is c's listed scores, per term.
@@ -659,43 +579,4 @@ func compareScored(a, b scoredID) int {
 		return c
 	}
 	return cmp.Compare(a.id, b.id)
-}
-
-// approximate ends a walk over budget (Options.LexicalBudget) without
-// proof: it checks the checkMost open candidates whose listed scores add
-// up highest (their exact scores are at least that) and keeps the best
-// of everything checked. What it can miss is a chunk no block it read
-// listed, or one listed by few of its terms.
-func (w *walker) approximate(ctx context.Context) error {
-	w.compact()
-	type listed struct {
-		at  int32
-		sum float64
-	}
-	all := make([]listed, 0, len(w.open))
-	for _, at := range w.open {
-		sum := 0.0
-		for _, s := range w.seenOf(&w.cands[at]) {
-			sum += s
-		}
-		all = append(all, listed{at, sum})
-	}
-	slices.SortFunc(all, func(a, b listed) int {
-		if c := cmp.Compare(b.sum, a.sum); c != 0 {
-			return c
-		}
-		return cmp.Compare(w.cands[a.at].id, w.cands[b.at].id)
-	})
-	ids := make([]int64, 0, min(len(all), checkMost))
-	for _, l := range all[:min(len(all), checkMost)] {
-		ids = append(ids, w.cands[l.at].id)
-	}
-	for len(ids) > 0 {
-		n := min(len(ids), checkBatch)
-		if err := w.check(ctx, ids[:n]); err != nil {
-			return err
-		}
-		ids = ids[n:]
-	}
-	return nil
 }
