@@ -142,6 +142,8 @@ var nameRequest = regexp.MustCompile(`\bnames?\b|\bnamed\b|\bcalled\b`)
 var boundPrefixes = map[string]bool{
 	"non": true, "anti": true, "pre": true, "multi": true, "sub": true, "semi": true,
 	"inter": true, "cross": true, "counter": true, "un": true, "re": true,
+	// "co-operation", "co-ordinate": British spelling of one word
+	"co": true,
 }
 
 // dropCompounds removes the joined form of a hyphenated word that its
