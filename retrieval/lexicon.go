@@ -57,6 +57,9 @@ type matcher struct {
 	// acronyms are the question's terms written as acronyms: a passage
 	// that spells one out covers it (see spellsOut).
 	acronyms map[string]bool
+	// spelled holds the question's terms that some candidate spells
+	// (or names by an alias); see prepare.
+	spelled map[string]bool
 }
 
 // withAcronyms returns set with the question's acronyms that text spells
@@ -188,7 +191,9 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 	}
 	m.near = map[string][]string{}
 	m.sims = map[string]map[string]float64{}
+	m.spelled = map[string]bool{}
 	soft := m.meaningful(vocab)
+	spelt := newTermSet(vocab)
 	var ts []string
 	for _, t := range terms {
 		if !m.names[t] && !isNumber(t) && m.lex.Known(t) {
@@ -219,6 +224,9 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 			}
 		}
 		m.sims[t] = sims
+		if m.spelt(t, spelt) {
+			m.spelled[t] = true
+		}
 		if m.strict[t] {
 			continue
 		}
@@ -228,6 +236,26 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 			}
 		}
 	}
+}
+
+// spelt reports whether set holds t by spelling or by an alias.
+func (m *matcher) spelt(t string, set termSet) bool {
+	if set.has(t) {
+		return true
+	}
+	for _, alt := range m.aliases[t] {
+		all := true
+		for _, u := range alt {
+			if _, ok := set[u]; !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 // bestSimilarity is Lexicon.Best's score for t over us, from the
@@ -259,12 +287,20 @@ const (
 )
 
 // softCoverage is the weighted share of terms that set covers, each term
-// counting by its credit.
+// counting by its credit, for choosing a lead sentence; a term some
+// candidate spells earns no nearest-word credit here (see spelled).
 func (m *matcher) softCoverage(terms []string, w map[string]float64, set termSet, soft []string) float64 {
 	var have, all float64
 	for _, t := range terms {
 		all += w[t]
-		have += w[t] * m.credit(t, set, soft)
+		direct, near := m.credits(t, set, soft)
+		if m.spelled[t] {
+			// The lead is the sentence that says it: a word some
+			// candidate spells ("bases") is not half-said by another
+			// sentence's nearest word to it ("basis").
+			near = 0
+		}
+		have += w[t] * math.Max(direct, near)
 	}
 	if all == 0 {
 		return 0
