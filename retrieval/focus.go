@@ -195,6 +195,17 @@ func speakerTerms(a Analyzer, q Question) []string {
 	return contentTerms(a, m[1], q.Terms)
 }
 
+// reportsSomething reports whether a sentence holds a report word
+// (said, agreed, statement, …).
+func reportsSomething(text string) bool {
+	for _, w := range words(text) {
+		if reportWords[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
+}
+
 // reportsSpeaker reports whether some sentence of c says what one of
 // q's speaker terms said (see speakerRequest): it holds a report word
 // and covers the term by spelling, alias, acronym or meaning.
@@ -207,14 +218,7 @@ func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
 		if !ok {
 			continue
 		}
-		reports := false
-		for _, w := range words(text) {
-			if reportWords[strings.ToLower(w)] {
-				reports = true
-				break
-			}
-		}
-		if !reports {
+		if !reportsSomething(text) {
 			continue
 		}
 		if len(q.Speaker) > 1 && jointly(text) {

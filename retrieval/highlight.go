@@ -148,6 +148,11 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		if needsFact(q.Intent) {
 			score *= factlessShare + (1-factlessShare)*strength
 		}
+		if len(q.Speaker) > 0 && !reportsSomething(text) {
+			// "What did Fallon say …?" is answered where he says
+			// something, not where he is only named.
+			score *= factlessShare
+		}
 		if mention && holdsAll(at.set, q.Define) {
 			// the document's first sentence naming what is asked about
 			score *= 1 + firstMentionBonus
@@ -202,7 +207,28 @@ func sentenceFact(q Question, text string) (bool, float64) {
 	if !fact {
 		return false, 0
 	}
+	if q.Intent == IntentWho && namesHolder(text, q.Words) {
+		// "Which prime minister did Hammond meet?" states the role: the
+		// sentence naming someone in it ("Prime Minister Shinzo Abe")
+		// answers in full, though the role is the question's own words.
+		return true, 1
+	}
 	return true, factStrength(q.Intent, ft)
+}
+
+// namesHolder reports whether sentence names a person by a role the
+// question states: the role word, then a capitalised name of two words
+// ("Prime Minister Shinzo Abe" for "Which prime minister …").
+func namesHolder(sentence string, asked map[string]bool) bool {
+	ws := words(sentence)
+	for i := 0; i+2 < len(ws); i++ {
+		lw := strings.ToLower(ws[i])
+		if roleWords[lw] && asked[lw] && capitalised(ws[i+1]) && capitalised(ws[i+2]) &&
+			!roleWords[strings.ToLower(ws[i+1])] && !allCaps(ws[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // leadSentenceShare is how much of a lead's score is its own sentence's;
