@@ -399,7 +399,7 @@ func analyze(a Analyzer, text string) analyzedText {
 	if v, ok := analyzedCache.m.Load(k); ok {
 		return v.(analyzedText)
 	}
-	list := uniqueTerms(a.Terms(text))
+	list := uniqueTerms(a.Terms(countryUS(text)))
 	at := analyzedText{set: newTermSet(list), list: list}
 	if analyzedCache.n.Load() < maxAnalyzed {
 		if _, loaded := analyzedCache.m.LoadOrStore(k, at); !loaded {

@@ -83,7 +83,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 		text = q
 	}
 	out := Question{Text: text, Intent: intentOf(text), Names: map[string]bool{}}
-	for _, t := range uniqueTerms(dropCompounds(a.Terms(text))) {
+	for _, t := range uniqueTerms(dropCompounds(a.Terms(countryUS(text)))) {
 		if !framingTerms[t] && !(out.Intent == IntentWho && whoVerbs[t]) && !typeNouns[out.Intent][t] {
 			out.Terms = append(out.Terms, t)
 		}
@@ -112,6 +112,22 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	out.Speaker = speakerTerms(a, out)
 	out.Define = defineTerms(a, out)
 	return out
+}
+
+// usWord matches "US" and "U.S." written in capitals: the country, which
+// an analyzer drops as the pronoun "us".
+var usWord = regexp.MustCompile(`\bU\.?S\.?(?:\b|$)`)
+
+// countryUS writes the country "US" as "USA" so that it is a term: "Is
+// the US a partner?" asks about the United States, and a passage saying
+// "the US has been a long-time partner" answers it. The pronoun is never
+// written in capitals in a mixed-case sentence; an all-caps text keeps
+// its words.
+func countryUS(text string) string {
+	if !strings.Contains(text, "US") && !strings.Contains(text, "U.S") || strings.ToUpper(text) == text {
+		return text
+	}
+	return usWord.ReplaceAllString(text, "USA")
 }
 
 // recentRequest matches questions about the latest state of things.

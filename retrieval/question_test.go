@@ -53,6 +53,7 @@ func TestDropCompounds(t *testing.T) {
 		{[]string{"typhoon", "jet"}, []string{"typhoon", "jet"}},
 		{[]string{"2", "2", "2+2", "meet"}, []string{"2+2", "meet"}},
 		{[]string{"non", "combat", "noncombat", "mission"}, []string{"noncombat", "mission"}},
+		{[]string{"defenc", "co", "oper", "cooper"}, []string{"defenc", "cooper"}},
 	}
 	for _, tt := range tests {
 		if got := dropCompounds(tt.in); !reflect.DeepEqual(got, tt.want) {
@@ -115,6 +116,39 @@ func TestHasName(t *testing.T) {
 	for name, want := range map[string]bool{"abb": true, "electirc": true, "hamond": true, "fallen": true, "abx": true, "exercis": false, "ab": false, "aye": false} {
 		if got := set.hasName(name); got != want {
 			t.Errorf("hasName(%q) = %v; want %v", name, got, want)
+		}
+	}
+}
+
+func TestCountryUS(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Is the US also a partner of Japan?", "Is the USA also a partner of Japan?"},
+		{"did the U.S. sign anything", "did the USA. sign anything"},
+		{"tell us about the USA", "tell us about the USA"},
+		{"IS THE US INVOLVED", "IS THE US INVOLVED"},
+		{"What about us?", "What about us?"},
+	}
+	for _, tt := range tests {
+		if got := countryUS(tt.in); got != tt.want {
+			t.Errorf("countryUS(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNamesHolder(t *testing.T) {
+	asked := map[string]bool{"which": true, "prime": true, "minister": true, "government": true}
+	tests := []struct {
+		sentence string
+		want     bool
+	}{
+		{"Hammond also met with Japanese Prime Minister Shinzo Abe.", true},
+		{"the UK government decided to acquire Boeing P-8s", false},
+		{"UK Defence Secretary Micheal Fallon said", false}, // a role the question does not state
+		{"Defense Minister Gen Nakatani", true},
+	}
+	for _, tt := range tests {
+		if got := namesHolder(tt.sentence, asked); got != tt.want {
+			t.Errorf("namesHolder(%q) = %v; want %v", tt.sentence, got, tt.want)
 		}
 	}
 }
