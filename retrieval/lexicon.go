@@ -161,7 +161,7 @@ func (m *matcher) credits(t string, set termSet, soft []string) (direct, near fl
 			return 1, 0
 		}
 	}
-	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || !m.lex.Known(t) {
+	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || countWords[t] || !m.lex.Known(t) {
 		return 0, 0
 	}
 	best := m.bestSimilarity(t, soft)
@@ -180,6 +180,18 @@ func (m *matcher) credits(t string, set termSet, soft []string) (direct, near fl
 		}
 	}
 	return direct, near
+}
+
+// countWords are the analyzer terms of number words and ordinals. Like
+// digits they match only by spelling: "second" is near "first" in
+// meaning (GloVe 0.9) but "the second stage" is not "a first phase", nor
+// "three" "two". "One" is not among them: it is also a pronoun, and
+// "phase one" is "the first phase".
+var countWords = map[string]bool{
+	"two": true, "three": true, "four": true, "five": true, "six": true, "seven": true,
+	"eight": true, "nine": true, "ten": true, "eleven": true, "twelv": true, "twelve": true,
+	"hundr": true, "hundred": true, "thousand": true, "million": true, "billion": true,
+	"first": true, "second": true, "third": true, "fourth": true, "fifth": true,
 }
 
 // prepare finds, for each question term the candidates do not spell, its
