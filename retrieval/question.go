@@ -91,7 +91,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	if len(out.Terms) == 0 {
 		out.Terms = uniqueTerms(a.Terms(text))
 	}
-	for _, w := range properNames(text) {
+	for _, w := range properNames(countryUS(text)) {
 		for _, t := range dropCompounds(a.Terms(w)) {
 			out.Names[t] = true
 		}
@@ -120,7 +120,8 @@ var usWord = regexp.MustCompile(`\bU\.?S\.?(?:\b|$)`)
 
 // countryUS writes the country "US" as "USA" so that it is a term: "Is
 // the US a partner?" asks about the United States, and a passage saying
-// "the US has been a long-time partner" answers it. The pronoun is never
+// "the US has been a long-time partner" answers it; like any country it
+// is a name, which a passage must spell. The pronoun is never
 // written in capitals in a mixed-case sentence; an all-caps text keeps
 // its words.
 func countryUS(text string) string {

@@ -120,6 +120,15 @@ func TestHasName(t *testing.T) {
 	}
 }
 
+// The country "US" is a name: a passage must spell it (or an alias of
+// it) to answer a question about it.
+func TestCountryUSIsAName(t *testing.T) {
+	q := AnalyzeQuestion(wordsAnalyzer{}, "When did the US and Japan first become partners?")
+	if !q.Names["usa"] {
+		t.Errorf("AnalyzeQuestion(%q).Names = %v; want usa among them", q.Text, q.Names)
+	}
+}
+
 func TestCountryUS(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Is the US also a partner of Japan?", "Is the USA also a partner of Japan?"},
