@@ -83,7 +83,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 		text = q
 	}
 	out := Question{Text: text, Intent: intentOf(text), Names: map[string]bool{}}
-	for _, t := range uniqueTerms(dropCompounds(a.Terms(countryUS(text)))) {
+	for _, t := range uniqueTerms(dropCompounds(a.Terms(withoutIdioms(countryUS(text))))) {
 		if !framingTerms[t] && !(out.Intent == IntentWho && whoVerbs[t]) && !typeNouns[out.Intent][t] {
 			out.Terms = append(out.Terms, t)
 		}
@@ -112,6 +112,29 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	out.Speaker = speakerTerms(a, out)
 	out.Define = defineTerms(a, out)
 	return out
+}
+
+// idioms are adverbial phrases of time and degree that say nothing of a
+// question's topic ("What replaced Nimrod in the end?", "Why was there no
+// decision straight away?"): their words are no topic terms. A phrase
+// with a one-word spelling the sources may use becomes that word ("under
+// way": "underway").
+var idioms = strings.NewReplacer(
+	"under way", "underway", "straight away", " ", "right away", " ", "in the end", " ",
+	"at the moment", " ", "right now", " ", "by the time", " ", "at the time", " ",
+	"so far", " ", "these days", " ", "at all", " ", "any more", " ", "for now", " ",
+	"by now", " ", "as well", " ", "in the first place", " ", "at this point", " ",
+	"of its kind", " ", "at some point", " ", "any time soon", " ", "in the long run", " ",
+)
+
+// withoutIdioms returns text, lower-cased where an idiom was taken out,
+// without the idioms' words.
+func withoutIdioms(text string) string {
+	low := strings.ToLower(text)
+	if r := idioms.Replace(low); r != low {
+		return r
+	}
+	return text
 }
 
 // usWord matches "US" and "U.S." written in capitals: the country, which

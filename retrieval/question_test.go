@@ -161,3 +161,17 @@ func TestNamesHolder(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutIdioms(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"What replaced Nimrod in the end?", "what replaced nimrod  ?"},
+		{"What research is already under way?", "what research is already underway?"},
+		{"Why no MPA decision straight away", "why no mpa decision  "},
+		{"When does the study end?", "When does the study end?"},
+	}
+	for _, tt := range tests {
+		if got := withoutIdioms(tt.in); got != tt.want {
+			t.Errorf("withoutIdioms(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
