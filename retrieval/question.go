@@ -119,19 +119,14 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 // decision straight away?"): their words are no topic terms. A phrase
 // with a one-word spelling the sources may use becomes that word ("under
 // way": "underway").
-var idioms = strings.NewReplacer(
-	"under way", "underway", "straight away", " ", "right away", " ", "in the end", " ",
-	"at the moment", " ", "right now", " ", "by the time", " ", "at the time", " ",
-	"so far", " ", "these days", " ", "at all", " ", "any more", " ", "for now", " ",
-	"by now", " ", "as well", " ", "in the first place", " ", "at this point", " ",
-	"of its kind", " ", "at some point", " ", "any time soon", " ", "in the long run", " ",
-)
+var idioms = regexp.MustCompile(`\b(?:straight away|right away|in the end|at the moment|right now|by the time|at the time|so far|these days|at all|any more|for now|by now|as well|in the first place|at this point|of its kind|at some point|any time soon|in the long run)\b`)
 
 // withoutIdioms returns text, lower-cased where an idiom was taken out,
 // without the idioms' words.
 func withoutIdioms(text string) string {
 	low := strings.ToLower(text)
-	if r := idioms.Replace(low); r != low {
+	r := idioms.ReplaceAllString(strings.ReplaceAll(low, "under way", "underway"), " ")
+	if r != low {
 		return r
 	}
 	return text

@@ -175,3 +175,9 @@ func TestWithoutIdioms(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutIdiomsWholeWords(t *testing.T) {
+	if in, got := "Is it within the endgame?", withoutIdioms("Is it within the endgame?"); got != in {
+		t.Errorf("withoutIdioms(%q) = %q; want it unchanged", in, got)
+	}
+}
