@@ -28,6 +28,9 @@ type candidate struct {
 	// firstMention marks the chunk where its document first names what
 	// a "what is X" question asks about (Question.Define).
 	firstMention bool
+	// titled is the weighted share of the question its document's title
+	// (with the date) covers alone.
+	titled float64
 }
 
 // nameShare is the least weighted share of the question a proper name
@@ -102,10 +105,11 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	for i := range cands {
 		c := &cands[i]
 		tc := titles[c.hit.Chunk.DocumentID]
-		var own, with, rank, worst float64
+		var own, with, rank, worst, titled float64
 		for j, t := range q.Terms {
 			cr, ct := credits[i][j], math.Max(credits[i][j], tc[j])
 			own += w[t] * cr
+			titled += w[t] * tc[j]
 			with += w[t] * ct
 			rank += w[t] * math.Max(directs[i][j], tc[j])
 			miss := w[t] * (1 - ct)
@@ -120,6 +124,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		}
 		if all > 0 {
 			c.coverage, c.evidence, c.ranking, c.gap = own/all, with/all, rank/all, worst/all
+			c.titled = titled / all
 		} else {
 			c.gap = 1
 		}

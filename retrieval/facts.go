@@ -333,14 +333,15 @@ var placeWords = map[string]bool{
 }
 
 // hasPlace reports a known place word, or a capitalised word after "in",
-// "at", "to" or "from".
+// "at", "to" or "from" that is no month or day.
 func hasPlace(s string) bool {
 	ws := words(s)
 	for i, w := range ws {
 		if placeWords[strings.ToLower(w)] {
 			return true
 		}
-		if i > 0 && capitalised(w) {
+		// "in November", "on Wednesday" are times, not places.
+		if i > 0 && capitalised(w) && !months[strings.ToLower(w)] && !dateWords[strings.ToLower(w)] {
 			switch strings.ToLower(ws[i-1]) {
 			case "in", "at", "to", "from", "near", "visit":
 				return true

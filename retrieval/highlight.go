@@ -169,8 +169,11 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 	sn.Highlight = strings.TrimSpace(c.Text[best.Start:best.End])
 	sn.HighlightParagraph = c.ParaStart + strings.Count(c.Text[:best.Start], "\n\n")
 	// A place in the title ("… meeting …, London") says where the
-	// passage's events happened.
-	sn.Fact = bestFact || q.Intent == IntentWhere && hasPlace(h.Document.Title)
+	// report's own event happened: it answers a question about that
+	// event ("Where did the first 2+2 take place?", which the title
+	// covers), not one about something the report mentions ("Where is
+	// the research being done?").
+	sn.Fact = bestFact || q.Intent == IntentWhere && hasPlace(h.Document.Title) && cand.titled >= titlePlaceShare
 	sn.LeadScore = leadSentenceShare*bestScore + (1-leadSentenceShare)*sn.Coverage
 	return sn
 }
@@ -230,6 +233,10 @@ func namesHolder(sentence string, asked map[string]bool) bool {
 	}
 	return false
 }
+
+// titlePlaceShare is the least weighted share of a "where" question its
+// document's title must cover for the title's place to answer it.
+const titlePlaceShare = 0.5
 
 // leadSentenceShare is how much of a lead's score is its own sentence's;
 // the rest is its passage's coverage, which gives the sentence context.

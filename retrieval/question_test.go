@@ -97,6 +97,7 @@ func TestHoldsFact(t *testing.T) {
 		{IntentWho, "Seeker technology involving Mitsubishi Electric is one possible development.", true},
 		{IntentWho, "The British said they are sending jets to Japan.", false},
 		{IntentWhere, "Joint exercises on mine sweeping in the Arabian Gulf.", true},
+		{IntentWhere, "A feasibility study kicked off in November.", false}, // a month, not a place
 		{IntentWhy, "The meeting comes at a time of rising tensions in the region.", true},
 		{IntentWhy, "A research project is also on the agenda.", false},
 		{IntentWhat, "Anything at all.", true},
