@@ -3,6 +3,7 @@ package retrieval
 import (
 	_ "embed"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -89,7 +90,7 @@ func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
 	for _, t := range q.Terms {
 		own[t] = true
 	}
-	m := &matcher{lex: lex, aliases: aliasesFor(a), names: q.Names, own: own, acronyms: q.Acronyms}
+	m := &matcher{lex: lex, aliases: withPhrases(aliasesFor(a), phraseAliases(a, q.Terms)), names: q.Names, own: own, acronyms: q.Acronyms}
 	if q.Intent == IntentWho {
 		// "Who is the ambassador?" asks for the holder of that role: a
 		// passage about ministers does not answer it.
@@ -377,4 +378,79 @@ func buildAliases(a Analyzer) map[string][][]string {
 		}
 	}
 	return m
+}
+
+var memberCache sync.Map // Analyzer → [][][]string
+
+// aliasMembersFor returns each alias group's members as term lists.
+func aliasMembersFor(a Analyzer) [][][]string {
+	return perAnalyzer(&memberCache, a, func() [][][]string {
+		var out [][][]string
+		for _, g := range aliasGroups() {
+			var members [][]string
+			for _, p := range g {
+				if ts := a.Terms(strings.ReplaceAll(p, "-", " ")); len(ts) > 0 {
+					members = append(members, ts)
+				}
+			}
+			out = append(out, members)
+		}
+		return out
+	})
+}
+
+// phraseAliases returns, for each term of a phrase member of an alias
+// group that the question holds whole ("sub hunter", "patrol plane",
+// "air force"), the term lists of the group's other members: the phrase
+// is read as one thing, which a passage names by any of its aliases
+// ("MPA", "maritime patrol aircraft"). Single-term members are in
+// aliasesFor already.
+func phraseAliases(a Analyzer, terms []string) map[string][][]string {
+	have := newTermSet(terms)
+	var out map[string][][]string
+	for _, members := range aliasMembersFor(a) {
+		for i, mi := range members {
+			if len(mi) < 2 || !holdsEvery(have, mi) {
+				continue
+			}
+			if out == nil {
+				out = map[string][][]string{}
+			}
+			for j, mj := range members {
+				if j == i {
+					continue
+				}
+				for _, t := range mi {
+					out[t] = append(out[t], mj)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// holdsEvery reports whether set holds every term of ts exactly.
+func holdsEvery(set termSet, ts []string) bool {
+	for _, t := range ts {
+		if _, ok := set[t]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// withPhrases returns the aliases with a question's phrase aliases
+// added; the shared map is not changed.
+func withPhrases(aliases, phrases map[string][][]string) map[string][][]string {
+	if len(phrases) == 0 {
+		return aliases
+	}
+	out := make(map[string][][]string, len(aliases)+len(phrases))
+	for t, alts := range aliases {
+		out[t] = alts
+	}
+	for t, alts := range phrases {
+		out[t] = append(slices.Clip(out[t]), alts...)
+	}
+	return out
 }
