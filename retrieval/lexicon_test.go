@@ -198,3 +198,20 @@ func TestMatcherStrictRoles(t *testing.T) {
 		t.Errorf("credit(ambassador, minister) in a who question = %v; want 0", got)
 	}
 }
+
+// A phrase alias the question holds whole is covered by any member of its
+// group: "sub hunter" by "maritime patrol aircraft".
+func TestPhraseAliases(t *testing.T) {
+	q := Question{Terms: []string{"which", "sub", "hunter", "won"}}
+	m := newMatcher(wordsAnalyzer{}, nil, q)
+	l := uniqueTerms(wordsAnalyzer{}.Terms("a maritime patrol aircraft requirement"))
+	for _, term := range []string{"sub", "hunter"} {
+		if got := m.credit(term, newTermSet(l), l); got != 1 {
+			t.Errorf("credit(%q, %q) = %v; want 1", term, "a maritime patrol aircraft requirement", got)
+		}
+	}
+	alone := newMatcher(wordsAnalyzer{}, nil, Question{Terms: []string{"hunter", "season"}})
+	if got := alone.credit("hunter", newTermSet(l), l); got != 0 {
+		t.Errorf("credit(%q) without the whole phrase = %v; want 0", "hunter", got)
+	}
+}
