@@ -190,6 +190,13 @@ func dropCompounds(terms []string) []string {
 	out := terms[:0:0]
 	for _, t := range terms {
 		n := len(out)
+		if n > 1 && joinedStem(t, out[n-2], out[n-1]) {
+			// "sub-hunter" → "sub", "hunter", "subhunt": the joined
+			// word's stem cuts the second part short, so it is no
+			// spelling a passage shares unless it hyphenates the same
+			// way; the parts match either way.
+			continue
+		}
 		if n > 0 && t != out[n-1] && strings.HasSuffix(t, out[n-1]) {
 			prefix := strings.TrimSuffix(t, out[n-1])
 			switch {
@@ -209,6 +216,18 @@ func dropCompounds(terms []string) []string {
 		out = append(out, t)
 	}
 	return out
+}
+
+// joinedStem reports whether t is the stem of first and second written
+// as one word, with the second cut short or changed at its end by
+// stemming ("subhunt" of "sub" and "hunter", "counteri" of "counter" and
+// "ied"), but not their plain join (which dropCompounds handles).
+func joinedStem(t, first, second string) bool {
+	rest, ok := strings.CutPrefix(t, first)
+	if !ok || rest == "" || rest == second || isNumber(first) || isNumber(second) {
+		return false
+	}
+	return strings.HasPrefix(second, rest)
 }
 
 // noiseWords are words of chat greeting and politeness that carry no

@@ -54,6 +54,9 @@ func TestDropCompounds(t *testing.T) {
 		{[]string{"2", "2", "2+2", "meet"}, []string{"2+2", "meet"}},
 		{[]string{"non", "combat", "noncombat", "mission"}, []string{"noncombat", "mission"}},
 		{[]string{"defenc", "co", "oper", "cooper"}, []string{"defenc", "cooper"}},
+		{[]string{"sub", "hunter", "subhunt"}, []string{"sub", "hunter"}},
+		{[]string{"counter", "ied", "counteri"}, []string{"counter", "ied"}},
+		{[]string{"long", "time", "longtim", "partner"}, []string{"long", "time", "partner"}},
 	}
 	for _, tt := range tests {
 		if got := dropCompounds(tt.in); !reflect.DeepEqual(got, tt.want) {
