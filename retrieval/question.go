@@ -114,12 +114,13 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	return out
 }
 
-// idioms are adverbial phrases of time and degree that say nothing of a
-// question's topic ("What replaced Nimrod in the end?", "Why was there no
-// decision straight away?"): their words are no topic terms. A phrase
+// idioms are adverbial phrases of time, degree and planning that say
+// nothing of a question's topic ("What replaced Nimrod in the end?", "Why
+// was there no decision straight away?", "What exercises are on the
+// cards?"): their words are no topic terms. A phrase
 // with a one-word spelling the sources may use becomes that word ("under
 // way": "underway").
-var idioms = regexp.MustCompile(`\b(?:straight away|right away|in the end|at the moment|right now|by the time|at the time|so far|these days|at all|any more|for now|by now|as well|in the first place|at this point|of its kind|at some point|any time soon|in the long run)\b`)
+var idioms = regexp.MustCompile(`\b(?:on the cards|in the works|in the pipeline|on the table|on hold|straight away|right away|in the end|at the moment|right now|by the time|at the time|so far|these days|at all|any more|for now|by now|as well|in the first place|at this point|of its kind|at some point|any time soon|in the long run)\b`)
 
 // withoutIdioms returns text, lower-cased where an idiom was taken out,
 // without the idioms' words.
@@ -343,6 +344,11 @@ var framingTerms = map[string]bool{
 	"status": true, "stori": true, "sum": true, "compar": true, "updat": true, "serious": true,
 	"place": true, "take": true, "doing": true, "do": true, "look": true, "want": true, "need": true,
 	"hey": true, "hi": true, "yeah": true, "yes": true, "ok": true, "eh": true, "right": true,
+	// chat shorthand for function words ("what did the sdsr say abt
+	// japan") and for "summary" ("the gist of", "the lowdown on")
+	"abt": true, "bc": true, "cuz": true, "coz": true, "tho": true, "thru": true, "wrt": true,
+	"imo": true, "afaik": true, "idk": true, "smth": true, "sth": true, "ish": true, "w": true,
+	"gist": true, "lowdown": true, "rundown": true, "headlin": true,
 }
 
 // typeNouns name the kind of fact an intent asks for ("what date",
