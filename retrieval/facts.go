@@ -235,6 +235,27 @@ var timeUnits = map[string]bool{
 // ("several months", "two years") or a date it runs from or to ("since
 // 2010", "until 2020").
 func hasDuration(s string) bool {
+	if hasSpan(s) {
+		return true
+	}
+	ws := words(s)
+	// "axed its Nimrod MR4 program in 2010": a year says how long since.
+	for _, w := range ws {
+		if yearWord(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// spanReach is how many words after "since" or "until" its date may
+// come ("since Britain axed its Nimrod MR4 program in 2010").
+const spanReach = 8
+
+// hasSpan is hasDuration without the bare year: a count of time units or
+// a date something runs since or until, which answers "how long" better
+// than a year alone does.
+func hasSpan(s string) bool {
 	ws := words(s)
 	for i, w := range ws {
 		lw := strings.ToLower(w)
@@ -244,13 +265,7 @@ func hasDuration(s string) bool {
 				return true
 			}
 		}
-		if (lw == "since" || lw == "until" || lw == "till" || lw == "through") && i+1 < len(ws) && hasDate(strings.Join(ws[i+1:min(i+4, len(ws))], " ")) {
-			return true
-		}
-	}
-	// "axed its Nimrod MR4 program in 2010": a year says how long since.
-	for _, w := range ws {
-		if yearWord(w) {
+		if (lw == "since" || lw == "until" || lw == "till" || lw == "through") && i+1 < len(ws) && hasDate(strings.Join(ws[i+1:min(i+1+spanReach, len(ws))], " ")) {
 			return true
 		}
 	}

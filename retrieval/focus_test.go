@@ -74,6 +74,16 @@ func TestMoneyDurationMeasure(t *testing.T) {
 			t.Errorf("hasDuration(%q) = %v; want %v", s, got, want)
 		}
 	}
+	span := map[string]bool{
+		"since Britain axed its Nimrod MR4 program in 2010": true,
+		"is due to run for several months":                  true,
+		"is completed at the end of this year or in 2016":   false, // a year, no span
+	}
+	for s, want := range span {
+		if got := hasSpan(s); got != want {
+			t.Errorf("hasSpan(%q) = %v; want %v", s, got, want)
+		}
+	}
 }
 
 func TestSpellsOut(t *testing.T) {

@@ -197,6 +197,11 @@ func sentenceFact(q Question, text string) (bool, float64) {
 		// "How long between the London meeting and the Tokyo trip?" is
 		// answered by the two dates.
 		fact = hasDuration(ft) || q.Words["between"] && hasDate(ft)
+		if fact && !hasSpan(ft) && !q.Words["between"] {
+			// A year alone says how long only by counting from it;
+			// "since 2010" or "several months" says it outright.
+			return true, yearOnlySpan
+		}
 	case q.WantOrg:
 		// "Which company makes the missile?": "MBDA's new … Meteor" names
 		// it, in a word of its own rather than a role and a name.
@@ -233,6 +238,9 @@ func namesHolder(sentence string, asked map[string]bool) bool {
 	}
 	return false
 }
+
+// yearOnlySpan is the fact strength of a bare year for "how long".
+const yearOnlySpan = 0.6
 
 // titlePlaceShare is the least weighted share of a "where" question its
 // document's title must cover for the title's place to answer it.
