@@ -405,7 +405,7 @@ func intentOf(q string) Intent {
 		return IntentWhy
 	case has("when", "what date", "which date", "what year", "which year", "what month", "which month",
 		"how long ago", "since when", "what time", "timeline", "date of", "deadline", "timeframe",
-		"time frame"):
+		"time frame", "date", "dates", "dated"):
 		return IntentWhen
 	case has("how many", "how much", "what number", "how big", "how large", "how long",
 		"cost", "costs", "price", "budget", "amount", "how expensive"):

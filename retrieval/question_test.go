@@ -37,6 +37,7 @@ func TestIntentOf(t *testing.T) {
 		"Summarise the cooperation":                           IntentSummary,
 		"tell me about the P-1":                               IntentSummary,
 		"What is the JNAAM project?":                          IntentWhat,
+		"any date yet for the pact?":                          IntentWhen,
 	}
 	for q, want := range tests {
 		if got := intentOf(q); got != want {
