@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -79,6 +80,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 			d, n := m.credits(t, cands[i].set, soft)
 			credits[i][j], directs[i][j] = math.Max(d, n), d
 		}
+		splitNames(q, a, h.Chunk.Text, credits[i], directs[i])
 		if _, ok := titles[h.Chunk.DocumentID]; !ok {
 			// The title and the date are how the document is read ("the
 			// January 2016 visit").
@@ -130,6 +132,26 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		}
 	}
 	return cands, w
+}
+
+// splitNames takes the credit of a name phrase's terms back from a
+// passage that spells its words apart (see apart): "South" and "Korea"
+// in "the South China Sea and the North Korean announcement".
+func splitNames(q Question, a Analyzer, text string, credits, directs []float64) {
+	if len(q.NamePhrases) == 0 {
+		return
+	}
+	seq := a.Terms(text)
+	for _, p := range q.NamePhrases {
+		if !apart(p, seq) {
+			continue
+		}
+		for j, t := range q.Terms {
+			if slices.Contains(p, t) {
+				credits[j], directs[j] = 0, 0
+			}
+		}
+	}
 }
 
 // weights gives each question term an inverse-document-frequency weight

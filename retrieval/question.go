@@ -73,6 +73,10 @@ type Question struct {
 	// Define holds the terms of what a "what/who is X" question asks
 	// about (see defineRequest).
 	Define []string
+	// NamePhrases holds the terms of names of two words or more
+	// ("South Korea", "East China Sea"), which a passage covers only
+	// with their words together (see namePhrases).
+	NamePhrases [][]string
 }
 
 // AnalyzeQuestion strips chat noise from q, decides its intent and
@@ -111,6 +115,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	out.Acronyms = acronymTerms(a, text)
 	out.Speaker = speakerTerms(a, out)
 	out.Define = defineTerms(a, out)
+	out.NamePhrases = namePhraseTerms(a, text, out.Terms)
 	return out
 }
 
