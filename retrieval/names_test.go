@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -40,4 +41,27 @@ func TestApart(t *testing.T) {
 			t.Errorf("apart(%q, %q) = %v; want %v", tt.phrase, tt.passage, got, tt.want)
 		}
 	}
+}
+
+// "What other countries …" asks for names of countries: the kind is no
+// term a passage must spell.
+func TestWantOthers(t *testing.T) {
+	q := AnalyzeQuestion(stemsAnalyzer{}, "What other countries has Japan got pacts with?")
+	if !q.WantOthers || slices.Contains(q.Terms, "countri") {
+		t.Errorf("AnalyzeQuestion(%q): WantOthers %v, terms %q; want true and no %q", q.Text, q.WantOthers, q.Terms, "countri")
+	}
+}
+
+// stemsAnalyzer is wordsAnalyzer that stems "countries" as the
+// snowball analyzer does.
+type stemsAnalyzer struct{}
+
+func (stemsAnalyzer) Terms(s string) []string {
+	ts := wordsAnalyzer{}.Terms(strings.Trim(s, "?"))
+	for i, t := range ts {
+		if t == "countries" {
+			ts[i] = "countri"
+		}
+	}
+	return ts
 }

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -60,6 +61,10 @@ type Question struct {
 	// WantOrg marks a question asking which company or firm: a name of
 	// one answers it ("MBDA", "Mitsubishi Electric").
 	WantOrg bool
+	// WantOthers marks a question asking who or what else ("What other
+	// countries …", "who else?", "besides MBDA"): a name the question
+	// does not give answers it.
+	WantOthers bool
 	// Focus holds the terms of what the question asks for (see
 	// focusText): a passage that does not cover them answers something
 	// nearby.
@@ -103,6 +108,12 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	low := strings.ToLower(text)
 	out.WantName = out.Intent == IntentWho && nameRequest.MatchString(low)
 	out.WantOrg = out.Intent == IntentWho && orgRequest.MatchString(low)
+	out.WantOthers = (out.Intent == IntentWho || out.Intent == IntentWhat) && othersRequest.MatchString(low)
+	if out.WantOthers && len(out.Terms) > 1 {
+		// "What other countries …": the kind is what the names
+		// answering it are, no word a passage must spell.
+		out.Terms = slices.DeleteFunc(out.Terms, func(t string) bool { return otherKinds[t] })
+	}
 	out.Recent = recentRequest.MatchString(low)
 	out.Words = map[string]bool{}
 	for _, w := range words(text) {
@@ -166,6 +177,18 @@ var whoKindRequest = regexp.MustCompile(`\b(which|what)( [a-z0-9'-]+){0,2} (mini
 // orgRequest matches questions asking for a company: "which firm",
 // "what company", "who makes/builds/supplies".
 var orgRequest = regexp.MustCompile(`\b(which|what)( [a-z0-9'-]+){0,2} (compan(y|ies)|firms?|manufacturers?|makers?|contractors?|suppliers?)\b|^who (makes|made|builds|built|manufactures|supplies|designs|designed|produces)\b`)
+
+// otherKinds are the analyzer terms of the kinds of thing a "what other
+// X" question asks names of.
+var otherKinds = map[string]bool{
+	"countri": true, "nation": true, "state": true, "firm": true, "compani": true, "citi": true,
+	"peopl": true, "person": true, "partner": true, "organis": true, "organ": true,
+	"manufactur": true, "maker": true, "alli": true, "govern": true,
+}
+
+// othersRequest matches questions asking for more of a kind than the
+// question names.
+var othersRequest = regexp.MustCompile(`\b(other|others|else|besides|apart from|aside from|as well as|in addition to)\b`)
 
 // moneyRequest matches questions about a cost or a sum of money.
 var moneyRequest = regexp.MustCompile(`\b(cost|costs|costing|price|priced|pay|paid|paying|spend|spending|spent|worth|budget|budgets|fund|funding|funded|invest|invested|investing|investment|money|putting into|put into|value|valued)\b`)
