@@ -87,7 +87,7 @@ type Question struct {
 // AnalyzeQuestion strips chat noise from q, decides its intent and
 // computes its topic terms with a.
 func AnalyzeQuestion(a Analyzer, q string) Question {
-	text := stripNoise(q)
+	text := chatWords(stripNoise(q))
 	if strings.TrimSpace(text) == "" {
 		text = q
 	}
@@ -278,6 +278,34 @@ var noisePhrases = []string{
 	"i'd like to know", "i want to know", "i need to know", "just curious", "curious",
 	"can you remind me", "remind me", "help me understand", "i'm new here", "i'm new",
 	"new here", "newbie here", "noob question", "dumb question", "stupid question",
+}
+
+// chatSpellings are the chat spellings of question and function words
+// ("wat", "hw many", "y did", "b4"), written out so that the intent is
+// read and they are no topic terms. Only whole lower-case words are
+// replaced: "Y" or "R" in capitals may be a name.
+var chatSpellings = map[string]string{
+	"wat": "what", "wut": "what", "wht": "what", "wen": "when", "wher": "where", "hw": "how",
+	"y": "why", "r": "are", "u": "you", "ur": "your", "b4": "before", "abt": "about",
+	"bc": "because", "cuz": "because", "coz": "because", "tho": "though", "thru": "through",
+	"ppl": "people", "w/": "with", "w/o": "without", "wrt": "about", "pls": "please",
+}
+
+// chatWords writes out the chat spellings of text (see chatSpellings).
+func chatWords(text string) string {
+	fs := strings.Fields(text)
+	changed := false
+	for i, f := range fs {
+		core := strings.TrimRight(f, "?!.,:;")
+		if r, ok := chatSpellings[core]; ok {
+			fs[i] = r + f[len(core):]
+			changed = true
+		}
+	}
+	if !changed {
+		return text
+	}
+	return strings.Join(fs, " ")
 }
 
 // stripNoise removes mentions, emoji, greetings and politeness from a

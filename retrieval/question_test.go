@@ -186,3 +186,18 @@ func TestWithoutIdiomsWholeWords(t *testing.T) {
 		t.Errorf("withoutIdioms(%q) = %q; want it unchanged", in, got)
 	}
 }
+
+func TestChatWords(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"wen did japan lift the ban?", "when did japan lift the ban?"},
+		{"y did the uk buy p8s w/o a competition", "why did the uk buy p8s without a competition"},
+		{"hw many phases", "how many phases"},
+		{"Is Y-20 a plane?", "Is Y-20 a plane?"},
+		{"R&D with Japan", "R&D with Japan"},
+	}
+	for _, tt := range tests {
+		if got := chatWords(tt.in); got != tt.want {
+			t.Errorf("chatWords(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
