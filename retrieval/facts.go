@@ -113,6 +113,28 @@ var relativeDates = []string{
 	"early last year", "last november", "last december",
 }
 
+// relativeDateSplit reports a relative date phrase in sentence ("early
+// last year") that the question does not state whole but shares a word
+// of four letters or more with ("When did they last meet?"): taking the
+// question's words out of the sentence split the phrase, not a fact the
+// question states.
+func relativeDateSplit(sentence, question string, asked map[string]bool) bool {
+	low, q := strings.ToLower(sentence), strings.ToLower(question)
+	split := false
+	for _, p := range relativeDates {
+		if !strings.Contains(low, p) {
+			continue
+		}
+		if strings.Contains(q, p) {
+			return false // "last year" is the question's own
+		}
+		for _, w := range strings.Fields(p) {
+			split = split || len(w) >= 4 && asked[w]
+		}
+	}
+	return split
+}
+
 func hasDate(s string) bool {
 	low := strings.ToLower(s)
 	for _, p := range relativeDates {

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -72,6 +73,23 @@ func TestMoneyDurationMeasure(t *testing.T) {
 	for s, want := range duration {
 		if got := hasDuration(s); got != want {
 			t.Errorf("hasDuration(%q) = %v; want %v", s, got, want)
+		}
+	}
+	split := []struct {
+		sentence, question string
+		want               bool
+	}{
+		{"a meeting in London early last year", "When did they last meet?", true},
+		{"pacts in the last 12 months", "When did the US first become a partner?", false}, // "the" is no date word
+		{"a meeting in London early last year", "When was it, last year?", false},         // the question states it
+	}
+	for _, tt := range split {
+		asked := map[string]bool{}
+		for _, w := range words(tt.question) {
+			asked[strings.ToLower(w)] = true
+		}
+		if got := relativeDateSplit(tt.sentence, tt.question, asked); got != tt.want {
+			t.Errorf("relativeDateSplit(%q, %q) = %v; want %v", tt.sentence, tt.question, got, tt.want)
 		}
 	}
 	span := map[string]bool{

@@ -209,6 +209,10 @@ func sentenceFact(q Question, text string) (bool, float64) {
 			return true, 1
 		}
 		return false, 0
+	case q.Intent == IntentWhen && relativeDateSplit(text, q.Text, q.Words):
+		// "When did they last meet?": "early last year" is a date,
+		// though the question's "last" is taken out of the sentence.
+		fact = true
 	default:
 		fact = holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft))
 	}
