@@ -405,6 +405,9 @@ var framingTerms = map[string]bool{
 	"abt": true, "bc": true, "cuz": true, "coz": true, "tho": true, "thru": true, "wrt": true,
 	"imo": true, "afaik": true, "idk": true, "smth": true, "sth": true, "ish": true, "w": true,
 	"gist": true, "lowdown": true, "rundown": true, "headlin": true,
+	// "the security situation", "the state of play": how things stand,
+	// as broad as "status"
+	"situat": true, "landscap": true, "scene": true,
 }
 
 // typeNouns name the kind of fact an intent asks for ("what date",
