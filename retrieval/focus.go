@@ -30,6 +30,13 @@ func questionLine(text string) string {
 	return strings.Join(strings.Fields(strings.ToLower(strings.TrimRight(strings.TrimSpace(text), "?!. "))), " ")
 }
 
+// prepositions that may follow "what's" without naming an attribute
+// ("what's on …", "what's in …", "what's up with …").
+var prepositions = map[string]bool{
+	"on": true, "in": true, "up": true, "at": true, "with": true, "about": true, "behind": true,
+	"for": true, "from": true, "between": true, "next": true,
+}
+
 // auxWords are the auxiliaries that end a "what X" phrase: "what did
 // Abe's government do" asks for no X.
 var auxWords = map[string]bool{
@@ -73,7 +80,9 @@ func focusText(text string, intent Intent) (focus string, head bool) {
 	if m := headRequest.FindStringSubmatch(low); m != nil && intent != IntentWho && !auxWords[strings.Fields(m[1])[0]] {
 		return m[1], true
 	}
-	if m := attributeRequest.FindStringSubmatch(low); m != nil && intent != IntentWho {
+	// "What's on Fallon's list …" asks what is on it, not for an
+	// attribute named "on …".
+	if m := attributeRequest.FindStringSubmatch(low); m != nil && intent != IntentWho && !prepositions[strings.Fields(m[1])[0]] {
 		return m[1], true
 	}
 	if m := roleRequest.FindStringSubmatch(low); m != nil {

@@ -25,6 +25,7 @@ func TestFocusText(t *testing.T) {
 		{"When did Japan lift its export ban?", IntentWhen, "", false},
 		{"what's the weather in tokyo this week", IntentWhat, "weather ", true},
 		{"What is the size of Japan's defence budget?", IntentWhat, "size ", true},
+		{"what's on Fallon's list with Japan?", IntentWhat, "", false}, // "on" names no attribute
 	}
 	for _, tt := range tests {
 		got, head := focusText(tt.q, tt.intent)
