@@ -100,6 +100,11 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, ts.soft) && m.reportsSpeaker(q, a, h.Chunk)
 	}
 	w := weights(q.Terms, credits)
+	for j, t := range q.Terms {
+		if m.unknownWord(t, credits, titles, j) {
+			w[t] *= unknownWeight
+		}
+	}
 	var all float64
 	for _, t := range q.Terms {
 		all += w[t]
@@ -152,6 +157,35 @@ func splitNames(q Question, a Analyzer, text string, credits, directs []float64)
 			}
 		}
 	}
+}
+
+// unknownWeight is the share of its weight a question word keeps that
+// neither the lexicon nor any candidate knows, and that is no name or
+// number (see unknownWord).
+const unknownWeight = 0.5
+
+// unknownWord reports whether question term j is a word the lexicon does
+// not know and no candidate or title covers at all, and no name or
+// number: a typo
+// or chat slang ("wishlist", "smthng"), which says less about the topic
+// than a word the sources could have used. A question about something
+// the sources do not name names it (capitalised, an acronym), and a
+// near miss uses ordinary words ("cost", "successor").
+func (m *matcher) unknownWord(t string, credits [][]float64, titles map[string][]float64, j int) bool {
+	if m.lex == nil || m.names[t] || m.acronyms[t] || isNumber(t) || m.lex.Known(t) {
+		return false
+	}
+	for _, c := range credits {
+		if c[j] > 0 {
+			return false
+		}
+	}
+	for _, c := range titles {
+		if c[j] > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // weights gives each question term an inverse-document-frequency weight

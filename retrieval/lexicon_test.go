@@ -215,3 +215,18 @@ func TestPhraseAliases(t *testing.T) {
 		t.Errorf("credit(%q) without the whole phrase = %v; want 0", "hunter", got)
 	}
 }
+
+// A word neither the lexicon nor any candidate or title knows, and no
+// name, counts half: a typo or slang says little about the topic.
+func TestUnknownWord(t *testing.T) {
+	lex := pairLexicon{{"list", "want"}: 0.4}
+	q := Question{Terms: []string{"wishlist", "list", "MBDA", "2+2"}, Names: map[string]bool{"MBDA": true}}
+	m := newMatcher(wordsAnalyzer{}, lex, q)
+	credits := [][]float64{{0, 0, 0, 0}}
+	titles := map[string][]float64{"doc": {0, 0, 0, 1}}
+	for j, want := range []bool{true, false, false, false} {
+		if got := m.unknownWord(q.Terms[j], credits, titles, j); got != want {
+			t.Errorf("unknownWord(%q) = %v; want %v", q.Terms[j], got, want)
+		}
+	}
+}
