@@ -100,9 +100,11 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, ts.soft) && m.reportsSpeaker(q, a, h.Chunk)
 	}
 	w := weights(q.Terms, credits)
-	for j, t := range q.Terms {
-		if m.unknownWord(t, credits, titles, j) {
-			w[t] *= unknownWeight
+	if onTopic(q.Terms, cands) {
+		for j, t := range q.Terms {
+			if m.unknownWord(t, credits, titles, j) {
+				w[t] *= unknownWeight
+			}
 		}
 	}
 	var all float64
@@ -186,6 +188,22 @@ func (m *matcher) unknownWord(t string, credits [][]float64, titles map[string][
 		}
 	}
 	return true
+}
+
+// onTopic reports whether some candidate spells some question term
+// exactly: only then is an unknown word read as a typo in a question
+// about the sources. "What is the recipe for a chocolate soufflé?" has
+// none ("recipe" is only a prefix of "reciprocal"), and its unknown word
+// is no typo.
+func onTopic(terms []string, cands []candidate) bool {
+	for _, c := range cands {
+		for _, t := range terms {
+			if _, ok := c.set[t]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // weights gives each question term an inverse-document-frequency weight
