@@ -100,13 +100,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, ts.soft) && m.reportsSpeaker(q, a, h.Chunk)
 	}
 	w := weights(q.Terms, credits)
-	if onTopic(q.Terms, cands) {
-		for j, t := range q.Terms {
-			if m.unknownWord(t, credits, titles, j) {
-				w[t] *= unknownWeight
-			}
-		}
-	}
+	m.discountUnknown(q, w, cands, credits, titles)
 	var all float64
 	for _, t := range q.Terms {
 		all += w[t]
@@ -188,6 +182,19 @@ func (m *matcher) unknownWord(t string, credits [][]float64, titles map[string][
 		}
 	}
 	return true
+}
+
+// discountUnknown weighs each unknown word of q (see unknownWord) by
+// unknownWeight, in a question that is on the sources' topic (onTopic).
+func (m *matcher) discountUnknown(q Question, w map[string]float64, cands []candidate, credits [][]float64, titles map[string][]float64) {
+	if !onTopic(q.Terms, cands) {
+		return
+	}
+	for j, t := range q.Terms {
+		if m.unknownWord(t, credits, titles, j) {
+			w[t] *= unknownWeight
+		}
+	}
 }
 
 // onTopic reports whether some candidate spells some question term
