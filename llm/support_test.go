@@ -109,7 +109,7 @@ var honest = []supportCase{
 	{"two sources", "In which areas does Fallon want deeper defence cooperation?",
 		"Fallon listed defence equipment cooperation, joint exercises, reciprocal access to military bases and military personnel exchanges {Fallon listed}. He said he wants to significantly deepen defence cooperation {closest security partner}.", false},
 	{"uncited summary", "What stage has the joint new air-to-air missile project reached?",
-		"Britain and Japan are working on a new air-to-air missile together. The Joint New Air-to-Air Missile project is moving to a second feasibility stage {(JNAAM)}, and Japanese media reported it could fit Japanese guidance technology to MBDA's Meteor {Japanese guidance technology}.", false},
+		"Britain and Japan are working on a new air-to-air missile together. The Joint New Air-to-Air Missile project is moving to a second feasibility stage {(JNAAM)}, and it has been widely reported that the two sides are looking at a development of MBDA's Meteor missile {MBDA's new ramjet-powered Meteor}.", false},
 	{"gap note", "Is the RAF sending Typhoon fighter jets to Japan?",
 		"The British are considering sending Royal Air Force Typhoon combat jets to Japan later this year for an exercise {Eurofighter Typhoon}. The sources do not say when exactly.", false},
 }

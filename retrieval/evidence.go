@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -28,6 +29,9 @@ type candidate struct {
 	// firstMention marks the chunk where its document first names what
 	// a "what is X" question asks about (Question.Define).
 	firstMention bool
+	// titled is the weighted share of the question its document's title
+	// (with the date) covers alone.
+	titled float64
 }
 
 // nameShare is the least weighted share of the question a proper name
@@ -76,6 +80,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 			d, n := m.credits(t, cands[i].set, soft)
 			credits[i][j], directs[i][j] = math.Max(d, n), d
 		}
+		splitNames(q, a, h.Chunk.Text, credits[i], directs[i])
 		if _, ok := titles[h.Chunk.DocumentID]; !ok {
 			// The title and the date are how the document is read ("the
 			// January 2016 visit").
@@ -95,6 +100,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, ts.soft) && m.reportsSpeaker(q, a, h.Chunk)
 	}
 	w := weights(q.Terms, credits)
+	m.discountUnknown(q, w, cands, credits, titles)
 	var all float64
 	for _, t := range q.Terms {
 		all += w[t]
@@ -102,10 +108,11 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	for i := range cands {
 		c := &cands[i]
 		tc := titles[c.hit.Chunk.DocumentID]
-		var own, with, rank, worst float64
+		var own, with, rank, worst, titled float64
 		for j, t := range q.Terms {
 			cr, ct := credits[i][j], math.Max(credits[i][j], tc[j])
 			own += w[t] * cr
+			titled += w[t] * tc[j]
 			with += w[t] * ct
 			rank += w[t] * math.Max(directs[i][j], tc[j])
 			miss := w[t] * (1 - ct)
@@ -120,11 +127,90 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		}
 		if all > 0 {
 			c.coverage, c.evidence, c.ranking, c.gap = own/all, with/all, rank/all, worst/all
+			c.titled = titled / all
 		} else {
 			c.gap = 1
 		}
 	}
 	return cands, w
+}
+
+// splitNames takes the credit of a name phrase's terms back from a
+// passage that spells its words apart (see apart): "South" and "Korea"
+// in "the South China Sea and the North Korean announcement".
+func splitNames(q Question, a Analyzer, text string, credits, directs []float64) {
+	if len(q.NamePhrases) == 0 {
+		return
+	}
+	seq := a.Terms(text)
+	for _, p := range q.NamePhrases {
+		if !apart(p, seq) {
+			continue
+		}
+		for j, t := range q.Terms {
+			if slices.Contains(p, t) {
+				credits[j], directs[j] = 0, 0
+			}
+		}
+	}
+}
+
+// unknownWeight is the share of its weight a question word keeps that
+// neither the lexicon nor any candidate knows, and that is no name or
+// number (see unknownWord).
+const unknownWeight = 0.5
+
+// unknownWord reports whether question term j is a word the lexicon does
+// not know and no candidate or title covers at all, and no name or
+// number: a typo
+// or chat slang ("wishlist", "smthng"), which says less about the topic
+// than a word the sources could have used. A question about something
+// the sources do not name names it (capitalised, an acronym), and a
+// near miss uses ordinary words ("cost", "successor").
+func (m *matcher) unknownWord(t string, credits [][]float64, titles map[string][]float64, j int) bool {
+	if m.lex == nil || m.names[t] || m.acronyms[t] || isNumber(t) || m.lex.Known(t) {
+		return false
+	}
+	for _, c := range credits {
+		if c[j] > 0 {
+			return false
+		}
+	}
+	for _, c := range titles {
+		if c[j] > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// discountUnknown weighs each unknown word of q (see unknownWord) by
+// unknownWeight, in a question that is on the sources' topic (onTopic).
+func (m *matcher) discountUnknown(q Question, w map[string]float64, cands []candidate, credits [][]float64, titles map[string][]float64) {
+	if !onTopic(q.Terms, cands) {
+		return
+	}
+	for j, t := range q.Terms {
+		if m.unknownWord(t, credits, titles, j) {
+			w[t] *= unknownWeight
+		}
+	}
+}
+
+// onTopic reports whether some candidate spells some question term
+// exactly: only then is an unknown word read as a typo in a question
+// about the sources. "What is the recipe for a chocolate soufflé?" has
+// none ("recipe" is only a prefix of "reciprocal"), and its unknown word
+// is no typo.
+func onTopic(terms []string, cands []candidate) bool {
+	for _, c := range cands {
+		for _, t := range terms {
+			if _, ok := c.set[t]; ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // weights gives each question term an inverse-document-frequency weight

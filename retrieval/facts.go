@@ -113,6 +113,28 @@ var relativeDates = []string{
 	"early last year", "last november", "last december",
 }
 
+// relativeDateSplit reports a relative date phrase in sentence ("early
+// last year") that the question does not state whole but shares a word
+// of four letters or more with ("When did they last meet?"): taking the
+// question's words out of the sentence split the phrase, not a fact the
+// question states.
+func relativeDateSplit(sentence, question string, asked map[string]bool) bool {
+	low, q := strings.ToLower(sentence), strings.ToLower(question)
+	split := false
+	for _, p := range relativeDates {
+		if !strings.Contains(low, p) {
+			continue
+		}
+		if strings.Contains(q, p) {
+			return false // "last year" is the question's own
+		}
+		for _, w := range strings.Fields(p) {
+			split = split || len(w) >= 4 && asked[w]
+		}
+	}
+	return split
+}
+
 func hasDate(s string) bool {
 	low := strings.ToLower(s)
 	for _, p := range relativeDates {
@@ -235,6 +257,27 @@ var timeUnits = map[string]bool{
 // ("several months", "two years") or a date it runs from or to ("since
 // 2010", "until 2020").
 func hasDuration(s string) bool {
+	if hasSpan(s) {
+		return true
+	}
+	ws := words(s)
+	// "axed its Nimrod MR4 program in 2010": a year says how long since.
+	for _, w := range ws {
+		if yearWord(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// spanReach is how many words after "since" or "until" its date may
+// come ("since Britain axed its Nimrod MR4 program in 2010").
+const spanReach = 8
+
+// hasSpan is hasDuration without the bare year: a count of time units or
+// a date something runs since or until, which answers "how long" better
+// than a year alone does.
+func hasSpan(s string) bool {
 	ws := words(s)
 	for i, w := range ws {
 		lw := strings.ToLower(w)
@@ -244,13 +287,7 @@ func hasDuration(s string) bool {
 				return true
 			}
 		}
-		if (lw == "since" || lw == "until" || lw == "till" || lw == "through") && i+1 < len(ws) && hasDate(strings.Join(ws[i+1:min(i+4, len(ws))], " ")) {
-			return true
-		}
-	}
-	// "axed its Nimrod MR4 program in 2010": a year says how long since.
-	for _, w := range ws {
-		if yearWord(w) {
+		if (lw == "since" || lw == "until" || lw == "till" || lw == "through") && i+1 < len(ws) && hasDate(strings.Join(ws[i+1:min(i+1+spanReach, len(ws))], " ")) {
 			return true
 		}
 	}
@@ -333,14 +370,15 @@ var placeWords = map[string]bool{
 }
 
 // hasPlace reports a known place word, or a capitalised word after "in",
-// "at", "to" or "from".
+// "at", "to" or "from" that is no month or day.
 func hasPlace(s string) bool {
 	ws := words(s)
 	for i, w := range ws {
 		if placeWords[strings.ToLower(w)] {
 			return true
 		}
-		if i > 0 && capitalised(w) {
+		// "in November", "on Wednesday" are times, not places.
+		if i > 0 && capitalised(w) && !months[strings.ToLower(w)] && !dateWords[strings.ToLower(w)] {
 			switch strings.ToLower(ws[i-1]) {
 			case "in", "at", "to", "from", "near", "visit":
 				return true

@@ -30,6 +30,13 @@ func questionLine(text string) string {
 	return strings.Join(strings.Fields(strings.ToLower(strings.TrimRight(strings.TrimSpace(text), "?!. "))), " ")
 }
 
+// prepositions that may follow "what's" without naming an attribute
+// ("what's on …", "what's in …", "what's up with …").
+var prepositions = map[string]bool{
+	"on": true, "in": true, "up": true, "at": true, "with": true, "about": true, "behind": true,
+	"for": true, "from": true, "between": true, "next": true,
+}
+
 // auxWords are the auxiliaries that end a "what X" phrase: "what did
 // Abe's government do" asks for no X.
 var auxWords = map[string]bool{
@@ -73,7 +80,9 @@ func focusText(text string, intent Intent) (focus string, head bool) {
 	if m := headRequest.FindStringSubmatch(low); m != nil && intent != IntentWho && !auxWords[strings.Fields(m[1])[0]] {
 		return m[1], true
 	}
-	if m := attributeRequest.FindStringSubmatch(low); m != nil && intent != IntentWho {
+	// "What's on Fallon's list …" asks what is on it, not for an
+	// attribute named "on …".
+	if m := attributeRequest.FindStringSubmatch(low); m != nil && intent != IntentWho && !prepositions[strings.Fields(m[1])[0]] {
 		return m[1], true
 	}
 	if m := roleRequest.FindStringSubmatch(low); m != nil {
@@ -195,6 +204,17 @@ func speakerTerms(a Analyzer, q Question) []string {
 	return contentTerms(a, m[1], q.Terms)
 }
 
+// reportsSomething reports whether a sentence holds a report word
+// (said, agreed, statement, …).
+func reportsSomething(text string) bool {
+	for _, w := range words(text) {
+		if reportWords[strings.ToLower(w)] {
+			return true
+		}
+	}
+	return false
+}
+
 // reportsSpeaker reports whether some sentence of c says what one of
 // q's speaker terms said (see speakerRequest): it holds a report word
 // and covers the term by spelling, alias, acronym or meaning.
@@ -207,14 +227,7 @@ func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
 		if !ok {
 			continue
 		}
-		reports := false
-		for _, w := range words(text) {
-			if reportWords[strings.ToLower(w)] {
-				reports = true
-				break
-			}
-		}
-		if !reports {
+		if !reportsSomething(text) {
 			continue
 		}
 		if len(q.Speaker) > 1 && jointly(text) {

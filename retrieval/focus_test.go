@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +25,7 @@ func TestFocusText(t *testing.T) {
 		{"When did Japan lift its export ban?", IntentWhen, "", false},
 		{"what's the weather in tokyo this week", IntentWhat, "weather ", true},
 		{"What is the size of Japan's defence budget?", IntentWhat, "size ", true},
+		{"what's on Fallon's list with Japan?", IntentWhat, "", false}, // "on" names no attribute
 	}
 	for _, tt := range tests {
 		got, head := focusText(tt.q, tt.intent)
@@ -72,6 +74,33 @@ func TestMoneyDurationMeasure(t *testing.T) {
 	for s, want := range duration {
 		if got := hasDuration(s); got != want {
 			t.Errorf("hasDuration(%q) = %v; want %v", s, got, want)
+		}
+	}
+	split := []struct {
+		sentence, question string
+		want               bool
+	}{
+		{"a meeting in London early last year", "When did they last meet?", true},
+		{"pacts in the last 12 months", "When did the US first become a partner?", false}, // "the" is no date word
+		{"a meeting in London early last year", "When was it, last year?", false},         // the question states it
+	}
+	for _, tt := range split {
+		asked := map[string]bool{}
+		for _, w := range words(tt.question) {
+			asked[strings.ToLower(w)] = true
+		}
+		if got := relativeDateSplit(tt.sentence, tt.question, asked); got != tt.want {
+			t.Errorf("relativeDateSplit(%q, %q) = %v; want %v", tt.sentence, tt.question, got, tt.want)
+		}
+	}
+	span := map[string]bool{
+		"since Britain axed its Nimrod MR4 program in 2010": true,
+		"is due to run for several months":                  true,
+		"is completed at the end of this year or in 2016":   false, // a year, no span
+	}
+	for s, want := range span {
+		if got := hasSpan(s); got != want {
+			t.Errorf("hasSpan(%q) = %v; want %v", s, got, want)
 		}
 	}
 }

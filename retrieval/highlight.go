@@ -148,6 +148,11 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		if needsFact(q.Intent) {
 			score *= factlessShare + (1-factlessShare)*strength
 		}
+		if len(q.Speaker) > 0 && !reportsSomething(text) {
+			// "What did Fallon say …?" is answered where he says
+			// something, not where he is only named.
+			score *= factlessShare
+		}
 		if mention && holdsAll(at.set, q.Define) {
 			// the document's first sentence naming what is asked about
 			score *= 1 + firstMentionBonus
@@ -164,8 +169,11 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 	sn.Highlight = strings.TrimSpace(c.Text[best.Start:best.End])
 	sn.HighlightParagraph = c.ParaStart + strings.Count(c.Text[:best.Start], "\n\n")
 	// A place in the title ("… meeting …, London") says where the
-	// passage's events happened.
-	sn.Fact = bestFact || q.Intent == IntentWhere && hasPlace(h.Document.Title)
+	// report's own event happened: it answers a question about that
+	// event ("Where did the first 2+2 take place?", which the title
+	// covers), not one about something the report mentions ("Where is
+	// the research being done?").
+	sn.Fact = bestFact || q.Intent == IntentWhere && hasPlace(h.Document.Title) && cand.titled >= titlePlaceShare
 	sn.LeadScore = leadSentenceShare*bestScore + (1-leadSentenceShare)*sn.Coverage
 	return sn
 }
@@ -189,6 +197,11 @@ func sentenceFact(q Question, text string) (bool, float64) {
 		// "How long between the London meeting and the Tokyo trip?" is
 		// answered by the two dates.
 		fact = hasDuration(ft) || q.Words["between"] && hasDate(ft)
+		if fact && !hasSpan(ft) && !q.Words["between"] {
+			// A year alone says how long only by counting from it;
+			// "since 2010" or "several months" says it outright.
+			return true, yearOnlySpan
+		}
 	case q.WantOrg:
 		// "Which company makes the missile?": "MBDA's new … Meteor" names
 		// it, in a word of its own rather than a role and a name.
@@ -196,14 +209,46 @@ func sentenceFact(q Question, text string) (bool, float64) {
 			return true, 1
 		}
 		return false, 0
+	case q.Intent == IntentWhen && relativeDateSplit(text, q.Text, q.Words):
+		// "When did they last meet?": "early last year" is a date,
+		// though the question's "last" is taken out of the sentence.
+		fact = true
 	default:
 		fact = holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft))
 	}
 	if !fact {
 		return false, 0
 	}
+	if q.Intent == IntentWho && namesHolder(text, q.Words) {
+		// "Which prime minister did Hammond meet?" states the role: the
+		// sentence naming someone in it ("Prime Minister Shinzo Abe")
+		// answers in full, though the role is the question's own words.
+		return true, 1
+	}
 	return true, factStrength(q.Intent, ft)
 }
+
+// namesHolder reports whether sentence names a person by a role the
+// question states: the role word, then a capitalised name of two words
+// ("Prime Minister Shinzo Abe" for "Which prime minister …").
+func namesHolder(sentence string, asked map[string]bool) bool {
+	ws := words(sentence)
+	for i := 0; i+2 < len(ws); i++ {
+		lw := strings.ToLower(ws[i])
+		if roleWords[lw] && asked[lw] && capitalised(ws[i+1]) && capitalised(ws[i+2]) &&
+			!roleWords[strings.ToLower(ws[i+1])] && !allCaps(ws[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// yearOnlySpan is the fact strength of a bare year for "how long".
+const yearOnlySpan = 0.6
+
+// titlePlaceShare is the least weighted share of a "where" question its
+// document's title must cover for the title's place to answer it.
+const titlePlaceShare = 0.5
 
 // leadSentenceShare is how much of a lead's score is its own sentence's;
 // the rest is its passage's coverage, which gives the sentence context.
@@ -373,7 +418,7 @@ func analyze(a Analyzer, text string) analyzedText {
 	if v, ok := analyzedCache.m.Load(k); ok {
 		return v.(analyzedText)
 	}
-	list := uniqueTerms(a.Terms(text))
+	list := uniqueTerms(a.Terms(countryUS(text)))
 	at := analyzedText{set: newTermSet(list), list: list}
 	if analyzedCache.n.Load() < maxAnalyzed {
 		if _, loaded := analyzedCache.m.LoadOrStore(k, at); !loaded {

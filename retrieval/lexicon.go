@@ -3,6 +3,7 @@ package retrieval
 import (
 	_ "embed"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -57,6 +58,9 @@ type matcher struct {
 	// acronyms are the question's terms written as acronyms: a passage
 	// that spells one out covers it (see spellsOut).
 	acronyms map[string]bool
+	// spelled holds the question's terms that some candidate spells
+	// (or names by an alias); see prepare.
+	spelled map[string]bool
 }
 
 // withAcronyms returns set with the question's acronyms that text spells
@@ -86,7 +90,7 @@ func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
 	for _, t := range q.Terms {
 		own[t] = true
 	}
-	m := &matcher{lex: lex, aliases: aliasesFor(a), names: q.Names, own: own, acronyms: q.Acronyms}
+	m := &matcher{lex: lex, aliases: withPhrases(aliasesFor(a), phraseAliases(a, q.Terms)), names: q.Names, own: own, acronyms: q.Acronyms}
 	if q.Intent == IntentWho {
 		// "Who is the ambassador?" asks for the holder of that role: a
 		// passage about ministers does not answer it.
@@ -158,7 +162,7 @@ func (m *matcher) credits(t string, set termSet, soft []string) (direct, near fl
 			return 1, 0
 		}
 	}
-	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || !m.lex.Known(t) {
+	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || countWords[t] || !m.lex.Known(t) {
 		return 0, 0
 	}
 	best := m.bestSimilarity(t, soft)
@@ -179,6 +183,18 @@ func (m *matcher) credits(t string, set termSet, soft []string) (direct, near fl
 	return direct, near
 }
 
+// countWords are the analyzer terms of number words and ordinals. Like
+// digits they match only by spelling: "second" is near "first" in
+// meaning (GloVe 0.9) but "the second stage" is not "a first phase", nor
+// "three" "two". "One" is not among them: it is also a pronoun, and
+// "phase one" is "the first phase".
+var countWords = map[string]bool{
+	"two": true, "three": true, "four": true, "five": true, "six": true, "seven": true,
+	"eight": true, "nine": true, "ten": true, "eleven": true, "twelv": true, "twelve": true,
+	"hundr": true, "hundred": true, "thousand": true, "million": true, "billion": true,
+	"first": true, "second": true, "third": true, "fourth": true, "fifth": true,
+}
+
 // prepare finds, for each question term the candidates do not spell, its
 // nearestN closest terms among vocab (the candidates' terms) with a
 // similarity of at least nearFloor.
@@ -188,7 +204,9 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 	}
 	m.near = map[string][]string{}
 	m.sims = map[string]map[string]float64{}
+	m.spelled = map[string]bool{}
 	soft := m.meaningful(vocab)
+	spelt := newTermSet(vocab)
 	var ts []string
 	for _, t := range terms {
 		if !m.names[t] && !isNumber(t) && m.lex.Known(t) {
@@ -219,6 +237,9 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 			}
 		}
 		m.sims[t] = sims
+		if m.spelt(t, spelt) {
+			m.spelled[t] = true
+		}
 		if m.strict[t] {
 			continue
 		}
@@ -228,6 +249,26 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 			}
 		}
 	}
+}
+
+// spelt reports whether set holds t by spelling or by an alias.
+func (m *matcher) spelt(t string, set termSet) bool {
+	if set.has(t) {
+		return true
+	}
+	for _, alt := range m.aliases[t] {
+		all := true
+		for _, u := range alt {
+			if _, ok := set[u]; !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 // bestSimilarity is Lexicon.Best's score for t over us, from the
@@ -259,12 +300,20 @@ const (
 )
 
 // softCoverage is the weighted share of terms that set covers, each term
-// counting by its credit.
+// counting by its credit, for choosing a lead sentence; a term some
+// candidate spells earns no nearest-word credit here (see spelled).
 func (m *matcher) softCoverage(terms []string, w map[string]float64, set termSet, soft []string) float64 {
 	var have, all float64
 	for _, t := range terms {
 		all += w[t]
-		have += w[t] * m.credit(t, set, soft)
+		direct, near := m.credits(t, set, soft)
+		if m.spelled[t] {
+			// The lead is the sentence that says it: a word some
+			// candidate spells ("bases") is not half-said by another
+			// sentence's nearest word to it ("basis").
+			near = 0
+		}
+		have += w[t] * math.Max(direct, near)
 	}
 	if all == 0 {
 		return 0
@@ -329,4 +378,79 @@ func buildAliases(a Analyzer) map[string][][]string {
 		}
 	}
 	return m
+}
+
+var memberCache sync.Map // Analyzer → [][][]string
+
+// aliasMembersFor returns each alias group's members as term lists.
+func aliasMembersFor(a Analyzer) [][][]string {
+	return perAnalyzer(&memberCache, a, func() [][][]string {
+		var out [][][]string
+		for _, g := range aliasGroups() {
+			var members [][]string
+			for _, p := range g {
+				if ts := a.Terms(strings.ReplaceAll(p, "-", " ")); len(ts) > 0 {
+					members = append(members, ts)
+				}
+			}
+			out = append(out, members)
+		}
+		return out
+	})
+}
+
+// phraseAliases returns, for each term of a phrase member of an alias
+// group that the question holds whole ("sub hunter", "patrol plane",
+// "air force"), the term lists of the group's other members: the phrase
+// is read as one thing, which a passage names by any of its aliases
+// ("MPA", "maritime patrol aircraft"). Single-term members are in
+// aliasesFor already.
+func phraseAliases(a Analyzer, terms []string) map[string][][]string {
+	have := newTermSet(terms)
+	var out map[string][][]string
+	for _, members := range aliasMembersFor(a) {
+		for i, mi := range members {
+			if len(mi) < 2 || !holdsEvery(have, mi) {
+				continue
+			}
+			if out == nil {
+				out = map[string][][]string{}
+			}
+			for j, mj := range members {
+				if j == i {
+					continue
+				}
+				for _, t := range mi {
+					out[t] = append(out[t], mj)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// holdsEvery reports whether set holds every term of ts exactly.
+func holdsEvery(set termSet, ts []string) bool {
+	for _, t := range ts {
+		if _, ok := set[t]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// withPhrases returns the aliases with a question's phrase aliases
+// added; the shared map is not changed.
+func withPhrases(aliases, phrases map[string][][]string) map[string][][]string {
+	if len(phrases) == 0 {
+		return aliases
+	}
+	out := make(map[string][][]string, len(aliases)+len(phrases))
+	for t, alts := range aliases {
+		out[t] = alts
+	}
+	for t, alts := range phrases {
+		out[t] = append(slices.Clip(out[t]), alts...)
+	}
+	return out
 }

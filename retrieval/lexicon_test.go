@@ -55,8 +55,8 @@ func (wordsAnalyzer) Terms(s string) []string {
 }
 
 func TestMatcherCredit(t *testing.T) {
-	lex := pairLexicon{{"drills", "exercise"}: 0.9, {"germany", "britain"}: 0.7, {"cost", "project"}: 0.65, {"price", "rise"}: 0.3, {"price", "costs"}: 0.45, {"prime", "minister"}: 0.9}
-	m := newMatcher(wordsAnalyzer{}, lex, Question{Terms: []string{"germany", "drills", "cost", "price", "typhon", "raf", "bitcoin", "typhoon", "prime", "minister"}, Names: map[string]bool{"germany": true}})
+	lex := pairLexicon{{"drills", "exercise"}: 0.9, {"germany", "britain"}: 0.7, {"cost", "project"}: 0.65, {"price", "rise"}: 0.3, {"price", "costs"}: 0.45, {"prime", "minister"}: 0.9, {"second", "first"}: 0.9}
+	m := newMatcher(wordsAnalyzer{}, lex, Question{Terms: []string{"germany", "drills", "cost", "price", "typhon", "raf", "bitcoin", "typhoon", "prime", "minister", "second"}, Names: map[string]bool{"germany": true}})
 	set := func(s string) (termSet, []string) {
 		l := uniqueTerms(wordsAnalyzer{}.Terms(s))
 		return newTermSet(l), l
@@ -73,6 +73,7 @@ func TestMatcherCredit(t *testing.T) {
 		{"price", "costs rise", 0},                                                   // below softFloor
 		{"germany", "britain and japan", 0},                                          // a name: spelling only
 		{"bitcoin", "britain and japan", 0},                                          // unknown
+		{"second", "a first phase", 0},                                               // an ordinal: spelling only
 	}
 	for _, tt := range tests {
 		s, l := set(tt.passage)
@@ -195,5 +196,37 @@ func TestMatcherStrictRoles(t *testing.T) {
 	l := []string{"minister"}
 	if got := m.credit("ambassador", newTermSet(l), m.meaningful(l)); got != 0 {
 		t.Errorf("credit(ambassador, minister) in a who question = %v; want 0", got)
+	}
+}
+
+// A phrase alias the question holds whole is covered by any member of its
+// group: "sub hunter" by "maritime patrol aircraft".
+func TestPhraseAliases(t *testing.T) {
+	q := Question{Terms: []string{"which", "sub", "hunter", "won"}}
+	m := newMatcher(wordsAnalyzer{}, nil, q)
+	l := uniqueTerms(wordsAnalyzer{}.Terms("a maritime patrol aircraft requirement"))
+	for _, term := range []string{"sub", "hunter"} {
+		if got := m.credit(term, newTermSet(l), l); got != 1 {
+			t.Errorf("credit(%q, %q) = %v; want 1", term, "a maritime patrol aircraft requirement", got)
+		}
+	}
+	alone := newMatcher(wordsAnalyzer{}, nil, Question{Terms: []string{"hunter", "season"}})
+	if got := alone.credit("hunter", newTermSet(l), l); got != 0 {
+		t.Errorf("credit(%q) without the whole phrase = %v; want 0", "hunter", got)
+	}
+}
+
+// A word neither the lexicon nor any candidate or title knows, and no
+// name, counts half: a typo or slang says little about the topic.
+func TestUnknownWord(t *testing.T) {
+	lex := pairLexicon{{"list", "want"}: 0.4}
+	q := Question{Terms: []string{"wishlist", "list", "MBDA", "2+2"}, Names: map[string]bool{"MBDA": true}}
+	m := newMatcher(wordsAnalyzer{}, lex, q)
+	credits := [][]float64{{0, 0, 0, 0}}
+	titles := map[string][]float64{"doc": {0, 0, 0, 1}}
+	for j, want := range []bool{true, false, false, false} {
+		if got := m.unknownWord(q.Terms[j], credits, titles, j); got != want {
+			t.Errorf("unknownWord(%q) = %v; want %v", q.Terms[j], got, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -60,6 +61,10 @@ type Question struct {
 	// WantOrg marks a question asking which company or firm: a name of
 	// one answers it ("MBDA", "Mitsubishi Electric").
 	WantOrg bool
+	// WantOthers marks a question asking who or what else ("What other
+	// countries …", "who else?", "besides MBDA"): a name the question
+	// does not give answers it.
+	WantOthers bool
 	// Focus holds the terms of what the question asks for (see
 	// focusText): a passage that does not cover them answers something
 	// nearby.
@@ -73,17 +78,21 @@ type Question struct {
 	// Define holds the terms of what a "what/who is X" question asks
 	// about (see defineRequest).
 	Define []string
+	// NamePhrases holds the terms of names of two words or more
+	// ("South Korea", "East China Sea"), which a passage covers only
+	// with their words together (see namePhrases).
+	NamePhrases [][]string
 }
 
 // AnalyzeQuestion strips chat noise from q, decides its intent and
 // computes its topic terms with a.
 func AnalyzeQuestion(a Analyzer, q string) Question {
-	text := stripNoise(q)
+	text := chatWords(stripNoise(q))
 	if strings.TrimSpace(text) == "" {
 		text = q
 	}
 	out := Question{Text: text, Intent: intentOf(text), Names: map[string]bool{}}
-	for _, t := range uniqueTerms(dropCompounds(a.Terms(text))) {
+	for _, t := range uniqueTerms(dropCompounds(a.Terms(withoutIdioms(countryUS(text))))) {
 		if !framingTerms[t] && !(out.Intent == IntentWho && whoVerbs[t]) && !typeNouns[out.Intent][t] {
 			out.Terms = append(out.Terms, t)
 		}
@@ -91,7 +100,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	if len(out.Terms) == 0 {
 		out.Terms = uniqueTerms(a.Terms(text))
 	}
-	for _, w := range properNames(text) {
+	for _, w := range properNames(countryUS(text)) {
 		for _, t := range dropCompounds(a.Terms(w)) {
 			out.Names[t] = true
 		}
@@ -99,6 +108,12 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	low := strings.ToLower(text)
 	out.WantName = out.Intent == IntentWho && nameRequest.MatchString(low)
 	out.WantOrg = out.Intent == IntentWho && orgRequest.MatchString(low)
+	out.WantOthers = (out.Intent == IntentWho || out.Intent == IntentWhat) && othersRequest.MatchString(low)
+	if out.WantOthers && len(out.Terms) > 1 {
+		// "What other countries …": the kind is what the names
+		// answering it are, no word a passage must spell.
+		out.Terms = slices.DeleteFunc(out.Terms, func(t string) bool { return otherKinds[t] })
+	}
 	out.Recent = recentRequest.MatchString(low)
 	out.Words = map[string]bool{}
 	for _, w := range words(text) {
@@ -111,6 +126,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	out.Acronyms = acronymTerms(a, text)
 	out.Speaker = speakerTerms(a, out)
 	out.Define = defineTerms(a, out)
+	out.NamePhrases = namePhraseTerms(a, text, out.Terms)
 	return out
 }
 
@@ -125,6 +141,18 @@ var whoKindRequest = regexp.MustCompile(`\b(which|what)( [a-z0-9'-]+){0,2} (mini
 // orgRequest matches questions asking for a company: "which firm",
 // "what company", "who makes/builds/supplies".
 var orgRequest = regexp.MustCompile(`\b(which|what)( [a-z0-9'-]+){0,2} (compan(y|ies)|firms?|manufacturers?|makers?|contractors?|suppliers?)\b|^who (makes|made|builds|built|manufactures|supplies|designs|designed|produces)\b`)
+
+// otherKinds are the analyzer terms of the kinds of thing a "what other
+// X" question asks names of.
+var otherKinds = map[string]bool{
+	"countri": true, "nation": true, "state": true, "firm": true, "compani": true, "citi": true,
+	"peopl": true, "person": true, "partner": true, "organis": true, "organ": true,
+	"manufactur": true, "maker": true, "alli": true, "govern": true,
+}
+
+// othersRequest matches questions asking for more of a kind than the
+// question names.
+var othersRequest = regexp.MustCompile(`\b(other|others|else|besides|apart from|aside from|as well as|in addition to)\b`)
 
 // moneyRequest matches questions about a cost or a sum of money.
 var moneyRequest = regexp.MustCompile(`\b(cost|costs|costing|price|priced|pay|paid|paying|spend|spending|spent|worth|budget|budgets|fund|funding|funded|invest|invested|investing|investment|money|putting into|put into|value|valued)\b`)
@@ -142,6 +170,8 @@ var nameRequest = regexp.MustCompile(`\bnames?\b|\bnamed\b|\bcalled\b`)
 var boundPrefixes = map[string]bool{
 	"non": true, "anti": true, "pre": true, "multi": true, "sub": true, "semi": true,
 	"inter": true, "cross": true, "counter": true, "un": true, "re": true,
+	// "co-operation", "co-ordinate": British spelling of one word
+	"co": true,
 }
 
 // dropCompounds removes the joined form of a hyphenated word that its
@@ -153,6 +183,13 @@ func dropCompounds(terms []string) []string {
 	out := terms[:0:0]
 	for _, t := range terms {
 		n := len(out)
+		if n > 1 && joinedStem(t, out[n-2], out[n-1]) {
+			// "sub-hunter" → "sub", "hunter", "subhunt": the joined
+			// word's stem cuts the second part short, so it is no
+			// spelling a passage shares unless it hyphenates the same
+			// way; the parts match either way.
+			continue
+		}
 		if n > 0 && t != out[n-1] && strings.HasSuffix(t, out[n-1]) {
 			prefix := strings.TrimSuffix(t, out[n-1])
 			switch {
@@ -174,86 +211,16 @@ func dropCompounds(terms []string) []string {
 	return out
 }
 
-// noiseWords are words of chat greeting and politeness that carry no
-// question: they are dropped wherever they stand.
-var noiseWords = map[string]bool{
-	"hey": true, "hi": true, "hello": true, "yo": true, "hiya": true, "howdy": true,
-	"pls": true, "plz": true, "please": true, "thanks": true, "thx": true, "ty": true,
-	"cheers": true, "lol": true, "btw": true, "fyi": true, "tia": true, "asap": true,
-	"ok": true, "okay": true, "um": true, "umm": true, "uh": true, "hmm": true,
-	"coopbot": true, "bot": true, "folks": true, "guys": true, "y'all": true, "team": false,
-}
-
-// noisePhrases are openings that frame a question without being part of
-// it; they are removed only at the start of the question.
-var noisePhrases = []string{
-	"quick question", "quick q", "qq", "question", "sorry", "so", "random question",
-	"can you tell me", "could you tell me", "can u tell me", "tell me", "do you know",
-	"does anyone know", "anyone know", "any idea", "i was wondering", "i wonder",
-	"i'd like to know", "i want to know", "i need to know", "just curious", "curious",
-	"can you remind me", "remind me", "help me understand", "i'm new here", "i'm new",
-	"new here", "newbie here", "noob question", "dumb question", "stupid question",
-}
-
-// stripNoise removes mentions, emoji, greetings and politeness from a
-// chat question, keeping the rest verbatim.
-func stripNoise(q string) string {
-	var words []string
-	for _, w := range strings.Fields(q) {
-		if strings.HasPrefix(w, "@") || strings.HasPrefix(w, "<@") || strings.HasPrefix(w, "<#") {
-			continue
-		}
-		w = strings.Map(func(r rune) rune {
-			if isEmoji(r) {
-				return -1
-			}
-			return r
-		}, w)
-		if w == "" {
-			continue
-		}
-		if noiseWords[strings.ToLower(strings.Trim(w, ",.!?:;…-"))] && strings.Trim(w, ",.!?:;…-") != "" {
-			continue
-		}
-		if strings.Trim(w, ",.!:;…-") == "" {
-			continue
-		}
-		words = append(words, w)
+// joinedStem reports whether t is the stem of first and second written
+// as one word, with the second cut short or changed at its end by
+// stemming ("subhunt" of "sub" and "hunter", "counteri" of "counter" and
+// "ied"), but not their plain join (which dropCompounds handles).
+func joinedStem(t, first, second string) bool {
+	rest, ok := strings.CutPrefix(t, first)
+	if !ok || rest == "" || rest == second || isNumber(first) || isNumber(second) {
+		return false
 	}
-	for changed := true; changed && len(words) > 0; {
-		changed = false
-		low := strings.ToLower(strings.Join(words, " "))
-		for _, p := range noisePhrases {
-			if !strings.HasPrefix(low, p) {
-				continue
-			}
-			n := len(strings.Fields(p))
-			if n > len(words) || strings.TrimRight(strings.ToLower(strings.Join(words[:n], " ")), ",.!?:;…-") != p {
-				continue
-			}
-			// "tell me about X" keeps its topic; "tell me" alone is noise.
-			if len(words) > n {
-				words, changed = words[n:], true
-			}
-			break
-		}
-		if len(words) > 0 {
-			if f := strings.TrimLeft(words[0], ",.!:;…-"); f != words[0] {
-				if f == "" {
-					words = words[1:]
-				} else {
-					words[0] = f
-				}
-				changed = true
-			}
-		}
-	}
-	return strings.Join(words, " ")
-}
-
-func isEmoji(r rune) bool {
-	return r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r == 0xFE0F || r == 0x200D ||
-		r >= 0x1F1E6 && r <= 0x1F1FF
+	return strings.HasPrefix(second, rest)
 }
 
 // framingTerms are analyzer terms that frame a question rather than name
@@ -287,6 +254,14 @@ var framingTerms = map[string]bool{
 	"status": true, "stori": true, "sum": true, "compar": true, "updat": true, "serious": true,
 	"place": true, "take": true, "doing": true, "do": true, "look": true, "want": true, "need": true,
 	"hey": true, "hi": true, "yeah": true, "yes": true, "ok": true, "eh": true, "right": true,
+	// chat shorthand for function words ("what did the sdsr say abt
+	// japan") and for "summary" ("the gist of", "the lowdown on")
+	"abt": true, "bc": true, "cuz": true, "coz": true, "tho": true, "thru": true, "wrt": true,
+	"imo": true, "afaik": true, "idk": true, "smth": true, "sth": true, "ish": true, "w": true,
+	"gist": true, "lowdown": true, "rundown": true, "headlin": true,
+	// "the security situation", "the state of play": how things stand,
+	// as broad as "status"
+	"situat": true, "landscap": true, "scene": true,
 }
 
 // typeNouns name the kind of fact an intent asks for ("what date",
@@ -343,7 +318,7 @@ func intentOf(q string) Intent {
 		return IntentWhy
 	case has("when", "what date", "which date", "what year", "which year", "what month", "which month",
 		"how long ago", "since when", "what time", "timeline", "date of", "deadline", "timeframe",
-		"time frame"):
+		"time frame", "date", "dates", "dated"):
 		return IntentWhen
 	case has("how many", "how much", "what number", "how big", "how large", "how long",
 		"cost", "costs", "price", "budget", "amount", "how expensive"):

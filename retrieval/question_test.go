@@ -37,6 +37,7 @@ func TestIntentOf(t *testing.T) {
 		"Summarise the cooperation":                           IntentSummary,
 		"tell me about the P-1":                               IntentSummary,
 		"What is the JNAAM project?":                          IntentWhat,
+		"any date yet for the pact?":                          IntentWhen,
 	}
 	for q, want := range tests {
 		if got := intentOf(q); got != want {
@@ -53,6 +54,10 @@ func TestDropCompounds(t *testing.T) {
 		{[]string{"typhoon", "jet"}, []string{"typhoon", "jet"}},
 		{[]string{"2", "2", "2+2", "meet"}, []string{"2+2", "meet"}},
 		{[]string{"non", "combat", "noncombat", "mission"}, []string{"noncombat", "mission"}},
+		{[]string{"defenc", "co", "oper", "cooper"}, []string{"defenc", "cooper"}},
+		{[]string{"sub", "hunter", "subhunt"}, []string{"sub", "hunter"}},
+		{[]string{"counter", "ied", "counteri"}, []string{"counter", "ied"}},
+		{[]string{"long", "time", "longtim", "partner"}, []string{"long", "time", "partner"}},
 	}
 	for _, tt := range tests {
 		if got := dropCompounds(tt.in); !reflect.DeepEqual(got, tt.want) {
@@ -96,6 +101,7 @@ func TestHoldsFact(t *testing.T) {
 		{IntentWho, "Seeker technology involving Mitsubishi Electric is one possible development.", true},
 		{IntentWho, "The British said they are sending jets to Japan.", false},
 		{IntentWhere, "Joint exercises on mine sweeping in the Arabian Gulf.", true},
+		{IntentWhere, "A feasibility study kicked off in November.", false}, // a month, not a place
 		{IntentWhy, "The meeting comes at a time of rising tensions in the region.", true},
 		{IntentWhy, "A research project is also on the agenda.", false},
 		{IntentWhat, "Anything at all.", true},
@@ -115,6 +121,83 @@ func TestHasName(t *testing.T) {
 	for name, want := range map[string]bool{"abb": true, "electirc": true, "hamond": true, "fallen": true, "abx": true, "exercis": false, "ab": false, "aye": false} {
 		if got := set.hasName(name); got != want {
 			t.Errorf("hasName(%q) = %v; want %v", name, got, want)
+		}
+	}
+}
+
+// The country "US" is a name: a passage must spell it (or an alias of
+// it) to answer a question about it.
+func TestCountryUSIsAName(t *testing.T) {
+	q := AnalyzeQuestion(wordsAnalyzer{}, "When did the US and Japan first become partners?")
+	if !q.Names["usa"] {
+		t.Errorf("AnalyzeQuestion(%q).Names = %v; want usa among them", q.Text, q.Names)
+	}
+}
+
+func TestCountryUS(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"Is the US also a partner of Japan?", "Is the USA also a partner of Japan?"},
+		{"did the U.S. sign anything", "did the USA. sign anything"},
+		{"tell us about the USA", "tell us about the USA"},
+		{"IS THE US INVOLVED", "IS THE US INVOLVED"},
+		{"What about us?", "What about us?"},
+	}
+	for _, tt := range tests {
+		if got := countryUS(tt.in); got != tt.want {
+			t.Errorf("countryUS(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestNamesHolder(t *testing.T) {
+	asked := map[string]bool{"which": true, "prime": true, "minister": true, "government": true}
+	tests := []struct {
+		sentence string
+		want     bool
+	}{
+		{"Hammond also met with Japanese Prime Minister Shinzo Abe.", true},
+		{"the UK government decided to acquire Boeing P-8s", false},
+		{"UK Defence Secretary Micheal Fallon said", false}, // a role the question does not state
+		{"Defense Minister Gen Nakatani", true},
+	}
+	for _, tt := range tests {
+		if got := namesHolder(tt.sentence, asked); got != tt.want {
+			t.Errorf("namesHolder(%q) = %v; want %v", tt.sentence, got, tt.want)
+		}
+	}
+}
+
+func TestWithoutIdioms(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"What replaced Nimrod in the end?", "what replaced nimrod  ?"},
+		{"What research is already under way?", "what research is already underway?"},
+		{"Why no MPA decision straight away", "why no mpa decision  "},
+		{"When does the study end?", "When does the study end?"},
+	}
+	for _, tt := range tests {
+		if got := withoutIdioms(tt.in); got != tt.want {
+			t.Errorf("withoutIdioms(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWithoutIdiomsWholeWords(t *testing.T) {
+	if in, got := "Is it within the endgame?", withoutIdioms("Is it within the endgame?"); got != in {
+		t.Errorf("withoutIdioms(%q) = %q; want it unchanged", in, got)
+	}
+}
+
+func TestChatWords(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"wen did japan lift the ban?", "when did japan lift the ban?"},
+		{"y did the uk buy p8s w/o a competition", "why did the uk buy p8s without a competition"},
+		{"hw many phases", "how many phases"},
+		{"Is Y-20 a plane?", "Is Y-20 a plane?"},
+		{"R&D with Japan", "R&D with Japan"},
+	}
+	for _, tt := range tests {
+		if got := chatWords(tt.in); got != tt.want {
+			t.Errorf("chatWords(%q) = %q; want %q", tt.in, got, tt.want)
 		}
 	}
 }

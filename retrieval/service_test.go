@@ -181,6 +181,10 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		{"What is the ACSA?", false, "cross-servicing pact"},
 		{"Which Japanese firm could provide the seeker tech?", false, "Mitsubishi Electric"},
 		{"How long has the UK been without maritime patrol planes?", false, "in 2010"},
+		// a title's place says where its report's event was, not where
+		// everything it mentions happens
+		{"Where is the personnel vulnerability evaluation being done?", true, ""},
+		{"Where did the foreign and defence ministers meet in January 2015?", false, "London"},
 	}
 	for _, tt := range tests {
 		a, err := svc.Ask(context.Background(), tt.q)
