@@ -51,7 +51,8 @@ func measure(ctx context.Context, databaseURL string, store *postgres.Store, emb
 
 	for _, ef := range cfg.Sweep {
 		fmt.Fprintf(cfg.Progress, "bench: ef_search %d\n", ef)
-		s, err := postgres.Open(ctx, databaseURL, postgres.Options{Analyzer: an, EfSearch: ef, MaxConns: int32((postgres.Shards+1)*cfg.Concurrency + 2)})
+		s, err := postgres.Open(ctx, databaseURL, postgres.Options{Analyzer: an, EfSearch: ef, LexicalBudget: cfg.LexicalBudget,
+			MaxConns: int32((postgres.Shards+1)*cfg.Concurrency + 2)})
 		if err != nil {
 			return err
 		}
