@@ -89,6 +89,7 @@ func run(ctx context.Context, args []string, adminURL string, stdout, stderr io.
 	writers := fs.Int("writers", bench.DefaultWriters, "concurrent writes")
 	keep := fs.Bool("keep", false, "keep the two databases afterwards")
 	embName := fs.String("embedder", "semantic", "offline embedder of both stacks: semantic (coopbot's default) or hash")
+	warmup := fs.Int("warmup", 0, "questions langchaingo answers before the timed ones (0: as many as timed, up to 50; each is a scan of the whole table at scale)")
 	oursFile := fs.String("ours", "", "take coopbot's figures from this `file`, the output of coopbot bench --json with the same --chunks, instead of loading coopbot's side")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -124,7 +125,11 @@ func run(ctx context.Context, args []string, adminURL string, stdout, stderr io.
 	}
 
 	fmt.Fprintf(stderr, "peer: langchaingo pgvector (%s)\n", peerDB)
-	peer, err := runPeer(ctx, peerURL, emb, mem, *chunks, *queries, *batch, *writers, stderr)
+	warm := *warmup
+	if warm <= 0 {
+		warm = min(*queries, 50)
+	}
+	peer, err := runPeer(ctx, peerURL, emb, mem, *chunks, *queries, warm, *batch, *writers, stderr)
 	if err != nil {
 		return fmt.Errorf("langchaingo: %w", err)
 	}
@@ -225,7 +230,7 @@ func (l lcEmbedder) EmbedQuery(ctx context.Context, text string) ([]float32, err
 // the HNSW index the way langchaingo does (WithHNSWIndex, at store
 // creation, here after the load so that both stacks build it once), and
 // times SimilaritySearch over the same questions.
-func runPeer(ctx context.Context, databaseURL string, emb retrieval.Embedder, mem string, chunks, queries, batch, writers int, progress io.Writer) (stack, error) {
+func runPeer(ctx context.Context, databaseURL string, emb retrieval.Embedder, mem string, chunks, queries, warm, batch, writers int, progress io.Writer) (stack, error) {
 	st := stack{Name: "langchaingo " + lcVersion, Retrieval: "dense only: SimilaritySearch"}
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
@@ -271,7 +276,6 @@ func runPeer(ctx context.Context, databaseURL string, emb retrieval.Embedder, me
 	}
 	st.IndexBuildS = time.Since(t).Seconds()
 
-	warm := min(queries, 50)
 	qs, err := bench.Queries(queries + warm)
 	if err != nil {
 		return st, err
