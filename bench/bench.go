@@ -45,6 +45,9 @@ type Config struct {
 	// QueryOnly skips loading and measures the corpus already in the
 	// database (from an earlier run with the same Chunks).
 	QueryOnly bool
+	// NoQuality skips the lexical and hybrid recall (exhaustive BM25
+	// takes seconds a question at a million chunks): latency only.
+	NoQuality bool
 	// Progress receives one line per phase and per loaded tenth; nil
 	// discards.
 	Progress io.Writer
@@ -77,6 +80,7 @@ type Result struct {
 	Queries           int          `json:"queries"`
 	EfSearch          int          `json:"ef_search"`
 	LexicalBudget     int          `json:"lexical_budget,omitempty"`
+	NoQuality         bool         `json:"no_quality,omitempty"`
 	QueryP50MS        float64      `json:"query_p50_ms"`
 	QueryP95MS        float64      `json:"query_p95_ms"`
 	QueryP99MS        float64      `json:"query_p99_ms"`
@@ -158,7 +162,7 @@ func IndexMemory(chunks, dims int) string {
 func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an retrieval.Analyzer, cfg Config) (Result, error) {
 	cfg.defaults()
 	start := time.Now()
-	res := Result{Embedder: emb.Name(), Queries: cfg.Queries, Concurrency: cfg.Concurrency, EfSearch: cfg.EfSearch, LexicalBudget: cfg.LexicalBudget,
+	res := Result{Embedder: emb.Name(), Queries: cfg.Queries, Concurrency: cfg.Concurrency, EfSearch: cfg.EfSearch, LexicalBudget: cfg.LexicalBudget, NoQuality: cfg.NoQuality,
 		GOMAXPROCS: runtime.GOMAXPROCS(0), QueryOnly: cfg.QueryOnly, StartedAt: start.UTC().Format(time.RFC3339)}
 	store, err := postgres.Open(ctx, databaseURL, postgres.Options{Analyzer: an, EfSearch: cfg.EfSearch, LexicalBudget: cfg.LexicalBudget, MaxConns: int32(max((postgres.Shards+1)*cfg.Concurrency, cfg.Writers) + 2)})
 	if err != nil {

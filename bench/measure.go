@@ -44,9 +44,11 @@ func measure(ctx context.Context, databaseURL string, store *postgres.Store, emb
 		exactT = append(exactT, time.Since(t))
 	}
 	res.ExactP50MS = percentile(exactT, 50)
-	fmt.Fprintf(cfg.Progress, "bench: lexical and hybrid recall against exact search\n")
-	if err := measureQuality(ctx, store, emb, qs, vecs, res); err != nil {
-		return err
+	if !cfg.NoQuality {
+		fmt.Fprintf(cfg.Progress, "bench: lexical and hybrid recall against exact search\n")
+		if err := measureQuality(ctx, store, emb, qs, vecs, res); err != nil {
+			return err
+		}
 	}
 
 	for _, ef := range cfg.Sweep {

@@ -31,8 +31,12 @@ func (r Result) WriteTable(w io.Writer) {
 	if r.LexicalBudget > 0 {
 		budget = fmt.Sprintf("budget %d postings", r.LexicalBudget)
 	}
-	fmt.Fprintf(tw, "lexical arm recall@10\t%.3f (%s) against exhaustive BM25 (p50 %.1f ms, p95 %.1f ms)\n", r.LexicalRecallAt10, budget, r.ExactLexicalP50MS, r.ExactLexicalP95MS)
-	fmt.Fprintf(tw, "hybrid recall@10\t%.3f against exact k-NN + exhaustive BM25, fused\n", r.HybridRecallAt10)
+	if r.NoQuality {
+		fmt.Fprintf(tw, "lexical and hybrid recall@10\tnot measured (--no-quality; %s)\n", budget)
+	} else {
+		fmt.Fprintf(tw, "lexical arm recall@10\t%.3f (%s) against exhaustive BM25 (p50 %.1f ms, p95 %.1f ms)\n", r.LexicalRecallAt10, budget, r.ExactLexicalP50MS, r.ExactLexicalP95MS)
+		fmt.Fprintf(tw, "hybrid recall@10\t%.3f against exact k-NN + exhaustive BM25, fused\n", r.HybridRecallAt10)
+	}
 	fmt.Fprintf(tw, "RSS of this process\t%.0f MB while searching (peak %.0f MB during the load)\n", r.RSSMB, r.PeakRSSMB)
 	tw.Flush()
 	fmt.Fprintln(w)

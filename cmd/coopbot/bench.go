@@ -31,6 +31,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	writers := fs.Int("writers", bench.DefaultWriters, "concurrent bulk-load transactions")
 	mem := fs.String("maintenance-work-mem", "", "memory for the index build, e.g. 2GB (default: sized for the corpus)")
 	queryOnly := fs.Bool("query-only", false, "measure the corpus an earlier run loaded instead of loading one")
+	noQuality := fs.Bool("no-quality", false, "skip the lexical and hybrid recall (exhaustive BM25: seconds a question at a million chunks); --min-lexical-recall and --min-hybrid-recall then fail")
 	minRecall := fs.Float64("min-recall", 0, "exit 1 when HNSW recall@10 is below this (0-1; 0 = no check)")
 	minLexical := fs.Float64("min-lexical-recall", 0, "exit 1 when the lexical arm's recall@10 against exhaustive BM25 is below this (0-1; 0 = no check)")
 	minHybrid := fs.Float64("min-hybrid-recall", 0, "exit 1 when hybrid recall@10 against exact k-NN + exhaustive BM25, fused, is below this (0-1; 0 = no check)")
@@ -98,7 +99,7 @@ func runBench(ctx context.Context, m *Main, args []string) error {
 	res, err := bench.Run(ctx, m.Config.DatabaseURL, emb, a, bench.Config{
 		Chunks: *chunks, Queries: *queries, Concurrency: *conc, EfSearch: *ef, LexicalBudget: *budget, Sweep: efs,
 		BatchChunks: *batch, Writers: *writers, Index: postgres.IndexOptions{MaintenanceWorkMem: *mem},
-		QueryOnly: *queryOnly, Progress: m.Stderr,
+		QueryOnly: *queryOnly, NoQuality: *noQuality, Progress: m.Stderr,
 	})
 	if err != nil {
 		return err
