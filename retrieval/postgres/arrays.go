@@ -22,10 +22,6 @@ func readInts(b []byte, dst []int64) ([]int64, error) {
 	return dst, err
 }
 
-// eachText calls f with each element of a one-dimensional text array
-// without nulls in binary form, and its index; the bytes are b's.
-func eachText(b []byte, f func(int, []byte) error) error { return eachElement(b, f) }
-
 // eachElement calls f with each element of a one-dimensional array
 // without nulls in PostgreSQL's binary form (array_send): a header of
 // ndim, flags and element type, then per dimension its size and lower

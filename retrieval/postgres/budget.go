@@ -44,11 +44,7 @@ func (w *walker) approximate(ctx context.Context) error {
 	}
 	all := make([]listed, 0, len(w.open))
 	for _, at := range w.open {
-		sum := 0.0
-		for _, s := range w.seenOf(&w.cands[at]) {
-			sum += s
-		}
-		all = append(all, listed{at, sum})
+		all = append(all, listed{at, w.listedSum(&w.cands[at])})
 	}
 	slices.SortFunc(all, func(a, b listed) int {
 		if c := cmp.Compare(b.sum, a.sum); c != 0 {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"cmp"
+	"container/heap"
 	"context"
 	"fmt"
 	"math"
@@ -396,55 +397,42 @@ func (w *walker) raiseFloor() {
 	}
 	h := make(minHeap, 0, k) // the k best listed sums
 	for _, at := range w.open {
-		sum := 0.0
-		for _, s := range w.seenOf(&w.cands[at]) {
-			sum += s
+		sum := w.listedSum(&w.cands[at])
+		switch {
+		case len(h) < k:
+			heap.Push(&h, sum)
+		case sum > h[0]:
+			h[0] = sum
+			heap.Fix(&h, 0)
 		}
-		h.keep(sum, k)
 	}
 	// The exact score adds the same terms and more, in the question's
 	// order; dividing by slack keeps the floor below it despite rounding.
 	w.floor = max(w.floor, h[0]/slack)
 }
 
-// minHeap is a min-heap of float64s.
-type minHeap []float64
-
-// keep adds x to h if h holds fewer than k or x beats its least.
-func (h *minHeap) keep(x float64, k int) {
-	switch {
-	case len(*h) < k:
-		*h = append(*h, x)
-		for i := len(*h) - 1; i > 0; {
-			p := (i - 1) / 2
-			if (*h)[p] <= (*h)[i] {
-				break
-			}
-			(*h)[p], (*h)[i] = (*h)[i], (*h)[p]
-			i = p
-		}
-	case x > (*h)[0]:
-		(*h)[0] = x
-		h.down(0)
+// listedSum is the sum of c's listed scores: with trusted postings, at
+// most its score.
+func (w *walker) listedSum(c *candidate) float64 {
+	sum := 0.0
+	for _, s := range w.seenOf(c) {
+		sum += s
 	}
+	return sum
 }
 
-// down restores the heap below i.
-func (h minHeap) down(i int) {
-	for {
-		l := 2*i + 1
-		if l >= len(h) {
-			return
-		}
-		if r := l + 1; r < len(h) && h[r] < h[l] {
-			l = r
-		}
-		if h[i] <= h[l] {
-			return
-		}
-		h[i], h[l] = h[l], h[i]
-		i = l
-	}
+// minHeap is a min-heap of float64s (container/heap).
+type minHeap []float64
+
+func (h minHeap) Len() int           { return len(h) }
+func (h minHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h minHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *minHeap) Push(x any)        { *h = append(*h, x.(float64)) }
+func (h *minHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // compact drops the checked candidates from open.
@@ -480,7 +468,7 @@ func (w *walker) check(ctx context.Context, ids []int64) error {
 		}
 		w.buf[1] = counts
 		clear(tfs)
-		err = eachText(rawTerms, func(j int, term []byte) error {
+		err = eachElement(rawTerms, func(j int, term []byte) error {
 			if i, ok := w.termAt[string(term)]; ok {
 				if j >= len(counts) {
 					return fmt.Errorf("lexical check: %d terms, %d counts", j+1, len(counts))
