@@ -187,7 +187,7 @@ func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an ret
 		if cfg.Chunks <= 0 {
 			return res, retrieval.Errorf(retrieval.EINVALID, "--chunks must be positive, not %d", cfg.Chunks)
 		}
-		if err := load(ctx, bn, emb, cfg, &res); err != nil {
+		if err := load(ctx, bn, emb, an, cfg, &res); err != nil {
 			return res, err
 		}
 		if cfg.Index.MaintenanceWorkMem == "" {
@@ -233,9 +233,9 @@ func Run(ctx context.Context, databaseURL string, emb retrieval.Embedder, an ret
 }
 
 // load streams cfg.Chunks synthetic chunks into the store with BulkLoad.
-func load(ctx context.Context, bn *postgres.Bench, emb retrieval.Embedder, cfg Config, res *Result) error {
+func load(ctx context.Context, bn *postgres.Bench, emb retrieval.Embedder, an retrieval.Analyzer, cfg Config, res *Result) error {
 	fmt.Fprintf(cfg.Progress, "bench: loading %d synthetic chunks (about %d per transaction, %d writers)\n", cfg.Chunks, cfg.BatchChunks, cfg.Writers)
-	st, err := Stream(ctx, StreamOptions{Chunks: cfg.Chunks, BatchChunks: cfg.BatchChunks, Writers: cfg.Writers, Embedder: emb, Progress: cfg.Progress},
+	st, err := Stream(ctx, StreamOptions{Chunks: cfg.Chunks, BatchChunks: cfg.BatchChunks, Writers: cfg.Writers, Embedder: emb, Analyzer: an, Progress: cfg.Progress},
 		func(ctx context.Context, docs []postgres.BulkDocument) error {
 			return bn.BulkLoad(ctx, docs, emb.Name(), emb.Dimensions())
 		})

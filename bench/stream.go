@@ -36,6 +36,11 @@ type StreamOptions struct {
 	// Embedder, when set, embeds the chunks before they are written; nil
 	// leaves Vector empty (for a writer that embeds itself).
 	Embedder retrieval.Embedder
+	// Analyzer, when it is a retrieval.Tokenizer and Embedder a
+	// retrieval.TokenEmbedder, analyzes each chunk once for both: the
+	// embedders embed its tokens and the chunk carries its terms
+	// (BulkDocument.Terms) to the writer.
+	Analyzer retrieval.Analyzer
 	Progress io.Writer // a line per tenth written; nil discards
 }
 
@@ -112,7 +117,7 @@ func Stream(ctx context.Context, opts StreamOptions, write func(context.Context,
 				}
 				b.chunks = len(all)
 				if emb != nil {
-					if err := embedBatch(ctx, emb, b, all); err != nil {
+					if err := embedBatch(ctx, emb, opts.Analyzer, b, all); err != nil {
 						return err
 					}
 				}
@@ -189,9 +194,33 @@ func Stream(ctx context.Context, opts StreamOptions, write func(context.Context,
 	return res, nil
 }
 
-// embedBatch embeds the texts of b's chunks (all, in order) into them.
-func embedBatch(ctx context.Context, emb retrieval.Embedder, b batch, all []string) error {
-	vecs, err := emb.Embed(ctx, all)
+// embedBatch embeds the texts of b's chunks (all, in order) into them,
+// from one analysis of each that also gives the chunks' terms when an
+// and emb allow it.
+func embedBatch(ctx context.Context, emb retrieval.Embedder, an retrieval.Analyzer, b batch, all []string) error {
+	var (
+		vecs [][]float32
+		err  error
+	)
+	tz, okT := an.(retrieval.Tokenizer)
+	te, okE := emb.(retrieval.TokenEmbedder)
+	if okT && okE {
+		toks := make([][]retrieval.Token, len(all))
+		for i, text := range all {
+			toks[i] = tz.Tokens(text)
+		}
+		vecs, err = te.EmbedTokens(ctx, all, toks)
+		k := 0
+		for i := range b.docs {
+			b.docs[i].Terms = make([][]string, len(b.docs[i].Chunks))
+			for j := range b.docs[i].Chunks {
+				b.docs[i].Terms[j] = termsOf(toks[k])
+				k++
+			}
+		}
+	} else {
+		vecs, err = emb.Embed(ctx, all)
+	}
 	if err != nil {
 		return fmt.Errorf("embed chunks: %w", err)
 	}
@@ -208,6 +237,17 @@ func embedBatch(ctx context.Context, emb retrieval.Embedder, b batch, all []stri
 	return nil
 }
 
+// termsOf is the terms of toks, as the analyzer's Terms gives them.
+func termsOf(toks []retrieval.Token) []string {
+	terms := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if t.Term != "" {
+			terms = append(terms, t.Term)
+		}
+	}
+	return terms
+}
+
 // truncate keeps the first n chunks of b (whole documents, then part of
 // the last one).
 func truncate(b batch, n int) batch {
@@ -216,6 +256,9 @@ func truncate(b batch, n int) batch {
 		c := b.docs[i].Chunks
 		if kept+len(c) >= n {
 			b.docs[i].Chunks = c[:n-kept]
+			if b.docs[i].Terms != nil {
+				b.docs[i].Terms = b.docs[i].Terms[:n-kept]
+			}
 			b.docs = b.docs[:i+1]
 			b.chunks = n
 			return b

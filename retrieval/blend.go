@@ -44,27 +44,52 @@ func (b Blend) Dimensions() int {
 // Embed implements Embedder. A text that a part embeds to the zero
 // vector gets zeros in that part's coordinates.
 func (b Blend) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	return b.embed(len(texts), func(p Embedder) ([][]float32, error) { return p.Embed(ctx, texts) })
+}
+
+var _ TokenEmbedder = Blend{}
+
+// EmbedTokens implements TokenEmbedder: parts that are TokenEmbedders
+// embed from toks, the others from texts.
+func (b Blend) EmbedTokens(ctx context.Context, texts []string, toks [][]Token) ([][]float32, error) {
+	if len(toks) != len(texts) {
+		return nil, fmt.Errorf("blend: %d token lists for %d texts", len(toks), len(texts))
+	}
+	return b.embed(len(texts), func(p Embedder) ([][]float32, error) {
+		if te, ok := p.(TokenEmbedder); ok {
+			return te.EmbedTokens(ctx, texts, toks)
+		}
+		return p.Embed(ctx, texts)
+	})
+}
+
+// embed concatenates the parts' n vectors, each part's made by part and
+// scaled to the square root of its weight.
+func (b Blend) embed(n int, part func(Embedder) ([][]float32, error)) ([][]float32, error) {
 	if len(b.Weights) != len(b.Parts) {
 		return nil, fmt.Errorf("blend: %d weights for %d parts", len(b.Weights), len(b.Parts))
 	}
-	out := make([][]float32, len(texts))
+	out := make([][]float32, n)
 	for i, p := range b.Parts {
-		vecs, err := p.Embed(ctx, texts)
+		vecs, err := part(p)
 		if err != nil {
 			return nil, fmt.Errorf("blend %s: %w", p.Name(), err)
 		}
-		if len(vecs) != len(texts) {
-			return nil, fmt.Errorf("blend %s: %d vectors for %d texts", p.Name(), len(vecs), len(texts))
+		if len(vecs) != n {
+			return nil, fmt.Errorf("blend %s: %d vectors for %d texts", p.Name(), len(vecs), n)
 		}
 		scale := math.Sqrt(b.Weights[i])
 		for j, v := range vecs {
-			var n float64
+			var sq float64
 			for _, x := range v {
-				n += float64(x) * float64(x)
+				sq += float64(x) * float64(x)
 			}
 			f := 0.0
-			if n > 0 {
-				f = scale / math.Sqrt(n)
+			if sq > 0 {
+				f = scale / math.Sqrt(sq)
+			}
+			if out[j] == nil {
+				out[j] = make([]float32, 0, b.Dimensions())
 			}
 			for _, x := range v {
 				out[j] = append(out[j], float32(float64(x)*f))

@@ -193,3 +193,29 @@ type Stats struct {
 type Analyzer interface {
 	Terms(text string) []string
 }
+
+// Token is one word of a text as an analyzer splits it.
+type Token struct {
+	Word   string // the folded word
+	Term   string // its index term; "" for a stop word
+	Joined bool   // the joined form of a hyphenated word, after its parts
+}
+
+// Tokenizer is an Analyzer that also returns the words its terms come
+// from, so that everything that reads a text — the embedders, the
+// lexical columns — can share one analysis of it (a bulk load tokenized
+// every chunk three times). The Terms of Tokens(text) that are not ""
+// are Terms(text), in order.
+type Tokenizer interface {
+	Analyzer
+	Tokens(text string) []Token
+}
+
+// TokenEmbedder is an Embedder that can embed texts from their tokens.
+// toks[i] must be Tokens(texts[i]) of the Tokenizer the embedder was made
+// with; EmbedTokens then returns exactly what Embed(ctx, texts) returns,
+// with the same errors.
+type TokenEmbedder interface {
+	Embedder
+	EmbedTokens(ctx context.Context, texts []string, toks [][]Token) ([][]float32, error)
+}

@@ -45,6 +45,7 @@ import (
 	"math"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -77,7 +78,11 @@ var _ retrieval.Embedder = (*Embedder)(nil)
 // concurrent use.
 type Embedder struct {
 	dims int
-	pool sync.Pool // *scratch
+	// free holds idle scratches. Not a sync.Pool: a pool is emptied by
+	// every other garbage collection, and a bulk load collects often,
+	// which would throw away the scratches' word caches with them.
+	mu   sync.Mutex
+	free []*scratch
 }
 
 // New returns an Embedder making vectors of length dims (DefaultDims when
@@ -101,26 +106,43 @@ func (e *Embedder) Dimensions() int { return e.dims }
 // (the error wraps ctx.Err()). Large batches are spread across
 // runtime.GOMAXPROCS goroutines.
 func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	return e.run(ctx, len(texts), func(s *scratch, i int, dst []float32) { s.embed(texts[i], dst) })
+}
+
+var _ retrieval.TokenEmbedder = (*Embedder)(nil)
+
+// EmbedTokens implements retrieval.TokenEmbedder: toks[i] must be the
+// snowball analyzer's Tokens(texts[i]).
+func (e *Embedder) EmbedTokens(ctx context.Context, texts []string, toks [][]retrieval.Token) ([][]float32, error) {
+	if len(toks) != len(texts) {
+		return nil, fmt.Errorf("embed: %d token lists for %d texts", len(toks), len(texts))
+	}
+	return e.run(ctx, len(texts), func(s *scratch, i int, dst []float32) { s.embedTokens(toks[i], dst) })
+}
+
+// run makes n vectors with one, spreading large batches across
+// goroutines, each with its own scratch.
+func (e *Embedder) run(ctx context.Context, n int, one func(s *scratch, i int, dst []float32)) ([][]float32, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("embed: %w", err)
 	}
 	d := e.dims
-	flat := make([]float32, len(texts)*d)
-	out := make([][]float32, len(texts))
+	flat := make([]float32, n*d)
+	out := make([][]float32, n)
 	for i := range out {
 		out[i] = flat[i*d : (i+1)*d : (i+1)*d]
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(texts)/(parallelMin/2))
-	if len(texts) < parallelMin || workers < 2 {
+	workers := min(runtime.GOMAXPROCS(0), n/(parallelMin/2))
+	if n < parallelMin || workers < 2 {
 		s := e.getScratch()
-		defer e.pool.Put(s)
-		for i, t := range texts {
+		defer e.putScratch(s)
+		for i := range n {
 			if i%64 == 63 {
 				if err := ctx.Err(); err != nil {
 					return nil, fmt.Errorf("embed: %w", err)
 				}
 			}
-			s.embed(t, out[i])
+			one(s, i, out[i])
 		}
 		return out, nil
 	}
@@ -133,13 +155,13 @@ func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 		go func() {
 			defer wg.Done()
 			s := e.getScratch()
-			defer e.pool.Put(s)
+			defer e.putScratch(s)
 			for ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
-				if i >= len(texts) {
+				if i >= n {
 					return
 				}
-				s.embed(texts[i], out[i])
+				one(s, i, out[i])
 			}
 		}()
 	}
@@ -151,14 +173,31 @@ func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 }
 
 func (e *Embedder) getScratch() *scratch {
-	if s, ok := e.pool.Get().(*scratch); ok {
+	e.mu.Lock()
+	if n := len(e.free); n > 0 {
+		s := e.free[n-1]
+		e.free = e.free[:n-1]
+		e.mu.Unlock()
 		return s
 	}
+	e.mu.Unlock()
 	return &scratch{
 		dims:  e.dims,
 		feats: make(map[uint64]feature, 256),
-		words: make(map[string]int32, 128),
+		words: make(map[*word]int32, 128),
+		known: make(map[string]*word, 1024),
 		acc:   make([]float64, e.dims),
+	}
+}
+
+// putScratch keeps s for the next Embed, up to twice GOMAXPROCS
+// scratches: more than that were only needed for a burst of concurrent
+// calls.
+func (e *Embedder) putScratch(s *scratch) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.free) < 2*runtime.GOMAXPROCS(0) {
+		e.free = append(e.free, s)
 	}
 }
 
@@ -168,14 +207,33 @@ type feature struct {
 	w float64 // summed weight
 }
 
+// maxKnown bounds a scratch's word cache. Text follows Zipf's law, so a
+// few thousand words are most of any corpus; a cache that fills is
+// emptied and refilled rather than grown.
+const maxKnown = 1 << 13
+
+// word is what embedding needs of one folded word, computed once per
+// scratch: the stem, its unigram hash, and where the word's character
+// n-grams land. Caching it is what makes a bulk load's embedding cheap:
+// stemming and hashing every gram of every occurrence cost more than the
+// rest of the embedding together.
+type word struct {
+	stop  bool
+	stem  string
+	hash  uint64   // hashString('w', stem)
+	grams []uint32 // coordinate of each gram in order, top bit set to subtract
+}
+
 // scratch holds one goroutine's reusable buffers.
 type scratch struct {
 	dims   int
 	toks   []snowball.Token
 	feats  map[uint64]feature
-	order  []uint64         // feature keys in order of first occurrence
-	words  map[string]int32 // occurrences of each content word
-	worder []string         // content words in order of first occurrence
+	order  []uint64        // feature keys in order of first occurrence
+	words  map[*word]int32 // occurrences of each content word
+	worder []*word         // content words in order of first occurrence
+	prev   string          // the stem of the text's last content word
+	known  map[string]*word
 	acc    []float64
 	buf    []byte
 	offs   []int
@@ -191,39 +249,79 @@ func (s *scratch) add(h uint64, w float64) {
 	s.feats[h] = f
 }
 
+// lookup returns the cached facts of the folded word w. Within one text
+// a word always gets the same *word: finish empties a full cache between
+// texts.
+func (s *scratch) lookup(w string) *word {
+	if k, ok := s.known[w]; ok {
+		return k
+	}
+	w = strings.Clone(w) // the token points into the caller's text
+	k := &word{stop: snowball.StopWord(w)}
+	if !k.stop {
+		k.stem = snowball.Stem(w)
+		k.hash = hashString('w', k.stem)
+		k.grams = s.gramCoords(w)
+	}
+	s.known[w] = k
+	return k
+}
+
 // embed writes the unit vector of text into dst (len dims, zeroed).
 func (s *scratch) embed(text string, dst []float32) {
 	s.toks = snowball.AppendTokens(s.toks[:0], text)
+	for _, t := range s.toks {
+		s.word(t.Text, t.Compound)
+	}
+	clear(s.toks) // drop references into text
+	s.toks = s.toks[:0]
+	s.finish(dst)
+}
+
+// embedTokens is embed of the text toks were made from.
+func (s *scratch) embedTokens(toks []retrieval.Token, dst []float32) {
+	for _, t := range toks {
+		s.word(t.Word, t.Joined)
+	}
+	s.finish(dst)
+}
+
+// word adds the features of the text's next folded word.
+func (s *scratch) word(w string, joined bool) {
+	k := s.lookup(w)
+	if k.stop {
+		return
+	}
+	s.add(k.hash, unigramWeight)
+	if s.prev != "" {
+		h := fnvByte(fnvOffset, 'b')
+		h = fnvString(h, s.prev)
+		h = fnvByte(h, 0)
+		h = fnvString(h, k.stem)
+		s.add(mix(h), bigramWeight)
+	}
+	s.prev = k.stem
+	if !joined {
+		n, ok := s.words[k]
+		if !ok {
+			s.worder = append(s.worder, k)
+		}
+		s.words[k] = n + 1
+	}
+}
+
+// finish writes the vector of the words added since the last finish into
+// dst and resets s for the next text.
+func (s *scratch) finish(dst []float32) {
 	defer func() {
-		clear(s.toks) // drop references into text
 		clear(s.feats)
 		clear(s.words)
 		clear(s.worder)
-		s.toks, s.order, s.worder = s.toks[:0], s.order[:0], s.worder[:0]
+		s.order, s.worder, s.prev = s.order[:0], s.worder[:0], ""
+		if len(s.known) >= maxKnown {
+			clear(s.known)
+		}
 	}()
-	prev := ""
-	for _, t := range s.toks {
-		if snowball.StopWord(t.Text) {
-			continue
-		}
-		stem := snowball.Stem(t.Text)
-		s.add(hashString('w', stem), unigramWeight)
-		if prev != "" {
-			h := fnvByte(fnvOffset, 'b')
-			h = fnvString(h, prev)
-			h = fnvByte(h, 0)
-			h = fnvString(h, stem)
-			s.add(mix(h), bigramWeight)
-		}
-		prev = stem
-		if !t.Compound {
-			n, ok := s.words[t.Text]
-			if !ok {
-				s.worder = append(s.worder, t.Text)
-			}
-			s.words[t.Text] = n + 1
-		}
-	}
 	if len(s.order) == 0 {
 		return
 	}
@@ -241,9 +339,19 @@ func (s *scratch) embed(text string, dst []float32) {
 		}
 		acc[h%d] += v
 	}
-	for _, w := range s.worder {
-		tf := float64(s.words[w])
-		s.charGrams(w, 1+math.Log(tf))
+	for _, k := range s.worder {
+		if len(k.grams) == 0 {
+			continue
+		}
+		tf := float64(s.words[k])
+		w := (1 + math.Log(tf)) * charWeight / math.Sqrt(float64(len(k.grams)))
+		for _, c := range k.grams {
+			if c&subtract != 0 {
+				acc[c&^subtract] -= w
+			} else {
+				acc[c] += w
+			}
+		}
 	}
 	var sum float64
 	for _, v := range acc {
@@ -257,9 +365,14 @@ func (s *scratch) embed(text string, dst []float32) {
 	}
 }
 
-// charGrams adds the character n-grams of word padded as "<word>" to the
-// accumulator, each weighted scale·charWeight/√G.
-func (s *scratch) charGrams(word string, scale float64) {
+// subtract marks a gram coordinate whose hash has its top bit set.
+const subtract = 1 << 31
+
+// gramCoords returns the coordinates of the character n-grams of word
+// padded as "<word>", in the order they are added, each with subtract set
+// when its hash's top bit is; nil for a word without grams (no letters,
+// or a single rune).
+func (s *scratch) gramCoords(word string) []uint32 {
 	letters := false
 	for i := 0; i < len(word); i++ {
 		if c := word[i]; c >= 0x80 || c >= 'a' && c <= 'z' {
@@ -268,7 +381,7 @@ func (s *scratch) charGrams(word string, scale float64) {
 		}
 	}
 	if !letters {
-		return
+		return nil
 	}
 	s.buf = append(append(append(s.buf[:0], '<'), word...), '>')
 	s.offs = s.offs[:0]
@@ -277,26 +390,27 @@ func (s *scratch) charGrams(word string, scale float64) {
 	}
 	runes := len(s.offs)
 	if runes <= 3 { // "<x>": a one-rune word
-		return
+		return nil
 	}
 	s.offs = append(s.offs, len(s.buf))
 	grams := 0
 	for n := minGram; n <= maxGram; n++ {
 		grams += max(0, runes-n+1)
 	}
-	w := scale * charWeight / math.Sqrt(float64(grams))
+	coords := make([]uint32, 0, grams)
 	d := uint64(s.dims)
 	for n := minGram; n <= maxGram; n++ {
 		for i := 0; i+n <= runes; i++ {
 			h := fnvByte(fnvOffset, 'c')
 			h = mix(fnvBytes(h, s.buf[s.offs[i]:s.offs[i+n]]))
+			c := uint32(h % d)
 			if h>>63 != 0 {
-				s.acc[h%d] -= w
-			} else {
-				s.acc[h%d] += w
+				c |= subtract
 			}
+			coords = append(coords, c)
 		}
 	}
+	return coords
 }
 
 // 64-bit FNV-1a.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -226,5 +227,25 @@ func BenchmarkEmbed(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestWordCacheRefills checks that a scratch whose word cache has filled
+// and been emptied embeds exactly as a fresh one does.
+func TestWordCacheRefills(t *testing.T) {
+	var words []string
+	for i := range maxKnown + 100 {
+		words = append(words, "w"+strconv.Itoa(i)+"x")
+	}
+	// One text holding more words than the cache, so the next one starts
+	// by emptying it.
+	filler := strings.Join(words, " ")
+	e := New(512)
+	warm := embed(t, e, filler, goldenText)
+	cold := embed(t, New(512), goldenText)
+	for j := range cold[0] {
+		if warm[1][j] != cold[0][j] {
+			t.Fatalf("Embed(goldenText)[%d] after a full cache = %v; want %v", j, warm[1][j], cold[0][j])
+		}
 	}
 }

@@ -98,27 +98,40 @@ func NewBench(s *Store) *Bench { return &Bench{s: s} }
 type BulkDocument struct {
 	Document retrieval.Document
 	Chunks   []retrieval.Chunk
+	// Terms, when not nil, holds each chunk's terms as the store's
+	// analyzer makes them (Terms of its text), for a caller that analyzed
+	// the chunks already; nil leaves it to BulkLoad.
+	Terms [][]string
 }
 
 // chunkColumns are the chunks columns COPY writes, in copyRow's order.
 var chunkColumns = []string{"document_id", "ordinal", "para_start", "para_end", "start_off", "end_off", "text", "sentences", "embedding", "page",
 	"lex_terms", "lex_tfs", "lex_len"}
 
-func copyRow(a retrieval.Analyzer, docID string, c retrieval.Chunk) []any {
+// copyRow is chunk c's row; terms are its analyzer terms, or nil for
+// copyRow to analyze it with a.
+func copyRow(a retrieval.Analyzer, docID string, c retrieval.Chunk, terms []string) []any {
 	sent := make([]int32, 0, 2*len(c.Sentences))
 	for _, sp := range c.Sentences {
 		sent = append(sent, int32(sp.Start), int32(sp.End))
 	}
-	terms, tfs, n := termCounts(a, c.Text)
+	if terms == nil {
+		terms = a.Terms(c.Text)
+	}
+	distinct, tfs, n := countTerms(terms)
 	return []any{docID, int32(c.Ordinal), int32(c.ParaStart), int32(c.ParaEnd),
-		int32(c.Start), int32(c.End), c.Text, sent, pgvector.NewVector(c.Vector), int32(c.Page), terms, tfs, n}
+		int32(c.Start), int32(c.End), c.Text, sent, pgvector.NewVector(c.Vector), int32(c.Page), distinct, tfs, n}
 }
 
 // termCounts returns the distinct analyzer terms of text in order of
 // first occurrence, how often each occurs, and the number of terms
 // (repeats included): the lexical arm's columns of a chunk.
 func termCounts(a retrieval.Analyzer, text string) (terms []string, tfs []int32, n int32) {
-	all := a.Terms(text)
+	return countTerms(a.Terms(text))
+}
+
+// countTerms is termCounts of a text whose terms are all.
+func countTerms(all []string) (terms []string, tfs []int32, n int32) {
 	at := make(map[string]int, len(all))
 	terms, tfs = make([]string, 0, len(all)), make([]int32, 0, len(all))
 	for _, t := range all {
@@ -153,6 +166,9 @@ func (b *Bench) BulkLoad(ctx context.Context, docs []BulkDocument, embedder stri
 	for _, d := range docs {
 		if err := validate(d.Document, d.Chunks, embedder, dims); err != nil {
 			return err
+		}
+		if d.Terms != nil && len(d.Terms) != len(d.Chunks) {
+			return retrieval.Errorf(retrieval.EINVALID, "bulk load: document %q has terms for %d of its %d chunks", d.Document.ID, len(d.Terms), len(d.Chunks))
 		}
 		n += len(d.Chunks)
 	}
@@ -199,8 +215,12 @@ func (b *Bench) BulkLoad(ctx context.Context, docs []BulkDocument, embedder stri
 			return nil, nil
 		}
 		c := docs[i].Chunks[j]
+		var terms []string
+		if docs[i].Terms != nil {
+			terms = docs[i].Terms[j]
+		}
 		j++
-		return copyRow(s.analyzer, docs[i].Document.ID, c), nil
+		return copyRow(s.analyzer, docs[i].Document.ID, c, terms), nil
 	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, src); err != nil {
 		var pgErr *pgconn.PgError

@@ -87,7 +87,7 @@ func (s *Store) PutDocument(ctx context.Context, doc retrieval.Document, chunks 
 	}
 	rows := make([][]any, len(chunks))
 	for i, c := range chunks {
-		rows[i] = copyRow(s.analyzer, doc.ID, c)
+		rows[i] = copyRow(s.analyzer, doc.ID, c, nil)
 	}
 	if len(rows) > 0 {
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"chunks"}, chunkColumns, pgx.CopyFromRows(rows))

@@ -46,29 +46,51 @@ func (e *Embedder) Dimensions() int { return e.vec.dims }
 
 // Embed implements retrieval.Embedder. It never fails.
 func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
-	out := make([][]float32, len(texts))
-	acc := make([]float64, e.vec.dims)
-	for i, t := range texts {
-		clear(acc)
-		for _, term := range e.a.Terms(t) {
-			if r, ok := e.vec.Rank(term); ok {
-				e.vec.AddTo(acc, term, sifWeight(r))
+	return e.each(len(texts), func(i int, acc []float64) {
+		for _, term := range e.a.Terms(texts[i]) {
+			e.vec.addSIF(acc, term)
+		}
+	}), nil
+}
+
+var _ retrieval.TokenEmbedder = (*Embedder)(nil)
+
+// EmbedTokens implements retrieval.TokenEmbedder.
+func (e *Embedder) EmbedTokens(ctx context.Context, texts []string, toks [][]retrieval.Token) ([][]float32, error) {
+	if len(toks) != len(texts) {
+		return nil, fmt.Errorf("embed: %d token lists for %d texts", len(toks), len(texts))
+	}
+	return e.each(len(texts), func(i int, acc []float64) {
+		for _, t := range toks[i] {
+			if t.Term != "" {
+				e.vec.addSIF(acc, t.Term)
 			}
 		}
-		var n float64
+	}), nil
+}
+
+// each makes n unit vectors, adding the i-th's term vectors with add.
+func (e *Embedder) each(n int, add func(i int, acc []float64)) [][]float32 {
+	out := make([][]float32, n)
+	acc := make([]float64, e.vec.dims)
+	flat := make([]float32, n*e.vec.dims)
+	for i := range out {
+		clear(acc)
+		add(i, acc)
+		var sq float64
 		for _, x := range acc {
-			n += x * x
+			sq += x * x
 		}
-		v := make([]float32, e.vec.dims)
-		if n > 0 {
-			n = math.Sqrt(n)
+		v := flat[i*e.vec.dims : (i+1)*e.vec.dims : (i+1)*e.vec.dims]
+		if sq > 0 {
+			sq = math.Sqrt(sq)
 			for k, x := range acc {
-				v[k] = float32(x / n)
+				v[k] = float32(x / sq)
 			}
 		}
 		out[i] = v
 	}
-	return out, nil
+	return out
 }
 
 // sifWeight estimates a word's probability from its frequency rank by

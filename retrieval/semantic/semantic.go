@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"unsafe"
 )
 
 //go:embed vectors.bin
@@ -40,8 +41,10 @@ func Load() (*Vectors, error) {
 	return loaded, loadErr
 }
 
-// Decode parses a table in the format internal/gen writes. The int8
-// components alias data, which must not change afterwards.
+// Decode parses a table in the format internal/gen writes. The terms and
+// the int8 components alias data, which must not change afterwards: the
+// embedded table is read-only, and copying it would double the 6 MB it
+// adds to every process's memory.
 func Decode(data []byte) (*Vectors, error) {
 	const magic = "CBWV1\n"
 	if len(data) < len(magic)+8 || string(data[:len(magic)]) != magic {
@@ -57,7 +60,7 @@ func Decode(data []byte) (*Vectors, error) {
 			return nil, errors.New("semantic: truncated term list")
 		}
 		l := int(p[0])
-		v.index[string(p[1:1+l])] = int32(i)
+		v.index[unsafe.String(&p[1], l)] = int32(i)
 		p = p[1+l:]
 	}
 	if len(p) != n*(4+4+dims) {
@@ -73,9 +76,8 @@ func Decode(data []byte) (*Vectors, error) {
 		v.scales[i] = math.Float32frombits(binary.LittleEndian.Uint32(p[4*i:]))
 	}
 	p = p[4*n:]
-	v.q = make([]int8, len(p))
-	for i, b := range p {
-		v.q[i] = int8(b)
+	if len(p) > 0 {
+		v.q = unsafe.Slice((*int8)(unsafe.Pointer(&p[0])), len(p))
 	}
 	return v, nil
 }
@@ -150,4 +152,18 @@ func (v *Vectors) AddTo(dst []float64, term string, weight float64) bool {
 		dst[k] += s * float64(x)
 	}
 	return true
+}
+
+// addSIF adds term's unit vector weighted by its SIF weight (sifWeight of
+// its rank) to dst, if the term is known: AddTo and Rank in one lookup,
+// since looking terms up in the large table is most of embedding's cost.
+func (v *Vectors) addSIF(dst []float64, term string) {
+	i, ok := v.index[term]
+	if !ok {
+		return
+	}
+	s := sifWeight(int(v.ranks[i])) * float64(v.scales[i])
+	for k, x := range v.q[int(i)*v.dims : (int(i)+1)*v.dims] {
+		dst[k] += s * float64(x)
+	}
 }

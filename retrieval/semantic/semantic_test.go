@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/coopbot/coopbot/corpus"
+	"github.com/coopbot/coopbot/retrieval"
+	"github.com/coopbot/coopbot/retrieval/hash"
 	"github.com/coopbot/coopbot/retrieval/semantic"
 	"github.com/coopbot/coopbot/retrieval/snowball"
 )
@@ -150,6 +152,69 @@ func BenchmarkDecode(b *testing.B) {
 	for b.Loop() {
 		if _, err := semantic.Decode(data); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestEmbedTokens checks that embedding from the analyzer's tokens gives
+// exactly the vectors of embedding the texts, for each embedder of the
+// default blend and the blend itself, and that the tokens' terms are the
+// analyzer's Terms.
+func TestEmbedTokens(t *testing.T) {
+	a := snowball.New()
+	texts := []string{
+		"The UK-Japan 2+2 talks: Britain's Foreign Secretary, Boris Johnson, met Fumio Kishida.",
+		"P-8s and P-1s fly; the MoD's £1,000 million co-operation programme",
+		"", "the of and", "日本の防衛 Ｔｙｐｈｏｏｎ", "RAF RAF RAF drills drills",
+	}
+	fs.WalkDir(corpus.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(corpus.FS, p)
+		texts = append(texts, strings.Split(string(b), "\n\n")...)
+		return nil
+	})
+	toks := make([][]retrieval.Token, len(texts))
+	for i, text := range texts {
+		toks[i] = a.Tokens(text)
+		var terms []string
+		for _, tk := range toks[i] {
+			if tk.Term != "" {
+				terms = append(terms, tk.Term)
+			}
+		}
+		if got, want := strings.Join(terms, " "), strings.Join(a.Terms(text), " "); got != want {
+			t.Errorf("terms of Tokens(%q) = %q; want Terms %q", text, got, want)
+		}
+	}
+	sem, err := semantic.NewEmbedder(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blend, err := semantic.Blend(hash.New(0), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, e := range []retrieval.TokenEmbedder{hash.New(0), sem, blend.(retrieval.TokenEmbedder)} {
+		want, err := e.Embed(ctx, texts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.EmbedTokens(ctx, texts, toks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range texts {
+			for j := range want[i] {
+				if got[i][j] != want[i][j] {
+					t.Fatalf("%s: EmbedTokens(%q)[%d] = %v; want Embed's %v", e.Name(), texts[i], j, got[i][j], want[i][j])
+				}
+			}
+		}
+		if _, err := e.EmbedTokens(ctx, texts, toks[1:]); err == nil {
+			t.Errorf("%s: EmbedTokens with one token list too few succeeded; want an error", e.Name())
 		}
 	}
 }

@@ -47,6 +47,27 @@ func (*Analyzer) Terms(text string) []string {
 	return out
 }
 
+var _ retrieval.Tokenizer = (*Analyzer)(nil)
+
+// Tokens returns the words of text in order (see AppendTokens), each with
+// its term: its Stem, or "" for a stop word. Its non-empty terms are
+// Terms(text).
+func (*Analyzer) Tokens(text string) []retrieval.Token {
+	bp := tokenPool.Get().(*[]Token)
+	toks := AppendTokens((*bp)[:0], text)
+	out := make([]retrieval.Token, len(toks))
+	for i, t := range toks {
+		out[i] = retrieval.Token{Word: t.Text, Joined: t.Compound}
+		if !StopWord(t.Text) {
+			out[i].Term = Stem(t.Text)
+		}
+	}
+	clear(toks)
+	*bp = toks[:0]
+	tokenPool.Put(bp)
+	return out
+}
+
 // tokenPool recycles token buffers across Terms calls.
 var tokenPool = sync.Pool{New: func() any { s := make([]Token, 0, 256); return &s }}
 
