@@ -94,16 +94,6 @@ func (v *Vectors) Has(term string) bool {
 	return ok
 }
 
-// Rank returns the frequency rank of term's commonest form (0 = the most
-// frequent English word) and whether the term is known.
-func (v *Vectors) Rank(term string) (int, bool) {
-	i, ok := v.index[term]
-	if !ok {
-		return 0, false
-	}
-	return int(v.ranks[i]), true
-}
-
 // Similarity returns the cosine similarity of two terms' meanings, 1 for
 // equal terms and 0 when either is unknown.
 func (v *Vectors) Similarity(a, b string) float64 {
@@ -140,23 +130,9 @@ func (v *Vectors) dot(i, j int) float64 {
 	return float64(s0+s1+s2+s3) * float64(v.scales[i]) * float64(v.scales[j])
 }
 
-// AddTo adds weight × term's unit vector to dst (len Dimensions) and
-// reports whether the term is known.
-func (v *Vectors) AddTo(dst []float64, term string, weight float64) bool {
-	i, ok := v.index[term]
-	if !ok {
-		return false
-	}
-	s := weight * float64(v.scales[i])
-	for k, x := range v.q[int(i)*v.dims : (int(i)+1)*v.dims] {
-		dst[k] += s * float64(x)
-	}
-	return true
-}
-
 // addSIF adds term's unit vector weighted by its SIF weight (sifWeight of
-// its rank) to dst, if the term is known: AddTo and Rank in one lookup,
-// since looking terms up in the large table is most of embedding's cost.
+// its frequency rank) to dst, if the term is known, with one lookup: the
+// lookups in the large table are most of embedding's cost.
 func (v *Vectors) addSIF(dst []float64, term string) {
 	i, ok := v.index[term]
 	if !ok {
