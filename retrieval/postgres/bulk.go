@@ -189,7 +189,13 @@ func (b *Bench) BulkLoad(ctx context.Context, docs []BulkDocument, embedder stri
 	// Without the full-text index (a first load, until BuildIndex) the
 	// BM25 statistics are left to BuildIndex too: counted once at the end
 	// instead of by every batch, whose writers would serialize on them.
-	if _, err := tx.Exec(ctx, `SELECT set_config('coopbot.bm25_defer', CASE WHEN to_regclass($1) IS NULL THEN 'on' ELSE 'off' END, true)`, ginIndex); err != nil {
+	// The statistics trigger keeps a copy of every row COPY writes (its
+	// transition table) in at most work_mem, 4 MB by default, and spills
+	// the rest to a temporary file: 3.7 GB written and read back over a
+	// million chunks, the kernel's copying of which was a growing share of
+	// the load. work_mem is raised for this transaction to hold it.
+	if _, err := tx.Exec(ctx, `SELECT set_config('coopbot.bm25_defer', CASE WHEN to_regclass($1) IS NULL THEN 'on' ELSE 'off' END, true),
+		set_config('work_mem', $2, true)`, ginIndex, strconv.Itoa(transitionKB(docs, dims))+"kB"); err != nil {
 		return s.classify(err, "bulk load: statistics")
 	}
 	docRows := make([][]any, len(docs))
@@ -233,6 +239,20 @@ func (b *Bench) BulkLoad(ctx context.Context, docs []BulkDocument, embedder stri
 		return s.classify(err, "bulk load: commit")
 	}
 	return nil
+}
+
+// transitionKB is a work_mem, in kB, that holds the rows of docs: twice
+// an estimate of each row (its text, about as much again for its terms,
+// its vector and sentences), at least PostgreSQL's default of 4 MB and at
+// most 1 GB.
+func transitionKB(docs []BulkDocument, dims int) int {
+	bytes := 0
+	for _, d := range docs {
+		for _, c := range d.Chunks {
+			bytes += 2 * (2*len(c.Text) + 4*dims + 8*len(c.Sentences) + 256)
+		}
+	}
+	return min(max(bytes/1024, 4096), 1<<20)
 }
 
 // claimBulk is claim without building the HNSW index; on the first write
