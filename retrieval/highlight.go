@@ -324,11 +324,17 @@ type AbstainRule struct {
 	// for (Question.Focus).
 	NeedFocus bool
 	Top       int
+	// Calibrated decides by CalibratedAbstain, a logistic model over the
+	// same evidence, instead of the thresholds above: fitted and
+	// cross-validated on the eval sets, it refuses and answers wrongly
+	// less often on questions it was not fitted on than thresholds set by
+	// hand (eval TestCrossValidate).
+	Calibrated bool
 }
 
-// DefaultAbstain was calibrated on the dev split of the eval set
-// (eval/dev.jsonl); see docs/embedding.md.
-var DefaultAbstain = AbstainRule{MinCoverage: 0.5, MaxGap: 0.4, MaxMissing: 3, Top: 3, NeedFact: true, NeedFocus: true}
+// DefaultAbstain is the rule of the extractive answerer: the calibrated
+// model over the top three snippets.
+var DefaultAbstain = AbstainRule{Top: abstainTop, Calibrated: true}
 
 // ModelAbstain is the rule when a language model writes the answer: it
 // refuses only questions that are clearly uncovered and leaves the
@@ -347,6 +353,9 @@ func (r AbstainRule) Weak(q Question, snips []Snippet) bool {
 	top := r.Top
 	if top <= 0 || top > len(snips) {
 		top = len(snips)
+	}
+	if r.Calibrated {
+		return CalibratedAbstain.Logit(q, snips[:top]) > 0
 	}
 	best := 0.0
 	for _, s := range snips[:top] {
