@@ -71,22 +71,29 @@ func samples(t *testing.T, svc *retrieval.Service, cases []Case) []sample {
 
 // fit fits logistic weights by Newton's method with an L2 penalty lambda
 // on every weight but the bias, each class weighted to count as much as
-// the other: its errors weighted against the product's target for them
-// (maxWrong, maxUncovered). It is
-// deterministic, so the committed weights can be checked by refitting.
+// the other, its errors weighted against the product's target for them
+// (maxWrong, maxUncovered). It is deterministic, so the committed weights
+// can be checked by refitting.
 func fit(ss []sample, lambda float64) []float64 {
-	d := len(ss[0].x)
+	xs, ys := make([][]float64, len(ss)), make([]bool, len(ss))
 	var pos float64
-	for _, s := range ss {
+	for i, s := range ss {
+		xs[i], ys[i] = s.x, s.abstain
 		if s.abstain {
 			pos++
 		}
 	}
 	n := float64(len(ss))
-	// Each class's errors cost in inverse proportion to the target for
-	// them, so that both count as much against their target.
 	sum := 1/maxWrong + 1/maxUncovered
-	cw := map[bool]float64{true: n / pos / maxUncovered / sum, false: n / (n - pos) / maxWrong / sum}
+	return logistic(xs, ys, map[bool]float64{true: n / pos / maxUncovered / sum, false: n / (n - pos) / maxWrong / sum}, lambda)
+}
+
+// logistic fits logistic weights to xs (whose first feature is the bias)
+// and labels ys by Newton's method, each case weighted by its class's cw
+// and every weight but the bias penalised by lambda times its square
+// over 2.
+func logistic(xs [][]float64, ys []bool, cw map[bool]float64, lambda float64) []float64 {
+	d := len(xs[0])
 	w := make([]float64, d)
 	for iter := 0; iter < 50; iter++ {
 		g := make([]float64, d)
@@ -94,17 +101,17 @@ func fit(ss []sample, lambda float64) []float64 {
 		for i := range h {
 			h[i] = make([]float64, d)
 		}
-		for _, s := range ss {
-			p := sigmoid(dot(w, s.x))
+		for k, x := range xs {
+			p := sigmoid(dot(w, x))
 			y := 0.0
-			if s.abstain {
+			if ys[k] {
 				y = 1
 			}
-			c := cw[s.abstain]
+			c := cw[ys[k]]
 			for i := range d {
-				g[i] += c * (p - y) * s.x[i]
+				g[i] += c * (p - y) * x[i]
 				for j := range d {
-					h[i][j] += c * p * (1 - p) * s.x[i] * s.x[j]
+					h[i][j] += c * p * (1 - p) * x[i] * x[j]
 				}
 			}
 		}
@@ -112,7 +119,9 @@ func fit(ss []sample, lambda float64) []float64 {
 			g[i] += lambda * w[i]
 			h[i][i] += lambda
 		}
-		h[0][0] += 1e-9
+		for i := range d {
+			h[i][i] += 1e-9 // a feature no case sets
+		}
 		step := solve(h, g)
 		var norm float64
 		for i := range w {
