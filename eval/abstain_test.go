@@ -351,6 +351,9 @@ func TestAbstainModel(t *testing.T) {
 	if got.Cases != want.Cases || got.Lambda != want.Lambda {
 		t.Errorf("abstain.json fitted on %d cases with λ=%g; refit has %d, λ=%g (COOPBOT_FIT_ABSTAIN=1 go test ./eval -run TestAbstainModel)", got.Cases, got.Lambda, want.Cases, want.Lambda)
 	}
+	if len(got.Weights) != len(w) {
+		t.Fatalf("abstain.json has %d weights; the refit has %d (COOPBOT_FIT_ABSTAIN=1 go test ./eval -run TestAbstainModel)", len(got.Weights), len(w))
+	}
 	for i := range w {
 		if math.Abs(got.Weights[i]-w[i]) > 1e-4 {
 			t.Errorf("abstain.json weight %s = %g; refit gives %g (COOPBOT_FIT_ABSTAIN=1 go test ./eval -run TestAbstainModel)", want.Features[i], got.Weights[i], w[i])

@@ -248,6 +248,9 @@ func TestLeadModel(t *testing.T) {
 	if got.Cases != want.Cases || got.Lambda != want.Lambda {
 		t.Errorf("lead.json fitted on %d candidates with λ=%g; refit has %d, λ=%g (COOPBOT_FIT_LEAD=1 go test ./eval -run TestLeadModel)", got.Cases, got.Lambda, want.Cases, want.Lambda)
 	}
+	if len(got.Weights) != len(w) {
+		t.Fatalf("lead.json has %d weights; the refit has %d (COOPBOT_FIT_LEAD=1 go test ./eval -run TestLeadModel)", len(got.Weights), len(w))
+	}
 	for i := range w {
 		if math.Abs(got.Weights[i]-w[i]) > 1e-4 {
 			t.Errorf("lead.json weight %s = %g; refit gives %g (COOPBOT_FIT_LEAD=1 go test ./eval -run TestLeadModel)", want.Features[i], got.Weights[i], w[i])

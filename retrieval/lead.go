@@ -40,8 +40,8 @@ type LeadModel struct {
 // Score returns the model's probability that the candidate answers.
 func (m LeadModel) Score(c LeadCandidate) float64 {
 	z := 0.0
-	for i, w := range m.Weights {
-		z += w * c.Features[i]
+	for i := range min(len(c.Features), len(m.Weights)) {
+		z += m.Weights[i] * c.Features[i]
 	}
 	return 1 / (1 + math.Exp(-z))
 }
@@ -58,15 +58,23 @@ func mustLeadModel(b []byte) LeadModel {
 	if err := json.Unmarshal(b, &m); err != nil {
 		panic(fmt.Sprintf("lead.json: %v", err))
 	}
+	return m
+}
+
+// check reports whether m's features are LeadFeatureNames, in order: a
+// model fitted before the features changed is stale (refit it, see
+// eval/README.md). A stale model is not refused at start-up, so that the
+// refit can run; TestModels fails on it.
+func (m LeadModel) check() error {
 	if len(m.Weights) != len(LeadFeatureNames) || len(m.Features) != len(LeadFeatureNames) {
-		panic(fmt.Sprintf("lead.json: %d weights, %d names for %d features", len(m.Weights), len(m.Features), len(LeadFeatureNames)))
+		return fmt.Errorf("lead.json: %d weights, %d names for %d features", len(m.Weights), len(m.Features), len(LeadFeatureNames))
 	}
 	for i, n := range m.Features {
 		if n != LeadFeatureNames[i] {
-			panic(fmt.Sprintf("lead.json: feature %d is %q; want %q", i, n, LeadFeatureNames[i]))
+			return fmt.Errorf("lead.json: feature %d is %q; want %q", i, n, LeadFeatureNames[i])
 		}
 	}
-	return m
+	return nil
 }
 
 // leadPlace is where a passage stands among the snippets, for the lead
