@@ -164,7 +164,7 @@ func (c leadCase) leadHit(w []float64) bool {
 }
 
 // leadLambda is the L2 penalty of the committed lead model.
-const leadLambda = 0.1
+const leadLambda = 1
 
 // TestCrossValidateLead estimates how often the lead model picks a
 // sentence holding the answer on questions it was not fitted on: each

@@ -103,8 +103,9 @@ func uniqueTerms(terms []string) []string {
 // candidate sentence the lead model (Lead) rates most likely to answer
 // the question, from how well it covers the question's terms (by
 // spelling or meaning), whether it holds the kind of fact asked for (a
-// date for "when") and where its passage stands; the first wins ties.
-func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *matcher, place leadPlace) Snippet {
+// date for "when"); the first wins ties. newest says the passage is from
+// the newest report among the snippets.
+func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *matcher, newest bool) Snippet {
 	h := cand.hit
 	c := h.Chunk
 	sn := Snippet{
@@ -129,7 +130,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		Missing:    cand.missing,
 		Focus:      cand.focus,
 	}
-	sn.Leads = leadCandidates(cand, q, w, a, m, place)
+	sn.Leads = leadCandidates(cand, q, w, a, m, newest)
 	best := -1
 	for i, l := range sn.Leads {
 		if s := Lead.Score(l); best < 0 || s > sn.LeadScore {
@@ -142,7 +143,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 	} else {
 		// No sentence: the whole passage is the candidate.
 		fact, strength := sentenceFact(q, c.Text)
-		f := leadFeatures(q, cand.coverage, strength, false, place)
+		f := leadFeatures(q, cand.coverage, strength, false, newest)
 		sn.Fact, sn.LeadScore = fact, Lead.Score(LeadCandidate{Features: f})
 	}
 	sn.Highlight = strings.TrimSpace(c.Text[span.Start:span.End])
@@ -159,7 +160,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 // leadCandidates returns the sentences of cand's passage that could lead
 // the answer, with their features: those covering some of the question,
 // and the first sentence whatever it covers.
-func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer, m *matcher, place leadPlace) []LeadCandidate {
+func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer, m *matcher, newest bool) []LeadCandidate {
 	c := cand.hit.Chunk
 	var leads []LeadCandidate
 	mention := cand.firstMention
@@ -179,7 +180,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 		if first {
 			mention = false
 		}
-		f := leadFeatures(q, cov, strength, first, place)
+		f := leadFeatures(q, cov, strength, first, newest)
 		leads = append(leads, LeadCandidate{Span: sp, Fact: fact, Features: f})
 	}
 	return leads

@@ -14,7 +14,6 @@ var LeadFeatureNames = []string{
 	"coverage",      // the sentence's weighted share of the question's terms, by spelling or meaning
 	"fact-needed",   // the strength of the asked-for kind of fact in it, for a question that needs one (needsFact)
 	"first-mention", // the document's first sentence naming what a "what is X" question asks about
-	"rank",          // 1 over the passage's 1-based rank
 	"recent",        // a "how do things stand" question, and the passage is from the newest report
 }
 
@@ -77,29 +76,22 @@ func (m LeadModel) check() error {
 	return nil
 }
 
-// leadPlace is where a passage stands among the snippets, for the lead
-// features.
-type leadPlace struct {
-	rank   int  // 1-based
-	newest bool // from the newest report, for a Question.Recent question
-}
-
 // leadFeatures returns the features of one sentence of a passage: its
 // coverage of the question, the strength of the kind of fact it holds,
-// whether it is its document's first mention of what is asked about.
-// (Whether the sentence opens its passage, the passage's own coverage,
-// and whether a sentence naming a speaker reports what they said were
-// features too; cross-validated on dev, the model did no worse without
-// them.)
-func leadFeatures(q Question, cov, strength float64, mention bool, at leadPlace) []float64 {
+// whether it is its document's first mention of what is asked about, and
+// whether the passage is from the newest report (newest). The passage's
+// rank, its own coverage or evidence, whether the sentence opens it, and
+// whether a sentence naming a speaker reports what they said were
+// features too; 5-fold cross-validated on dev, the model did no better
+// with them (eval TestCrossValidateLead).
+func leadFeatures(q Question, cov, strength float64, mention, newest bool) []float64 {
 	f := make([]float64, len(LeadFeatureNames))
 	f[0], f[1] = 1, cov
 	if needsFact(q.Intent) {
 		f[2] = strength
 	}
 	f[3] = b2f(mention)
-	f[4] = 1 / float64(max(1, at.rank))
-	f[5] = b2f(q.Recent && at.newest)
+	f[4] = b2f(q.Recent && newest)
 	return f
 }
 

@@ -132,7 +132,7 @@ func (s *Service) search(ctx context.Context, question string, k int) ([]Snippet
 	out := make([]Snippet, len(cands))
 	for i, c := range cands {
 		// "Has it moved on?": the newest report says how things stand.
-		out[i] = snippet(c, q, weights, s.Analyzer, m, leadPlace{rank: i + 1, newest: c.hit.Document.Date == newest})
+		out[i] = snippet(c, q, weights, s.Analyzer, m, c.hit.Document.Date == newest)
 	}
 	return out, q, nil
 }
