@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"testing"
@@ -19,6 +20,7 @@ type leadCase struct {
 	hits     []bool
 	fold     int
 	newBatch bool
+	batch    string // Case.Added
 }
 
 // leadCases reads the candidate sentences of every answerable case with
@@ -35,7 +37,7 @@ func leadCases(t *testing.T, svc *retrieval.Service, cases []Case) []leadCase {
 			t.Fatalf("Search(%q): %v", c.Question, err)
 		}
 		h := sha256.Sum256([]byte(c.Question))
-		lc := leadCase{fold: int(h[0]) % folds, newBatch: c.Added == heldOutBatch}
+		lc := leadCase{fold: int(h[0]) % folds, newBatch: c.Added == heldOutBatch, batch: c.Added}
 		for _, s := range snips {
 			for _, l := range s.Leads {
 				lc.xs = append(lc.xs, l.Features)
@@ -195,20 +197,9 @@ func TestCrossValidateLead(t *testing.T) {
 	t.Logf("committed model, in-sample on dev: %.3f of %d; on %s dev: %.3f of %d", in, n, heldOutBatch, inNew, nNew)
 	var cv float64
 	for _, lambda := range []float64{0.01, 0.1, 1, 10} {
-		ws := make([][]float64, folds)
-		for f := range folds {
-			train := append([]leadCase{}, golden...)
-			for _, c := range dev {
-				if c.fold != f {
-					train = append(train, c)
-				}
-			}
-			ws[f] = fitLead(train, lambda)
-		}
-		pick := func(c leadCase) bool { return c.leadHit(ws[c.fold]) }
-		all, _ := share(pick, false)
-		onlyNew, _ := share(pick, true)
-		t.Logf("λ=%g, %d-fold CV on dev: %.3f; on %s dev: %.3f", lambda, folds, all, heldOutBatch, onlyNew)
+		all, onlyNew := crossValidateLead(dev, golden, func(c leadCase) string { return fmt.Sprint(c.fold) }, lambda, share)
+		batch, _ := crossValidateLead(dev, golden, func(c leadCase) string { return c.batch }, lambda, share)
+		t.Logf("λ=%g, %d-fold CV on dev: %.3f; on %s dev: %.3f; leave-one-batch-out: %.3f", lambda, folds, all, heldOutBatch, onlyNew, batch)
 		if lambda == leadLambda {
 			cv = all
 		}
@@ -216,6 +207,30 @@ func TestCrossValidateLead(t *testing.T) {
 	if cv < in-0.05 {
 		t.Errorf("lead model's cross-validated hit share %.3f is more than 0.05 below its in-sample %.3f", cv, in)
 	}
+}
+
+// crossValidateLead fits the lead model on golden and the dev cases of
+// other parts (by key) for each part, and returns share's figures for
+// the picks, over dev and its heldOutBatch part.
+func crossValidateLead(dev, golden []leadCase, key func(leadCase) string, lambda float64, share func(func(leadCase) bool, bool) (float64, int)) (all, onlyNew float64) {
+	ws := map[string][]float64{}
+	for _, c := range dev {
+		k := key(c)
+		if ws[k] != nil {
+			continue
+		}
+		train := append([]leadCase{}, golden...)
+		for _, o := range dev {
+			if key(o) != k {
+				train = append(train, o)
+			}
+		}
+		ws[k] = fitLead(train, lambda)
+	}
+	pick := func(c leadCase) bool { return c.leadHit(ws[key(c)]) }
+	all, _ = share(pick, false)
+	onlyNew, _ = share(pick, true)
+	return all, onlyNew
 }
 
 // TestLeadModel refits the lead model on dev and golden and checks the
