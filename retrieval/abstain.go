@@ -8,22 +8,22 @@ import (
 )
 
 // AbstainFeatureNames name the evidence features the calibrated
-// abstention model reads (AbstainFeatures), in order. A snippet is
+// abstention model reads (AbstainFeatures), in order. A top snippet is
 // qualified when it covers the question's focus (Snippet.Focus) and, for
-// a question that needs one, holds the asked-for kind of fact.
+// a question that needs one, holds the asked-for kind of fact; strict
+// when it also leaves no term over 0.4 of the question uncovered (Gap)
+// and under 3 terms missing.
 //
-// The best evidence and the least gap of any top snippet, whether one
-// covers the focus or holds the fact, the first snippet's dense
-// similarity, the best lead score, whether the question needs a fact and
-// its number of terms were features too: 5-fold cross-validated on dev,
-// the model did no worse without them (eval TestCrossValidate).
+// The least gap and missing terms, the best coverage and evidence of any
+// top snippet, whether one covers the focus or holds the fact, the first
+// snippet's dense similarity, the best lead score, whether the question
+// needs a fact and its number of terms were features too: 5-fold
+// cross-validated on dev, the model did no better with them (eval
+// TestCrossValidate).
 var AbstainFeatureNames = []string{
 	"bias",      // 1
 	"qualified", // best Evidence of a qualified top snippet
-	"coverage",  // best Coverage (without the title) of the top snippets
-	"missing",   // least Missing of the top snippets, over 3, at most 1
-	"strict",    // best Evidence of a qualified top snippet with a Gap of at most 0.4 and under 3 missing terms
-	"qual-gap",  // least Gap of a qualified top snippet (1 if none)
+	"strict",    // best Evidence of a strict top snippet
 }
 
 // abstainTop is how many of the best snippets the features read: the
@@ -33,20 +33,18 @@ const abstainTop = 3
 // AbstainFeatures returns the evidence features of snips for q, in the
 // order of AbstainFeatureNames; each lies in [0, 1]. They are the
 // measures the retrieval core already computes for every snippet, read
-// as a whole instead of through hand-set thresholds.
+// as a whole instead of through a hand-set threshold: a qualified
+// snippet that misses the strict limits still counts, for less.
 func AbstainFeatures(q Question, snips []Snippet) []float64 {
-	f := []float64{1, 0, 0, 1, 0, 1}
+	f := []float64{1, 0, 0}
 	nf := needsFact(q.Intent)
 	for _, s := range snips[:min(abstainTop, len(snips))] {
-		f[2] = math.Max(f[2], s.Coverage)
-		f[3] = math.Min(f[3], math.Min(1, float64(s.Missing)/3))
 		if !s.Focus || nf && !s.Fact {
 			continue
 		}
 		f[1] = math.Max(f[1], s.Evidence)
-		f[5] = math.Min(f[5], s.Gap)
 		if s.Gap <= 0.4 && s.Missing < 3 {
-			f[4] = math.Max(f[4], s.Evidence)
+			f[2] = math.Max(f[2], s.Evidence)
 		}
 	}
 	return f
