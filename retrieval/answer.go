@@ -42,8 +42,12 @@ type Snippet struct {
 	// Focus reports whether this snippet (read under its title) covers
 	// what the question asks for (Question.Focus).
 	Focus bool `json:"-"`
-	// LeadScore ranks the snippets' highlights as the answer's lead.
+	// LeadScore ranks the snippets' highlights as the answer's lead: the
+	// lead model's probability that Highlight answers the question.
 	LeadScore float64 `json:"-"`
+	// Leads are the sentences Highlight was chosen from, with the lead
+	// model's features (eval fits the model on them).
+	Leads []LeadCandidate `json:"-"`
 }
 
 // Citation is a numbered source of an Answer. Its JSON is the contract of

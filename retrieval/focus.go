@@ -301,7 +301,3 @@ func firstMentions(hits []Hit, sets []termSet, ts []string) map[string]int {
 	}
 	return first
 }
-
-// firstMentionBonus is the share a document's first sentence naming what
-// a "what is X" question asks about adds to its lead score.
-const firstMentionBonus = 0.3

@@ -100,10 +100,12 @@ func uniqueTerms(terms []string) []string {
 }
 
 // snippet builds a Snippet from a hit and marks its lead sentence: the
-// one that best covers the question's terms (by spelling or meaning),
-// preferring one that holds the kind of fact the question asks for
-// (a date for "when"); the first wins ties.
-func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *matcher) Snippet {
+// candidate sentence the lead model (Lead) rates most likely to answer
+// the question, from how well it covers the question's terms (by
+// spelling or meaning), whether it holds the kind of fact asked for (a
+// date for "when"); the first wins ties. newest says the passage is from
+// the newest report among the snippets.
+func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *matcher, newest bool) Snippet {
 	h := cand.hit
 	c := h.Chunk
 	sn := Snippet{
@@ -128,7 +130,39 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		Missing:    cand.missing,
 		Focus:      cand.focus,
 	}
-	best, bestScore, bestFact := Span{0, len(c.Text)}, -1.0, false
+	sn.Leads = leadCandidates(cand, q, w, a, m, newest)
+	best := -1
+	for i, l := range sn.Leads {
+		if s := Lead.Score(l); best < 0 || s > sn.LeadScore {
+			best, sn.LeadScore = i, s
+		}
+	}
+	span := Span{0, len(c.Text)}
+	if best >= 0 {
+		span, sn.Fact = sn.Leads[best].Span, sn.Leads[best].Fact
+	} else {
+		// No sentence: the whole passage is the candidate.
+		fact, strength := sentenceFact(q, c.Text)
+		f := leadFeatures(q, cand.coverage, strength, false, newest)
+		sn.Fact, sn.LeadScore = fact, Lead.Score(LeadCandidate{Features: f})
+	}
+	sn.Highlight = strings.TrimSpace(c.Text[span.Start:span.End])
+	sn.HighlightParagraph = c.ParaStart + strings.Count(c.Text[:span.Start], "\n\n")
+	// A place in the title ("… meeting …, London") says where the
+	// report's own event happened: it answers a question about that
+	// event ("Where did the first 2+2 take place?", which the title
+	// covers), not one about something the report mentions ("Where is
+	// the research being done?").
+	sn.Fact = sn.Fact || q.Intent == IntentWhere && hasPlace(h.Document.Title) && cand.titled >= titlePlaceShare
+	return sn
+}
+
+// leadCandidates returns the sentences of cand's passage that could lead
+// the answer, with their features: those covering some of the question,
+// and the first sentence whatever it covers.
+func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer, m *matcher, newest bool) []LeadCandidate {
+	c := cand.hit.Chunk
+	var leads []LeadCandidate
 	mention := cand.firstMention
 	for _, sp := range c.Sentences {
 		text, ok := c.sentence(sp)
@@ -137,45 +171,19 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		}
 		at := analyze(a, text)
 		cov := m.softCoverage(q.Terms, w, m.withAcronyms(at.set, text), m.meaningful(at.list))
-		if cov == 0 && bestScore >= 0 {
+		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
 		}
 		fact, strength := sentenceFact(q, text)
-		// A sentence must cover the question and hold the kind of fact it
-		// asks for: "when" answered without a date is no answer, and a
-		// date in a sentence about something else no better.
-		score := cov * (1 + factBonus*strength)
-		if needsFact(q.Intent) {
-			score *= factlessShare + (1-factlessShare)*strength
-		}
-		if len(q.Speaker) > 0 && !reportsSomething(text) {
-			// "What did Fallon say …?" is answered where he says
-			// something, not where he is only named.
-			score *= factlessShare
-		}
-		if mention && holdsAll(at.set, q.Define) {
-			// the document's first sentence naming what is asked about
-			score *= 1 + firstMentionBonus
+		// the document's first sentence naming what is asked about
+		first := mention && holdsAll(at.set, q.Define)
+		if first {
 			mention = false
 		}
-		if score > bestScore {
-			best, bestScore, bestFact = sp, score, fact
-		}
+		f := leadFeatures(q, cov, strength, first, newest)
+		leads = append(leads, LeadCandidate{Span: sp, Fact: fact, Features: f})
 	}
-	if bestScore < 0 {
-		bestFact, _ = sentenceFact(q, c.Text)
-		bestScore = sn.Coverage
-	}
-	sn.Highlight = strings.TrimSpace(c.Text[best.Start:best.End])
-	sn.HighlightParagraph = c.ParaStart + strings.Count(c.Text[:best.Start], "\n\n")
-	// A place in the title ("… meeting …, London") says where the
-	// report's own event happened: it answers a question about that
-	// event ("Where did the first 2+2 take place?", which the title
-	// covers), not one about something the report mentions ("Where is
-	// the research being done?").
-	sn.Fact = bestFact || q.Intent == IntentWhere && hasPlace(h.Document.Title) && cand.titled >= titlePlaceShare
-	sn.LeadScore = leadSentenceShare*bestScore + (1-leadSentenceShare)*sn.Coverage
-	return sn
+	return leads
 }
 
 // sentenceFact reports whether a sentence holds the kind of fact q asks
@@ -250,18 +258,6 @@ const yearOnlySpan = 0.6
 // document's title must cover for the title's place to answer it.
 const titlePlaceShare = 0.5
 
-// leadSentenceShare is how much of a lead's score is its own sentence's;
-// the rest is its passage's coverage, which gives the sentence context.
-const leadSentenceShare = 0.75
-
-// factBonus is the share a sentence holding the asked-for kind of fact
-// adds to its coverage when the lead sentence is chosen.
-const factBonus = 0.3
-
-// factlessShare is what a sentence lacking the asked-for kind of fact
-// keeps of its score, for the intents that need one (see needsFact).
-const factlessShare = 0.6
-
 func isNumber(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
@@ -324,11 +320,17 @@ type AbstainRule struct {
 	// for (Question.Focus).
 	NeedFocus bool
 	Top       int
+	// Calibrated decides by CalibratedAbstain, a logistic model over the
+	// same evidence, instead of the thresholds above: fitted and
+	// cross-validated on the eval sets, it refuses and answers wrongly
+	// less often on questions it was not fitted on than thresholds set by
+	// hand (eval TestCrossValidate).
+	Calibrated bool
 }
 
-// DefaultAbstain was calibrated on the dev split of the eval set
-// (eval/dev.jsonl); see docs/embedding.md.
-var DefaultAbstain = AbstainRule{MinCoverage: 0.5, MaxGap: 0.4, MaxMissing: 3, Top: 3, NeedFact: true, NeedFocus: true}
+// DefaultAbstain is the rule of the extractive answerer: the calibrated
+// model over the top three snippets.
+var DefaultAbstain = AbstainRule{Top: abstainTop, Calibrated: true}
 
 // ModelAbstain is the rule when a language model writes the answer: it
 // refuses only questions that are clearly uncovered and leaves the
@@ -347,6 +349,9 @@ func (r AbstainRule) Weak(q Question, snips []Snippet) bool {
 	top := r.Top
 	if top <= 0 || top > len(snips) {
 		top = len(snips)
+	}
+	if r.Calibrated {
+		return CalibratedAbstain.Logit(q, snips[:top]) > 0
 	}
 	best := 0.0
 	for _, s := range snips[:top] {

@@ -166,7 +166,7 @@ func TestCitedParagraph(t *testing.T) {
 	text := "Recent years has seen Japan ease restrictions.\n\nIn December, the Abe government announced an increase."
 	c := candidate{hit: Hit{Chunk: Chunk{ParaStart: 16, ParaEnd: 17, Text: text, Sentences: []Span{{0, 46}, {48, len(text)}}}}}
 	q := Question{Terms: []string{"december", "increase"}, Intent: IntentWhen}
-	sn := snippet(c, q, map[string]float64{"december": 1, "increase": 1}, wordsAnalyzer{}, newMatcher(wordsAnalyzer{}, nil, q))
+	sn := snippet(c, q, map[string]float64{"december": 1, "increase": 1}, wordsAnalyzer{}, newMatcher(wordsAnalyzer{}, nil, q), false)
 	if sn.HighlightParagraph != 17 || CitationOf(1, sn).Paragraph != 17 || sn.Paragraph != 16 {
 		t.Errorf("snippet of ¶16–17 quoting ¶17: highlight ¶%d, cited ¶%d, first ¶%d; want 17, 17, 16", sn.HighlightParagraph, CitationOf(1, sn).Paragraph, sn.Paragraph)
 	}

@@ -125,26 +125,17 @@ func (s *Service) search(ctx context.Context, question string, k int) ([]Snippet
 	m := newMatcher(s.Analyzer, s.Lexicon, q)
 	cands, weights := m.score(q, hits, s.Analyzer)
 	cands = rerank(cands, k)
-	out := make([]Snippet, len(cands))
 	newest := ""
-	for i, c := range cands {
-		out[i] = snippet(c, q, weights, s.Analyzer, m)
-		newest = max(newest, out[i].Date)
+	for _, c := range cands {
+		newest = max(newest, c.hit.Document.Date)
 	}
-	if q.Recent {
+	out := make([]Snippet, len(cands))
+	for i, c := range cands {
 		// "Has it moved on?": the newest report says how things stand.
-		for i := range out {
-			if out[i].Date == newest {
-				out[i].LeadScore += recencyBonus
-			}
-		}
+		out[i] = snippet(c, q, weights, s.Analyzer, m, c.hit.Document.Date == newest)
 	}
 	return out, q, nil
 }
-
-// recencyBonus is what the newest source's snippets add to their lead
-// score for a question about how things stand (Question.Recent).
-const recencyBonus = 0.15
 
 // dedupe drops hits whose chunk overlaps a better hit of the same document.
 func dedupe(hits []Hit) []Hit {

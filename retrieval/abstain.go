@@ -1,0 +1,104 @@
+package retrieval
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"math"
+)
+
+// AbstainFeatureNames name the evidence features the calibrated
+// abstention model reads (AbstainFeatures), in order. A top snippet is
+// qualified when it covers the question's focus (Snippet.Focus) and, for
+// a question that needs one, holds the asked-for kind of fact; strict
+// when it also leaves no term over 0.4 of the question uncovered (Gap)
+// and under 3 terms missing.
+//
+// The least gap and missing terms, the best coverage and evidence of any
+// top snippet, whether one covers the focus or holds the fact, the first
+// snippet's dense similarity, the best lead score, whether the question
+// needs a fact and its number of terms were features too: 5-fold
+// cross-validated on dev, the model did no better with them (eval
+// TestCrossValidate).
+var AbstainFeatureNames = []string{
+	"bias",      // 1
+	"qualified", // best Evidence of a qualified top snippet
+	"strict",    // best Evidence of a strict top snippet
+}
+
+// abstainTop is how many of the best snippets the features read: the
+// answer is built from them.
+const abstainTop = 3
+
+// AbstainFeatures returns the evidence features of snips for q, in the
+// order of AbstainFeatureNames; each lies in [0, 1]. They are the
+// measures the retrieval core already computes for every snippet, read
+// as a whole instead of through a hand-set threshold: a qualified
+// snippet that misses the strict limits still counts, for less.
+func AbstainFeatures(q Question, snips []Snippet) []float64 {
+	f := []float64{1, 0, 0}
+	nf := needsFact(q.Intent)
+	for _, s := range snips[:min(abstainTop, len(snips))] {
+		if !s.Focus || nf && !s.Fact {
+			continue
+		}
+		f[1] = math.Max(f[1], s.Evidence)
+		if s.Gap <= 0.4 && s.Missing < 3 {
+			f[2] = math.Max(f[2], s.Evidence)
+		}
+	}
+	return f
+}
+
+// AbstainModel is a logistic model of whether the sources fail to answer
+// a question, over AbstainFeatures: it abstains when the weighted sum of
+// the features exceeds 0 (probability one half).
+type AbstainModel struct {
+	Features []string  `json:"features"`
+	Weights  []float64 `json:"weights"`
+	// Lambda is the L2 penalty the weights were fitted with, and Cases
+	// how many questions they were fitted on; both are a record.
+	Lambda float64 `json:"lambda"`
+	Cases  int     `json:"cases"`
+}
+
+// Logit returns the model's log-odds that the sources do not answer q.
+func (m AbstainModel) Logit(q Question, snips []Snippet) float64 {
+	f := AbstainFeatures(q, snips)
+	z := 0.0
+	for i := range min(len(f), len(m.Weights)) {
+		z += m.Weights[i] * f[i]
+	}
+	return z
+}
+
+//go:embed abstain.json
+var abstainJSON []byte
+
+// CalibratedAbstain is the model eval fits on the dev and golden sets
+// (go test ./eval -run TestAbstainModel; see eval/README.md).
+var CalibratedAbstain = mustAbstainModel(abstainJSON)
+
+func mustAbstainModel(b []byte) AbstainModel {
+	var m AbstainModel
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic(fmt.Sprintf("abstain.json: %v", err))
+	}
+	return m
+}
+
+// check reports whether m's features are AbstainFeatureNames, in order: a
+// model fitted before the features changed is stale (refit it, see
+// eval/README.md). A stale model is not refused at start-up, so that the
+// refit can run; TestModels fails on it.
+func (m AbstainModel) check() error {
+	if len(m.Weights) != len(AbstainFeatureNames) || len(m.Features) != len(AbstainFeatureNames) {
+		return fmt.Errorf("abstain.json: %d weights, %d names for %d features", len(m.Weights), len(m.Features), len(AbstainFeatureNames))
+	}
+	for i, n := range m.Features {
+		if n != AbstainFeatureNames[i] {
+			return fmt.Errorf("abstain.json: feature %d is %q; want %q", i, n, AbstainFeatureNames[i])
+		}
+	}
+	return nil
+}
