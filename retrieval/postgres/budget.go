@@ -44,7 +44,7 @@ func (w *walker) approximate(ctx context.Context) error {
 	}
 	all := make([]listed, 0, len(w.open))
 	for _, at := range w.open {
-		all = append(all, listed{at, w.listedSum(&w.cands[at])})
+		all = append(all, listed{at, w.listedSum(at)})
 	}
 	slices.SortFunc(all, func(a, b listed) int {
 		if c := cmp.Compare(b.sum, a.sum); c != 0 {

@@ -86,10 +86,9 @@ JOIN chunks c ON c.lex_id = k.id
 JOIN documents d ON d.id = c.document_id`
 
 // candidate is a chunk some block listed; its listed scores are
-// walker.seen[at:at+len(terms)].
+// walker.seen.of(its index in walker.cands).
 type candidate struct {
 	id      int64
-	at      int32
 	checked bool
 }
 
@@ -111,7 +110,7 @@ type walker struct {
 	front    []float64      // bound of the term's score of any unread posting
 	index    *slots         // lex_id → its candidate
 	cands    []candidate    // every candidate listed
-	seen     []float64      // per candidate and term, the best score its postings showed
+	seen     scores         // per candidate and term, the best score its postings showed
 	open     []int32        // the unchecked candidates, and some checked
 	top      []scoredID     // the best checked chunks, best first: cand, and any tied with the last
 	floor    float64        // with trusted postings, the cand-th best listed sum of the open candidates
@@ -127,8 +126,9 @@ func (sc *lexScorer) walk(ctx context.Context, ref float64, trust bool) ([]lexHi
 	nt := len(sc.terms)
 	w := &walker{sc: sc, nt: nt, c: min(1, ref/sc.avg), after: make([]float64, nt), id: make([]int64, nt),
 		n: make([]int32, nt), done: make([]bool, nt), front: make([]float64, nt), index: slotPool.Get().(*slots),
-		floor: math.Inf(-1), trust: trust}
+		floor: math.Inf(-1), trust: trust, seen: newScores(nt)}
 	defer w.index.release()
+	defer w.seen.release()
 	for i := range nt {
 		w.after[i], w.id[i], w.n[i] = math.Inf(1), math.MaxInt64, walkFirst
 	}
@@ -250,30 +250,24 @@ func (w *walker) list(i int, keys, tfs, lens []int64, theta, others float64) {
 				w.index.set(key, pruned)
 				continue
 			}
-			at := int32(len(w.cands))
-			n := len(w.seen)
-			w.cands = append(w.cands, candidate{id: key, at: int32(n)})
-			w.seen = slices.Grow(w.seen, w.nt)[:n+w.nt]
-			clear(w.seen[n:])
+			at := w.seen.add()
+			w.cands = append(w.cands, candidate{id: key})
 			w.index.set(key, at+1)
 			w.open = append(w.open, at)
 			v = at + 1
 		}
 		if v != pruned {
-			j := int(w.cands[v-1].at) + i
-			w.seen[j] = max(w.seen[j], s)
+			seen := w.seen.of(v - 1)
+			seen[i] = max(seen[i], s)
 		}
 	}
 }
 
-// seenOf is c's listed scores, per term.
-func (w *walker) seenOf(c *candidate) []float64 { return w.seen[c.at : int(c.at)+w.nt] }
-
-// bound is a bound of c's score: per term, the best score its postings
-// showed or the term's frontier, whichever is higher.
-func (w *walker) bound(c *candidate) float64 {
+// bound is a bound of candidate at's score: per term, the best score its
+// postings showed or the term's frontier, whichever is higher.
+func (w *walker) bound(at int32) float64 {
 	sum := 0.0
-	for i, s := range w.seenOf(c) {
+	for i, s := range w.seen.of(at) {
 		if w.trust && s > 0 {
 			sum += s // the one posting of the chunk and term
 		} else {
@@ -310,8 +304,7 @@ func (w *walker) pending() []pending {
 	var todo []pending
 	w.compact()
 	for _, at := range w.open {
-		c := &w.cands[at]
-		if b := w.bound(c); b >= theta {
+		if b := w.bound(at); b >= theta {
 			todo = append(todo, pending{at, b})
 		}
 	}
@@ -367,7 +360,7 @@ func (w *walker) resolve() {
 	for _, at := range w.open {
 		c := &w.cands[at]
 		score, whole := 0.0, true
-		for i, s := range w.seenOf(c) {
+		for i, s := range w.seen.of(at) {
 			if s > 0 {
 				score += s
 			} else if !w.done[i] {
@@ -397,7 +390,7 @@ func (w *walker) raiseFloor() {
 	}
 	h := make(minHeap, 0, k) // the k best listed sums
 	for _, at := range w.open {
-		sum := w.listedSum(&w.cands[at])
+		sum := w.listedSum(at)
 		switch {
 		case len(h) < k:
 			heap.Push(&h, sum)
@@ -411,11 +404,11 @@ func (w *walker) raiseFloor() {
 	w.floor = max(w.floor, h[0]/slack)
 }
 
-// listedSum is the sum of c's listed scores: with trusted postings, at
-// most its score.
-func (w *walker) listedSum(c *candidate) float64 {
+// listedSum is the sum of candidate at's listed scores: with trusted
+// postings, at most its score.
+func (w *walker) listedSum(at int32) float64 {
 	sum := 0.0
-	for _, s := range w.seenOf(c) {
+	for _, s := range w.seen.of(at) {
 		sum += s
 	}
 	return sum
