@@ -29,10 +29,11 @@ type sample struct {
 // folds is how many parts cross-validation splits dev into.
 const folds = 5
 
-// heldOutBatch is the batch written before the calibrated model was
-// fitted or measured: its dev part was the old code's out-of-sample
-// estimate.
-const heldOutBatch = "2026-12-01g"
+// heldOutBatch is the newest batch, written before the code it
+// measures was changed (2026-12-01g before the calibrated models,
+// 2026-12-01h before the evidence features): its dev part is the old
+// code's out-of-sample estimate.
+const heldOutBatch = "2026-12-01h"
 
 // ruleAbstain is the thresholds rule the calibrated model replaced,
 // kept to compare against.

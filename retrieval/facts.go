@@ -303,10 +303,13 @@ var roleWords = map[string]bool{
 	"ambassador": true, "chief": true, "head": true, "director": true, "commander": true,
 }
 
-// hasPerson reports a role word ("secretary", "spokesman", "company") or
-// a proper name ("Mitsubishi Electric").
+// hasPerson reports a role word ("secretary", "spokesman", "company"), a
+// proper name ("Mitsubishi Electric") or a one-word name of an
+// organisation ("built by Boeing", "the Treasury"): "who" asks for
+// companies and bodies as often as for people, and one capitalised word
+// names them.
 func hasPerson(s string) bool {
-	return hasRole(s) || hasProperName(s)
+	return hasRole(s) || hasProperName(s) || hasOrgName(s)
 }
 
 func hasRole(s string) bool {

@@ -142,7 +142,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		span, sn.Fact = sn.Leads[best].Span, sn.Leads[best].Fact
 	} else {
 		// No sentence: the whole passage is the candidate.
-		fact, strength := sentenceFact(q, c.Text)
+		fact, strength := m.sentenceFact(q, a, c.Text)
 		f := leadFeatures(q, cand.coverage, strength, false, newest)
 		sn.Fact, sn.LeadScore = fact, Lead.Score(LeadCandidate{Features: f})
 	}
@@ -174,7 +174,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
 		}
-		fact, strength := sentenceFact(q, text)
+		fact, strength := m.sentenceFact(q, a, text)
 		// the document's first sentence naming what is asked about
 		first := mention && holdsAll(at.set, q.Define)
 		if first {
@@ -189,7 +189,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 // sentenceFact reports whether a sentence holds the kind of fact q asks
 // for, in what it adds to the question (see withoutWords), and how well
 // (factStrength).
-func sentenceFact(q Question, text string) (bool, float64) {
+func (m *matcher) sentenceFact(q Question, a Analyzer, text string) (bool, float64) {
 	switch q.Intent {
 	case IntentWhat, IntentYesNo, IntentSummary:
 		return true, 1 // no particular kind of fact
@@ -201,6 +201,11 @@ func sentenceFact(q Question, text string) (bool, float64) {
 		fact = hasMoney(ft)
 	case q.Magnitude:
 		fact = hasMeasure(ft)
+	case len(q.Counted) > 0 && hasQuantity(ft):
+		// Any number makes a sentence a candidate lead, which the lead
+		// model weighs by its coverage; only a count of the asked-for
+		// thing answers (countsNear).
+		return m.countsNear(q, a, text), 1
 	case q.Duration:
 		// "How long between the London meeting and the Tokyo trip?" is
 		// answered by the two dates.

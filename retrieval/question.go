@@ -55,6 +55,9 @@ type Question struct {
 	// range or a yield, which a measure answers ("the first time" is an
 	// ordinal, "several air forces" a count, neither a size).
 	Magnitude bool
+	// Counted holds the terms of what a plain "how many" question
+	// counts (see countedTerms): a number near them answers it.
+	Counted []string
 	// WantName marks a "who" question that asks for a name ("What is
 	// the name of …"): only a passage naming someone answers it.
 	WantName bool
@@ -122,6 +125,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	out.Duration = out.Intent == IntentQuantity && strings.Contains(low, "how long")
 	out.Money = out.Intent == IntentQuantity && moneyRequest.MatchString(low)
 	out.Magnitude = out.Intent == IntentQuantity && !out.Money && magnitudeRequest.MatchString(low)
+	out.Counted = countedTerms(a, out)
 	out.Focus = focusTerms(a, out)
 	out.Acronyms = acronymTerms(a, text)
 	out.Speaker = speakerTerms(a, out)

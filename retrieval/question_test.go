@@ -100,6 +100,7 @@ func TestHoldsFact(t *testing.T) {
 		{IntentWho, "An MoD spokesman said no details were available.", true},
 		{IntentWho, "Seeker technology involving Mitsubishi Electric is one possible development.", true},
 		{IntentWho, "The British said they are sending jets to Japan.", false},
+		{IntentWho, "The missile is built by Boeing.", true}, // an organisation's name
 		{IntentWhere, "Joint exercises on mine sweeping in the Arabian Gulf.", true},
 		{IntentWhere, "A feasibility study kicked off in November.", false}, // a month, not a place
 		{IntentWhy, "The meeting comes at a time of rising tensions in the region.", true},
