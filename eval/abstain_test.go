@@ -339,6 +339,36 @@ func TestCrossValidate(t *testing.T) {
 	}
 }
 
+// checkRefit compares the committed model file (in retrieval/) with want,
+// its refit by test; with env=1 in the environment it rewrites the file
+// instead.
+func checkRefit(t *testing.T, file, env, test string, got, want retrieval.Model) {
+	t.Helper()
+	again := fmt.Sprintf("(%s=1 go test ./eval -run %s)", env, test)
+	if os.Getenv(env) == "1" {
+		b, err := json.MarshalIndent(want, "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile("../retrieval/"+file, append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote ../retrieval/%s: %v", file, want.Weights)
+		return
+	}
+	if got.Cases != want.Cases || got.Lambda != want.Lambda {
+		t.Errorf("%s fitted on %d examples with λ=%g; refit has %d, λ=%g %s", file, got.Cases, got.Lambda, want.Cases, want.Lambda, again)
+	}
+	if len(got.Weights) != len(want.Weights) {
+		t.Fatalf("%s has %d weights; the refit has %d %s", file, len(got.Weights), len(want.Weights), again)
+	}
+	for i, w := range want.Weights {
+		if math.Abs(got.Weights[i]-w) > 1e-4 {
+			t.Errorf("%s weight %s = %g; refit gives %g %s", file, want.Features[i], got.Weights[i], w, again)
+		}
+	}
+}
+
 // TestAbstainModel refits the calibrated abstention model on dev and
 // golden and checks the committed retrieval/abstain.json holds the same
 // weights; COOPBOT_FIT_ABSTAIN=1 rewrites it.
@@ -349,28 +379,6 @@ func TestAbstainModel(t *testing.T) {
 	for i := range w {
 		w[i] = math.Round(w[i]*1e6) / 1e6
 	}
-	want := retrieval.AbstainModel{Features: retrieval.AbstainFeatureNames, Weights: w, Lambda: abstainLambda, Cases: len(ss)}
-	if os.Getenv("COOPBOT_FIT_ABSTAIN") == "1" {
-		b, err := json.MarshalIndent(want, "", " ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile("../retrieval/abstain.json", append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote ../retrieval/abstain.json: %v", w)
-		return
-	}
-	got := retrieval.CalibratedAbstain
-	if got.Cases != want.Cases || got.Lambda != want.Lambda {
-		t.Errorf("abstain.json fitted on %d cases with λ=%g; refit has %d, λ=%g (COOPBOT_FIT_ABSTAIN=1 go test ./eval -run TestAbstainModel)", got.Cases, got.Lambda, want.Cases, want.Lambda)
-	}
-	if len(got.Weights) != len(w) {
-		t.Fatalf("abstain.json has %d weights; the refit has %d (COOPBOT_FIT_ABSTAIN=1 go test ./eval -run TestAbstainModel)", len(got.Weights), len(w))
-	}
-	for i := range w {
-		if math.Abs(got.Weights[i]-w[i]) > 1e-4 {
-			t.Errorf("abstain.json weight %s = %g; refit gives %g (COOPBOT_FIT_ABSTAIN=1 go test ./eval -run TestAbstainModel)", want.Features[i], got.Weights[i], w[i])
-		}
-	}
+	want := retrieval.Model{Features: retrieval.AbstainFeatureNames, Weights: w, Lambda: abstainLambda, Cases: len(ss)}
+	checkRefit(t, "abstain.json", "COOPBOT_FIT_ABSTAIN", "TestAbstainModel", retrieval.CalibratedAbstain.Model, want)
 }

@@ -3,10 +3,8 @@ package eval
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/coopbot/coopbot/internal/testcore"
@@ -247,28 +245,6 @@ func TestLeadModel(t *testing.T) {
 	for _, c := range cs {
 		n += len(c.xs)
 	}
-	want := retrieval.LeadModel{Features: retrieval.LeadFeatureNames, Weights: w, Lambda: leadLambda, Cases: n}
-	if os.Getenv("COOPBOT_FIT_LEAD") == "1" {
-		b, err := json.MarshalIndent(want, "", " ")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile("../retrieval/lead.json", append(b, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("wrote ../retrieval/lead.json: %v", w)
-		return
-	}
-	got := retrieval.Lead
-	if got.Cases != want.Cases || got.Lambda != want.Lambda {
-		t.Errorf("lead.json fitted on %d candidates with λ=%g; refit has %d, λ=%g (COOPBOT_FIT_LEAD=1 go test ./eval -run TestLeadModel)", got.Cases, got.Lambda, want.Cases, want.Lambda)
-	}
-	if len(got.Weights) != len(w) {
-		t.Fatalf("lead.json has %d weights; the refit has %d (COOPBOT_FIT_LEAD=1 go test ./eval -run TestLeadModel)", len(got.Weights), len(w))
-	}
-	for i := range w {
-		if math.Abs(got.Weights[i]-w[i]) > 1e-4 {
-			t.Errorf("lead.json weight %s = %g; refit gives %g (COOPBOT_FIT_LEAD=1 go test ./eval -run TestLeadModel)", want.Features[i], got.Weights[i], w[i])
-		}
-	}
+	want := retrieval.Model{Features: retrieval.LeadFeatureNames, Weights: w, Lambda: leadLambda, Cases: n}
+	checkRefit(t, "lead.json", "COOPBOT_FIT_LEAD", "TestLeadModel", retrieval.Lead.Model, want)
 }

@@ -2,8 +2,6 @@ package retrieval
 
 import (
 	_ "embed"
-	"encoding/json"
-	"fmt"
 	"math"
 )
 
@@ -53,14 +51,7 @@ func AbstainFeatures(q Question, snips []Snippet) []float64 {
 // AbstainModel is a logistic model of whether the sources fail to answer
 // a question, over AbstainFeatures: it abstains when the weighted sum of
 // the features exceeds 0 (probability one half).
-type AbstainModel struct {
-	Features []string  `json:"features"`
-	Weights  []float64 `json:"weights"`
-	// Lambda is the L2 penalty the weights were fitted with, and Cases
-	// how many questions they were fitted on; both are a record.
-	Lambda float64 `json:"lambda"`
-	Cases  int     `json:"cases"`
-}
+type AbstainModel struct{ Model }
 
 // Logit returns the model's log-odds that the sources do not answer q.
 func (m AbstainModel) Logit(q Question, snips []Snippet) float64 {
@@ -77,28 +68,4 @@ var abstainJSON []byte
 
 // CalibratedAbstain is the model eval fits on the dev and golden sets
 // (go test ./eval -run TestAbstainModel; see eval/README.md).
-var CalibratedAbstain = mustAbstainModel(abstainJSON)
-
-func mustAbstainModel(b []byte) AbstainModel {
-	var m AbstainModel
-	if err := json.Unmarshal(b, &m); err != nil {
-		panic(fmt.Sprintf("abstain.json: %v", err))
-	}
-	return m
-}
-
-// check reports whether m's features are AbstainFeatureNames, in order: a
-// model fitted before the features changed is stale (refit it, see
-// eval/README.md). A stale model is not refused at start-up, so that the
-// refit can run; TestModels fails on it.
-func (m AbstainModel) check() error {
-	if len(m.Weights) != len(AbstainFeatureNames) || len(m.Features) != len(AbstainFeatureNames) {
-		return fmt.Errorf("abstain.json: %d weights, %d names for %d features", len(m.Weights), len(m.Features), len(AbstainFeatureNames))
-	}
-	for i, n := range m.Features {
-		if n != AbstainFeatureNames[i] {
-			return fmt.Errorf("abstain.json: feature %d is %q; want %q", i, n, AbstainFeatureNames[i])
-		}
-	}
-	return nil
-}
+var CalibratedAbstain = AbstainModel{mustModel("abstain.json", abstainJSON)}

@@ -2,8 +2,6 @@ package retrieval
 
 import (
 	_ "embed"
-	"encoding/json"
-	"fmt"
 	"math"
 )
 
@@ -27,14 +25,7 @@ type LeadCandidate struct {
 // LeadModel is a logistic model of whether a sentence answers the
 // question, over LeadFeatureNames: the answer leads with the candidate
 // it rates most likely, and Snippet.LeadScore is that probability.
-type LeadModel struct {
-	Features []string  `json:"features"`
-	Weights  []float64 `json:"weights"`
-	// Lambda is the L2 penalty the weights were fitted with, and Cases
-	// how many candidate sentences they were fitted on; both are a record.
-	Lambda float64 `json:"lambda"`
-	Cases  int     `json:"cases"`
-}
+type LeadModel struct{ Model }
 
 // Score returns the model's probability that the candidate answers.
 func (m LeadModel) Score(c LeadCandidate) float64 {
@@ -50,31 +41,7 @@ var leadJSON []byte
 
 // Lead is the model eval fits on the dev and golden sets (go test ./eval
 // -run TestLeadModel; see eval/README.md).
-var Lead = mustLeadModel(leadJSON)
-
-func mustLeadModel(b []byte) LeadModel {
-	var m LeadModel
-	if err := json.Unmarshal(b, &m); err != nil {
-		panic(fmt.Sprintf("lead.json: %v", err))
-	}
-	return m
-}
-
-// check reports whether m's features are LeadFeatureNames, in order: a
-// model fitted before the features changed is stale (refit it, see
-// eval/README.md). A stale model is not refused at start-up, so that the
-// refit can run; TestModels fails on it.
-func (m LeadModel) check() error {
-	if len(m.Weights) != len(LeadFeatureNames) || len(m.Features) != len(LeadFeatureNames) {
-		return fmt.Errorf("lead.json: %d weights, %d names for %d features", len(m.Weights), len(m.Features), len(LeadFeatureNames))
-	}
-	for i, n := range m.Features {
-		if n != LeadFeatureNames[i] {
-			return fmt.Errorf("lead.json: feature %d is %q; want %q", i, n, LeadFeatureNames[i])
-		}
-	}
-	return nil
-}
+var Lead = LeadModel{mustModel("lead.json", leadJSON)}
 
 // leadFeatures returns the features of one sentence of a passage: its
 // coverage of the question, the strength of the kind of fact it holds,

@@ -6,10 +6,10 @@ import "testing"
 // code computes (eval TestAbstainModel and TestLeadModel check the
 // weights themselves).
 func TestModels(t *testing.T) {
-	if err := CalibratedAbstain.check(); err != nil {
+	if err := CalibratedAbstain.check("abstain.json", AbstainFeatureNames); err != nil {
 		t.Error(err)
 	}
-	if err := Lead.check(); err != nil {
+	if err := Lead.check("lead.json", LeadFeatureNames); err != nil {
 		t.Error(err)
 	}
 }
