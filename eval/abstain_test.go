@@ -124,17 +124,23 @@ func logistic(xs [][]float64, ys []bool, cw map[bool]float64, lambda float64) []
 		for i := range d {
 			h[i][i] += 1e-9 // a feature no case sets
 		}
-		step := solve(h, g)
-		var norm float64
-		for i := range w {
-			w[i] -= step[i]
-			norm += step[i] * step[i]
-		}
-		if norm < 1e-20 {
+		if newton(w, h, g) {
 			break
 		}
 	}
 	return w
+}
+
+// newton takes one Newton step on w, with Hessian h and gradient g, and
+// reports whether it was small enough to stop.
+func newton(w []float64, h [][]float64, g []float64) bool {
+	step := solve(h, g)
+	var norm float64
+	for i := range w {
+		w[i] -= step[i]
+		norm += step[i] * step[i]
+	}
+	return norm < 1e-20
 }
 
 func sigmoid(z float64) float64 { return 1 / (1 + math.Exp(-z)) }

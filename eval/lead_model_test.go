@@ -94,13 +94,7 @@ func rankLead(cs []leadCase, lambda float64) []float64 {
 		for i := 1; i < d; i++ {
 			h[0][i], h[i][0] = 0, 0
 		}
-		step := solve(h, g)
-		var norm float64
-		for i := range w {
-			w[i] -= step[i]
-			norm += step[i] * step[i]
-		}
-		if norm < 1e-20 {
+		if newton(w, h, g) {
 			break
 		}
 	}
