@@ -61,19 +61,11 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	cands := make([]candidate, len(hits))
 	credits := make([][]float64, len(hits))
 	directs := make([][]float64, len(hits))
-	titles := map[string][]float64{}
-	// titleTerms holds each document's title terms and their meaningful
-	// ones, read once per document for the focus test.
-	type titleTerms struct {
-		set  termSet
-		soft []string
-	}
-	titleSets := map[string]titleTerms{}
+	titles := map[string]titleTerms{}
 	for i, h := range hits {
-		list := lists[i]
 		o, ok := first[h.Chunk.DocumentID]
 		cands[i] = candidate{hit: h, set: sets[i], firstMention: ok && o == h.Chunk.Ordinal}
-		soft := m.meaningful(list)
+		soft := m.meaningful(lists[i])
 		credits[i] = make([]float64, len(q.Terms))
 		directs[i] = make([]float64, len(q.Terms))
 		for j, t := range q.Terms {
@@ -81,58 +73,79 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 			credits[i][j], directs[i][j] = math.Max(d, n), d
 		}
 		splitNames(q, a, h.Chunk.Text, credits[i], directs[i])
-		if _, ok := titles[h.Chunk.DocumentID]; !ok {
-			// The title and the date are how the document is read ("the
-			// January 2016 visit").
-			title := h.Document.Title + " " + spokenDate(h.Document.Date)
-			at := analyze(a, title)
-			at.set = m.withAcronyms(at.set, title)
-			tl, set := at.list, at.set
-			tc := make([]float64, len(q.Terms))
-			soft := m.meaningful(tl)
-			for j, t := range q.Terms {
-				tc[j] = m.credit(t, set, soft)
-			}
-			titles[h.Chunk.DocumentID] = tc
-			titleSets[h.Chunk.DocumentID] = titleTerms{set, soft}
+		ts, ok := titles[h.Chunk.DocumentID]
+		if !ok {
+			ts = m.titleOf(q, a, h.Document)
+			titles[h.Chunk.DocumentID] = ts
 		}
-		ts := titleSets[h.Chunk.DocumentID]
 		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, ts.soft) && m.reportsSpeaker(q, a, h.Chunk)
 	}
 	w := weights(q.Terms, credits)
-	m.discountUnknown(q, w, cands, credits, titles)
+	credit := make(map[string][]float64, len(titles))
+	for id, ts := range titles {
+		credit[id] = ts.credit
+	}
+	m.discountUnknown(q, w, cands, credits, credit)
+	for i := range cands {
+		m.measure(q, w, &cands[i], credits[i], directs[i], credit[cands[i].hit.Chunk.DocumentID])
+	}
+	return cands, w
+}
+
+// titleTerms is what a document's title, with its date, gives the
+// question: its terms, their meaningful ones (for the focus test) and
+// the credit of each question term.
+type titleTerms struct {
+	set    termSet
+	soft   []string
+	credit []float64
+}
+
+// titleOf reads d's title and date once per document: they are how the
+// document is read ("the January 2016 visit").
+func (m *matcher) titleOf(q Question, a Analyzer, d Document) titleTerms {
+	title := d.Title + " " + spokenDate(d.Date)
+	at := analyze(a, title)
+	set := m.withAcronyms(at.set, title)
+	soft := m.meaningful(at.list)
+	tc := make([]float64, len(q.Terms))
+	for j, t := range q.Terms {
+		tc[j] = m.credit(t, set, soft)
+	}
+	return titleTerms{set: set, soft: soft, credit: tc}
+}
+
+// measure sets c's coverage, evidence, ranking, gap, title share and
+// missing terms from its credits (cr, direct: per question term) and its
+// title's (tc), the terms weighted by w.
+func (m *matcher) measure(q Question, w map[string]float64, c *candidate, cr, direct, tc []float64) {
 	var all float64
 	for _, t := range q.Terms {
 		all += w[t]
 	}
-	for i := range cands {
-		c := &cands[i]
-		tc := titles[c.hit.Chunk.DocumentID]
-		var own, with, rank, worst, titled float64
-		for j, t := range q.Terms {
-			cr, ct := credits[i][j], math.Max(credits[i][j], tc[j])
-			own += w[t] * cr
-			titled += w[t] * tc[j]
-			with += w[t] * ct
-			rank += w[t] * math.Max(directs[i][j], tc[j])
-			miss := w[t] * (1 - ct)
-			if m.names[t] && ct < 1 && all > 0 && w[t]/all >= nameShare {
-				// A name the passage does not spell is never covered by it.
-				miss = all
-			}
-			worst = math.Max(worst, miss)
-			if ct < 0.3 && all > 0 && w[t]/all >= 0.1 {
-				c.missing++
-			}
+	var own, with, rank, worst, titled float64
+	for j, t := range q.Terms {
+		ct := math.Max(cr[j], tc[j])
+		own += w[t] * cr[j]
+		titled += w[t] * tc[j]
+		with += w[t] * ct
+		rank += w[t] * math.Max(direct[j], tc[j])
+		miss := w[t] * (1 - ct)
+		if m.names[t] && ct < 1 && all > 0 && w[t]/all >= nameShare {
+			// A name the passage does not spell is never covered by it.
+			miss = all
 		}
-		if all > 0 {
-			c.coverage, c.evidence, c.ranking, c.gap = own/all, with/all, rank/all, worst/all
-			c.titled = titled / all
-		} else {
-			c.gap = 1
+		worst = math.Max(worst, miss)
+		if ct < 0.3 && all > 0 && w[t]/all >= 0.1 {
+			c.missing++
 		}
 	}
-	return cands, w
+	if all > 0 {
+		c.coverage, c.evidence, c.ranking, c.gap = own/all, with/all, rank/all, worst/all
+		c.titled = titled / all
+	} else {
+		c.gap = 1
+	}
 }
 
 // splitNames takes the credit of a name phrase's terms back from a
