@@ -200,24 +200,17 @@ func Stream(ctx context.Context, opts StreamOptions, write func(context.Context,
 func embedBatch(ctx context.Context, emb retrieval.Embedder, an retrieval.Analyzer, b batch, all []string) error {
 	var (
 		vecs [][]float32
+		toks [][]retrieval.Token // nil: embedded from the texts
 		err  error
 	)
 	tz, okT := an.(retrieval.Tokenizer)
 	te, okE := emb.(retrieval.TokenEmbedder)
 	if okT && okE {
-		toks := make([][]retrieval.Token, len(all))
+		toks = make([][]retrieval.Token, len(all))
 		for i, text := range all {
 			toks[i] = tz.Tokens(text)
 		}
 		vecs, err = te.EmbedTokens(ctx, all, toks)
-		k := 0
-		for i := range b.docs {
-			b.docs[i].Terms = make([][]string, len(b.docs[i].Chunks))
-			for j := range b.docs[i].Chunks {
-				b.docs[i].Terms[j] = termsOf(toks[k])
-				k++
-			}
-		}
 	} else {
 		vecs, err = emb.Embed(ctx, all)
 	}
@@ -228,9 +221,16 @@ func embedBatch(ctx context.Context, emb retrieval.Embedder, an retrieval.Analyz
 		return fmt.Errorf("embed chunks: got %d vectors for %d texts", len(vecs), len(all))
 	}
 	k := 0
-	for _, d := range b.docs {
+	for i := range b.docs {
+		d := &b.docs[i]
+		if toks != nil {
+			d.Terms = make([][]string, len(d.Chunks))
+		}
 		for j := range d.Chunks {
 			d.Chunks[j].Vector = vecs[k]
+			if toks != nil {
+				d.Terms[j] = termsOf(toks[k])
+			}
 			k++
 		}
 	}

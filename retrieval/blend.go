@@ -70,6 +70,7 @@ func (b Blend) embed(n int, part func(Embedder) ([][]float32, error)) ([][]float
 		return nil, fmt.Errorf("blend: %d weights for %d parts", len(b.Weights), len(b.Parts))
 	}
 	out := make([][]float32, n)
+	dims := b.Dimensions()
 	for i, p := range b.Parts {
 		vecs, err := part(p)
 		if err != nil {
@@ -89,7 +90,7 @@ func (b Blend) embed(n int, part func(Embedder) ([][]float32, error)) ([][]float
 				f = scale / math.Sqrt(sq)
 			}
 			if out[j] == nil {
-				out[j] = make([]float32, 0, b.Dimensions())
+				out[j] = make([]float32, 0, dims)
 			}
 			for _, x := range v {
 				out[j] = append(out[j], float32(float64(x)*f))

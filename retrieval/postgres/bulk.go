@@ -123,14 +123,9 @@ func copyRow(a retrieval.Analyzer, docID string, c retrieval.Chunk, terms []stri
 		int32(c.Start), int32(c.End), c.Text, sent, pgvector.NewVector(c.Vector), int32(c.Page), distinct, tfs, n}
 }
 
-// termCounts returns the distinct analyzer terms of text in order of
-// first occurrence, how often each occurs, and the number of terms
-// (repeats included): the lexical arm's columns of a chunk.
-func termCounts(a retrieval.Analyzer, text string) (terms []string, tfs []int32, n int32) {
-	return countTerms(a.Terms(text))
-}
-
-// countTerms is termCounts of a text whose terms are all.
+// countTerms returns the distinct terms of all (a text's analyzer terms)
+// in order of first occurrence, how often each occurs, and the number of
+// terms (repeats included): the lexical arm's columns of a chunk.
 func countTerms(all []string) (terms []string, tfs []int32, n int32) {
 	at := make(map[string]int, len(all))
 	terms, tfs = make([]string, 0, len(all)), make([]int32, 0, len(all))

@@ -61,7 +61,7 @@ func (s *Store) backfillTerms(ctx context.Context) error {
 		}
 		var b pgx.Batch
 		for _, k := range todo {
-			terms, tfs, n := termCounts(s.analyzer, k.text)
+			terms, tfs, n := countTerms(s.analyzer.Terms(k.text))
 			b.Queue(`UPDATE chunks SET lex_terms = $3, lex_tfs = $4, lex_len = $5 WHERE document_id = $1 AND ordinal = $2`,
 				k.doc, k.ord, terms, tfs, n)
 		}

@@ -29,21 +29,18 @@ func New() *Analyzer { return &Analyzer{} }
 // ("UK-Japan" → "uk", "japan", "ukjapan"). Terms never fails; text that
 // is empty or holds only stop words yields no terms.
 func (*Analyzer) Terms(text string) []string {
-	bp := tokenPool.Get().(*[]Token)
-	toks := AppendTokens((*bp)[:0], text)
 	var out []string
-	for _, t := range toks {
-		if StopWord(t.Text) {
-			continue
+	withTokens(text, func(toks []Token) {
+		for _, t := range toks {
+			if StopWord(t.Text) {
+				continue
+			}
+			if out == nil {
+				out = make([]string, 0, len(toks))
+			}
+			out = append(out, Stem(t.Text))
 		}
-		if out == nil {
-			out = make([]string, 0, len(toks))
-		}
-		out = append(out, Stem(t.Text))
-	}
-	clear(toks)
-	*bp = toks[:0]
-	tokenPool.Put(bp)
+	})
 	return out
 }
 
@@ -53,22 +50,31 @@ var _ retrieval.Tokenizer = (*Analyzer)(nil)
 // its term: its Stem, or "" for a stop word. Its non-empty terms are
 // Terms(text).
 func (*Analyzer) Tokens(text string) []retrieval.Token {
-	bp := tokenPool.Get().(*[]Token)
-	toks := AppendTokens((*bp)[:0], text)
-	out := make([]retrieval.Token, len(toks))
-	for i, t := range toks {
-		out[i] = retrieval.Token{Word: t.Text, Joined: t.Compound}
-		if !StopWord(t.Text) {
-			out[i].Term = Stem(t.Text)
+	var out []retrieval.Token
+	withTokens(text, func(toks []Token) {
+		out = make([]retrieval.Token, len(toks))
+		for i, t := range toks {
+			out[i] = retrieval.Token{Word: t.Text, Joined: t.Compound}
+			if !StopWord(t.Text) {
+				out[i].Term = Stem(t.Text)
+			}
 		}
-	}
-	clear(toks)
-	*bp = toks[:0]
-	tokenPool.Put(bp)
+	})
 	return out
 }
 
-// tokenPool recycles token buffers across Terms calls.
+// withTokens calls f with the tokens of text in a pooled buffer, which f
+// must not keep.
+func withTokens(text string, f func([]Token)) {
+	bp := tokenPool.Get().(*[]Token)
+	toks := AppendTokens((*bp)[:0], text)
+	f(toks)
+	clear(toks)
+	*bp = toks[:0]
+	tokenPool.Put(bp)
+}
+
+// tokenPool recycles token buffers across Terms and Tokens calls.
 var tokenPool = sync.Pool{New: func() any { s := make([]Token, 0, 256); return &s }}
 
 // Stem returns the Snowball English stem of w, a folded word as found in
