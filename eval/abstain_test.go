@@ -98,11 +98,7 @@ func logistic(xs [][]float64, ys []bool, cw map[bool]float64, lambda float64) []
 	d := len(xs[0])
 	w := make([]float64, d)
 	for iter := 0; iter < 50; iter++ {
-		g := make([]float64, d)
-		h := make([][]float64, d)
-		for i := range h {
-			h[i] = make([]float64, d)
-		}
+		g, h := penalty(w, lambda, 1)
 		for k, x := range xs {
 			p := sigmoid(dot(w, x))
 			y := 0.0
@@ -117,18 +113,30 @@ func logistic(xs [][]float64, ys []bool, cw map[bool]float64, lambda float64) []
 				}
 			}
 		}
-		for i := 1; i < d; i++ {
-			g[i] += lambda * w[i]
-			h[i][i] += lambda
-		}
-		for i := range d {
-			h[i][i] += 1e-9 // a feature no case sets
-		}
 		if newton(w, h, g) {
 			break
 		}
 	}
 	return w
+}
+
+// penalty returns the gradient and Hessian of the L2 penalty lambda·w²/2
+// on the weights from the index from on (the bias, weight 0, is left out
+// with from = 1), to which a Newton step adds the data's: each diagonal
+// term also gets 1e-9, for a feature no case sets.
+func penalty(w []float64, lambda float64, from int) ([]float64, [][]float64) {
+	d := len(w)
+	g := make([]float64, d)
+	h := make([][]float64, d)
+	for i := range h {
+		h[i] = make([]float64, d)
+		h[i][i] = 1e-9
+		if i >= from {
+			g[i] = lambda * w[i]
+			h[i][i] += lambda
+		}
+	}
+	return g, h
 }
 
 // newton takes one Newton step on w, with Hessian h and gradient g, and

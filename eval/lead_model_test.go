@@ -80,13 +80,7 @@ func rankLead(cs []leadCase, lambda float64) []float64 {
 	d := len(cs[0].xs[0])
 	w := make([]float64, d)
 	for iter := 0; iter < 50; iter++ {
-		g := make([]float64, d)
-		h := make([][]float64, d)
-		for i := range h {
-			h[i] = make([]float64, d)
-			h[i][i] = lambda + 1e-9
-			g[i] = lambda * w[i]
-		}
+		g, h := penalty(w, lambda, 0)
 		for _, c := range cs {
 			softmaxStep(c, w, g, h)
 		}
