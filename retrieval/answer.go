@@ -48,6 +48,10 @@ type Snippet struct {
 	// Leads are the sentences Highlight was chosen from, with the lead
 	// model's features (eval fits the model on them).
 	Leads []LeadCandidate `json:"-"`
+	// Named are the people a group in Highlight stands for ("senior UK
+	// ministers"), as the document names them elsewhere; set on the lead
+	// snippet of a "who" question by Ask (see Named).
+	Named []Named `json:"-"`
 }
 
 // Citation is a numbered source of an Answer. Its JSON is the contract of

@@ -28,27 +28,37 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 	if max <= 0 {
 		max = 5
 	}
-	lead := 0
-	for i, s := range snips {
-		if s.LeadScore > snips[lead].LeadScore {
-			lead = i
-		}
-	}
-	// Cite the lead first, then, in rank order, the snippets that carry
-	// at least citeShare of its coverage: each adds evidence.
+	lead := leadOf(snips)
+	// Cite the lead first, then the people its group stands for (Named),
+	// then, in rank order, the snippets that carry at least citeShare of
+	// its coverage: each adds evidence.
 	cited := []Snippet{snips[lead]}
+	named := map[int]bool{} // indexes into cited referred to in the lead
+	var who []string
+	for _, p := range snips[lead].Named {
+		if len(cited) == max {
+			break
+		}
+		n := citedAt(cited, p.Source)
+		if n < 0 {
+			n = len(cited)
+			cited = append(cited, p.Source)
+		}
+		named[n] = true
+		who = append(who, fmt.Sprintf("%s [%d]", p.Phrase, n+1))
+	}
 	for i, s := range snips {
-		if i != lead && len(cited) < max && s.Coverage >= citeShare*snips[lead].Coverage && s.Coverage > 0 {
+		if i != lead && len(cited) < max && s.Coverage >= citeShare*snips[lead].Coverage && s.Coverage > 0 && citedAt(cited, s) < 0 {
 			cited = append(cited, s)
 		}
 	}
-	parts := []string{fmt.Sprintf("%s%s [1]", leadContext(question, cited[0]), cited[0].Highlight)}
+	parts := []string{leadContext(question, cited[0]) + withNames(cited[0].Highlight, who)}
 	second := -1
 	for i, s := range cited[1:] {
 		// A second sentence when it is nearly as good and, preferably,
 		// from the other source: a question spanning both reports is
 		// answered from both.
-		if s.Highlight == cited[0].Highlight || s.LeadScore < 0.8*cited[0].LeadScore {
+		if named[i+1] || s.Highlight == cited[0].Highlight || s.LeadScore < 0.8*cited[0].LeadScore {
 			continue
 		}
 		if second < 0 || (s.DocumentID != cited[0].DocumentID && cited[second].DocumentID == cited[0].DocumentID) {
@@ -60,7 +70,7 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 	}
 	var also []string
 	for i := 1; i < len(cited); i++ {
-		if i != second {
+		if i != second && !named[i] {
 			also = append(also, fmt.Sprintf("[%d]", i+1))
 		}
 	}
@@ -138,4 +148,31 @@ func (s Snippet) citedParagraph() int {
 		return s.HighlightParagraph
 	}
 	return s.Paragraph
+}
+
+// citedAt returns the index in cited of the passage s quotes, or -1.
+func citedAt(cited []Snippet, s Snippet) int {
+	for i, c := range cited {
+		if c.DocumentID == s.DocumentID && c.Ordinal == s.Ordinal {
+			return i
+		}
+	}
+	return -1
+}
+
+// withNames returns the lead sentence with its [1] marker and, when it
+// names a group whose people its document names elsewhere, those people
+// in parentheses inside the sentence, each with its marker: "… senior UK
+// ministers announced … on Jan. 8 [1] (UK Defence Secretary Micheal
+// Fallon [2] and British Foreign Secretary Philip Hammond [3])."
+func withNames(highlight string, who []string) string {
+	body, ok := strings.CutSuffix(highlight, ".")
+	if len(who) == 0 || !ok {
+		return highlight + " [1]"
+	}
+	list := who[0]
+	if n := len(who); n > 1 {
+		list = strings.Join(who[:n-1], ", ") + " and " + who[n-1]
+	}
+	return body + " [1] (" + list + ")."
 }

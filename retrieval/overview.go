@@ -90,13 +90,9 @@ func (s *Service) opening(ctx context.Context, d Document) (Snippet, bool) {
 			first = s
 		}
 	}
-	return Snippet{
-		DocumentID: c.DocumentID, Title: d.Title, Date: d.Date, Outlet: d.Outlet, Author: d.Author,
-		Paragraph: c.ParaStart, ParaEnd: c.ParaEnd, Ordinal: c.Ordinal, Start: c.Start, End: c.End,
-		Page: c.Page, URL: webURL(h.Document.Source),
-		Text: c.Text, Score: h.Score, Highlight: strings.TrimSpace(first),
-		HighlightParagraph: c.ParaStart,
-	}, true
+	sn := snippetOfHit(h)
+	sn.Highlight = strings.TrimSpace(first)
+	return sn, true
 }
 
 // quoteTitle names d by its title in quotes, or by its id when it has

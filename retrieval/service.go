@@ -226,6 +226,7 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 		snips = snips[:k]
 	}
 	reportFound(ctx, len(snips))
+	s.namePeople(ctx, qa, snips)
 	ext := Extractive{}
 	var ans Answer
 	by := AnswererExtractive

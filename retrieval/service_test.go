@@ -2,6 +2,7 @@ package retrieval_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -252,6 +253,33 @@ func TestAskOverview(t *testing.T) {
 		}
 		if !strings.HasPrefix(a.Text, "“UK ministers visit Tokyo") {
 			t.Errorf("Ask(%q) = %q; want it to open with the newest document's title", q, a.Text)
+		}
+	}
+}
+
+// TestAskNamesTheGroup checks that a "who" question answered by a
+// sentence naming a group ("senior UK ministers announced …") names the
+// people its report puts in that group, in the first sentence, each
+// cited where the report names them; and that a group of the other
+// nationality is not given them.
+func TestAskNamesTheGroup(t *testing.T) {
+	svc := testcore.Service(t)
+	a, err := svc.Ask(context.Background(), "Which minister announced the Typhoon exercise plan?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead, _, _ := strings.Cut(a.Text, ").")
+	for _, want := range []string{"senior UK ministers announced", "Micheal Fallon [", "Philip Hammond ["} {
+		if !strings.Contains(lead, want) {
+			t.Errorf("Ask(README question) leads with %q; want it to hold %q", lead, want)
+		}
+	}
+	if strings.Contains(lead, "Kishida") || strings.Contains(lead, "Abe") {
+		t.Errorf("Ask(README question) leads with %q; want no Japanese minister", lead)
+	}
+	for _, c := range a.Citations {
+		if strings.Contains(c.Highlight, "Philip Hammond") && !strings.Contains(a.Text, fmt.Sprintf("Hammond [%d]", c.N)) {
+			t.Errorf("Ask(README question) = %q; want Hammond cited as [%d]", a.Text, c.N)
 		}
 	}
 }

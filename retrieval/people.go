@@ -1,0 +1,145 @@
+package retrieval
+
+import (
+	"context"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// A report often says who did something by a group ("senior UK
+// ministers announced …") and names the people elsewhere ("UK Defence
+// Secretary Micheal Fallon said …"). A "who" question answered by such a
+// sentence is answered in full only with the names: the answer quotes
+// the sentence and adds the people its document names in that group,
+// each cited where it is named.
+
+// Named is a person a lead sentence's group stands for, as the lead's
+// document names them: Phrase is verbatim ("British Foreign Secretary
+// Philip Hammond"), Source the passage it is in, its Highlight the
+// sentence.
+type Named struct {
+	Phrase string
+	Source Snippet
+}
+
+// groupRef matches a group of people by nationality and plural role:
+// "senior UK ministers", "Japanese officials", "their Japanese
+// counterparts".
+var groupRef = regexp.MustCompile(`\b(UK|U\.K\.|British|Britain's|Japanese|Japan's)\s+(?:[a-z]+\s+)?(ministers|officials|secretaries|counterparts|leaders)\b`)
+
+// titledName matches a person named with a title that ends in a role,
+// nationality first when it is given: "UK Defence Secretary Micheal
+// Fallon", "Foreign Minister Fumio Kishida", "Japanese Prime Minister
+// Shinzo Abe".
+var titledName = regexp.MustCompile(`\b(?:(UK|U\.K\.|British|Britain's|Japanese|Japan's)\s+)?(?:[A-Z][a-z]+\s+){0,2}(?:Secretary|Minister)\s+([A-Z][a-zA-Z'’-]+\s+[A-Z][a-zA-Z'’-]+)`)
+
+// nationalityWord finds the words nationOf reads.
+var nationalityWord = regexp.MustCompile(`\b(UK|U\.K\.|British|Britain's|Britain|Japanese|Japan's)\b`)
+
+// nationOf folds the nationality words groupRef and titledName match.
+func nationOf(w string) string {
+	if strings.HasPrefix(w, "Japan") {
+		return "japan"
+	}
+	return "uk"
+}
+
+// peopleQuery is what the store is asked for to find a group's names.
+var peopleQuery = map[string]string{"uk": "UK British secretary minister", "japan": "Japanese minister secretary"}
+
+// mentions returns the people sentence names with the nationality nation:
+// the one written before the title, else the nearest one before it in
+// the sentence ("their Japanese counterparts, Foreign Minister Fumio
+// Kishida and Defense Minister Gen Nakatani").
+func mentions(sentence, nation string) []string {
+	var out []string
+	for _, m := range titledName.FindAllStringSubmatchIndex(sentence, -1) {
+		n := ""
+		if m[2] >= 0 {
+			n = nationOf(sentence[m[2]:m[3]])
+		} else if all := nationalityWord.FindAllString(sentence[:m[0]], -1); len(all) > 0 {
+			n = nationOf(all[len(all)-1])
+		}
+		if n == nation {
+			out = append(out, sentence[m[0]:m[1]])
+		}
+	}
+	return out
+}
+
+// maxNamed bounds the people one lead is given.
+const maxNamed = 3
+
+// namePeople finds, for the lead snippet of a "who" question whose
+// highlight names a group and nobody in it, the people its document
+// names in that group, in document order, and records them in
+// lead.Named. A store error leaves the lead as it is: the sentence still
+// answers, less fully.
+func (s *Service) namePeople(ctx context.Context, q Question, snips []Snippet) {
+	if q.Intent != IntentWho || len(snips) == 0 {
+		return
+	}
+	lead := &snips[leadOf(snips)]
+	g := groupRef.FindStringSubmatch(lead.Highlight)
+	if g == nil {
+		return
+	}
+	nation := nationOf(g[1])
+	if len(mentions(lead.Highlight, nation)) > 0 {
+		return
+	}
+	hits, err := s.Store.Search(ctx, Query{Text: peopleQuery[nation], K: DefaultCandidates, Candidates: DefaultCandidates})
+	if err != nil {
+		s.logger().WarnContext(ctx, "search for named people failed", "err", err)
+		return
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].Chunk.Ordinal < hits[j].Chunk.Ordinal })
+	seen := map[string]bool{}
+	for _, h := range hits {
+		if h.Chunk.DocumentID != lead.DocumentID {
+			continue
+		}
+		for _, sp := range h.Chunk.Sentences {
+			text, ok := h.Chunk.sentence(sp)
+			if !ok {
+				continue
+			}
+			for _, p := range mentions(text, nation) {
+				surname := p[strings.LastIndexAny(p, " ")+1:]
+				if seen[surname] || len(lead.Named) == maxNamed {
+					continue
+				}
+				seen[surname] = true
+				src := snippetOfHit(h)
+				src.Highlight = strings.TrimSpace(text)
+				src.HighlightParagraph = h.Chunk.ParaStart + strings.Count(h.Chunk.Text[:sp.Start], "\n\n")
+				lead.Named = append(lead.Named, Named{Phrase: p, Source: src})
+			}
+		}
+	}
+}
+
+// leadOf returns the index of the snippet whose highlight leads the
+// extractive answer: the highest lead score, the first on ties.
+func leadOf(snips []Snippet) int {
+	lead := 0
+	for i, s := range snips {
+		if s.LeadScore > snips[lead].LeadScore {
+			lead = i
+		}
+	}
+	return lead
+}
+
+// snippetOfHit is a hit as a snippet with no analysis: a passage cited
+// for what it names.
+func snippetOfHit(h Hit) Snippet {
+	c := h.Chunk
+	return Snippet{
+		DocumentID: c.DocumentID, Title: h.Document.Title, Date: h.Document.Date, Outlet: h.Document.Outlet,
+		Author: h.Document.Author, Paragraph: c.ParaStart, ParaEnd: c.ParaEnd, Ordinal: c.Ordinal,
+		Start: c.Start, End: c.End, Page: c.Page, URL: webURL(h.Document.Source), Text: c.Text,
+		Score: h.Score, HighlightParagraph: c.ParaStart,
+	}
+}
