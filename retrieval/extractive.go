@@ -52,7 +52,11 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 			cited = append(cited, s)
 		}
 	}
-	parts := []string{leadContext(question, cited[0]) + withNames(cited[0].Highlight, who)}
+	group := ""
+	if len(who) > 0 {
+		group = snips[lead].Named[0].Group
+	}
+	parts := []string{leadContext(question, cited[0]) + withNames(cited[0].Highlight, group, who)}
 	second := -1
 	for i, s := range cited[1:] {
 		// A second sentence when it is nearly as good and, preferably,
@@ -161,11 +165,11 @@ func citedAt(cited []Snippet, s Snippet) int {
 }
 
 // withNames returns the lead sentence with its [1] marker and, when it
-// names a group whose people its document names elsewhere, those people
-// in parentheses inside the sentence, each with its marker: "… senior UK
-// ministers announced … on Jan. 8 [1] (UK Defence Secretary Micheal
-// Fallon [2] and British Foreign Secretary Philip Hammond [3])."
-func withNames(highlight string, who []string) string {
+// names a group whose people its document names elsewhere, those people,
+// in the same sentence, each with its marker: "… senior UK ministers
+// announced … on Jan. 8 [1]; the UK ministers were UK Defence Secretary
+// Micheal Fallon [2] and British Foreign Secretary Philip Hammond [3]."
+func withNames(highlight, group string, who []string) string {
 	body, ok := strings.CutSuffix(highlight, ".")
 	if len(who) == 0 || !ok {
 		return highlight + " [1]"
@@ -174,5 +178,9 @@ func withNames(highlight string, who []string) string {
 	if n := len(who); n > 1 {
 		list = strings.Join(who[:n-1], ", ") + " and " + who[n-1]
 	}
-	return body + " [1] (" + list + ")."
+	verb := " were "
+	if len(who) == 1 {
+		verb = " included "
+	}
+	return body + " [1]; the " + group + verb + list + "."
 }

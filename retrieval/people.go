@@ -15,12 +15,13 @@ import (
 // each cited where it is named.
 
 // Named is a person a lead sentence's group stands for, as the lead's
-// document names them: Phrase is verbatim ("British Foreign Secretary
+// document names them: Group is the group as the lead says it ("UK
+// ministers"), Phrase the person, verbatim ("British Foreign Secretary
 // Philip Hammond"), Source the passage it is in, its Highlight the
 // sentence.
 type Named struct {
-	Phrase string
-	Source Snippet
+	Group, Phrase string
+	Source        Snippet
 }
 
 // groupRef matches a group of people by nationality and plural role:
@@ -114,7 +115,7 @@ func (s *Service) namePeople(ctx context.Context, q Question, snips []Snippet) {
 				src := snippetOfHit(h)
 				src.Highlight = strings.TrimSpace(text)
 				src.HighlightParagraph = h.Chunk.ParaStart + strings.Count(h.Chunk.Text[:sp.Start], "\n\n")
-				lead.Named = append(lead.Named, Named{Phrase: p, Source: src})
+				lead.Named = append(lead.Named, Named{Group: g[0], Phrase: p, Source: src})
 			}
 		}
 	}

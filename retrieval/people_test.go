@@ -32,12 +32,12 @@ func TestWithNames(t *testing.T) {
 		want      string
 	}{
 		{"Senior UK ministers announced it.", nil, "Senior UK ministers announced it. [1]"},
-		{"Senior UK ministers announced it.", []string{"A B [2]"}, "Senior UK ministers announced it [1] (A B [2])."},
-		{"UK ministers said so.", []string{"A B [2]", "C D [3]", "E F [2]"}, "UK ministers said so [1] (A B [2], C D [3] and E F [2])."},
+		{"Senior UK ministers announced it.", []string{"A B [2]"}, "Senior UK ministers announced it [1]; the UK ministers included A B [2]."},
+		{"UK ministers said so.", []string{"A B [2]", "C D [3]", "E F [2]"}, "UK ministers said so [1]; the UK ministers were A B [2], C D [3] and E F [2]."},
 		{`UK ministers said "yes?"`, []string{"A B [2]"}, `UK ministers said "yes?" [1]`},
 	}
 	for _, tt := range tests {
-		if got := withNames(tt.highlight, tt.who); got != tt.want {
+		if got := withNames(tt.highlight, "UK ministers", tt.who); got != tt.want {
 			t.Errorf("withNames(%q, %q) = %q; want %q", tt.highlight, tt.who, got, tt.want)
 		}
 	}

@@ -185,7 +185,8 @@ func TestServeEndToEnd(t *testing.T) {
 		`coopbot_answer_seconds_bucket{surface="web",le="+Inf"} 1`,
 		`coopbot_answer_seconds_count{surface="web"} 1`,
 		`coopbot_embed_seconds_count 1`,
-		`coopbot_search_seconds_count 1`,
+		// the question, then the people its lead's "senior UK ministers" are
+		`coopbot_search_seconds_count 2`,
 		`coopbot_ingest_documents_total{result="stored"} 2`,
 		`coopbot_index_documents 2`,
 		`coopbot_feedback_total{surface="web",vote="up"} 1`,
