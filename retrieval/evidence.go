@@ -45,9 +45,10 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	sets := make([]termSet, len(hits))
 	lists := make([][]string, len(hits))
 	vocab := termSet{}
+	m.learnHolders(a, q, hits)
 	for i, h := range hits {
 		at := analyze(a, h.Chunk.Text)
-		sets[i], lists[i] = m.withAcronyms(at.set, h.Chunk.Text), at.list
+		sets[i], lists[i] = m.withHolders(m.withAcronyms(at.set, h.Chunk.Text), h.Chunk.DocumentID, h.Chunk.Text), at.list
 		for _, t := range at.list {
 			vocab[t] = struct{}{}
 		}

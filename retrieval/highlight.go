@@ -170,7 +170,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 			continue
 		}
 		at := analyze(a, text)
-		cov := m.softCoverage(q.Terms, w, m.withAcronyms(at.set, text), m.meaningful(at.list))
+		cov := m.softCoverage(q.Terms, w, m.withHolders(m.withAcronyms(at.set, text), c.DocumentID, text), m.meaningful(at.list))
 		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
 		}

@@ -58,6 +58,9 @@ type matcher struct {
 	// acronyms are the question's terms written as acronyms: a passage
 	// that spells one out covers it (see spellsOut).
 	acronyms map[string]bool
+	// holders are each document's titled people whose title or name
+	// shares a term with the question (see learnHolders).
+	holders map[string][]holder
 	// spelled holds the question's terms that some candidate spells
 	// (or names by an alias); see prepare.
 	spelled map[string]bool

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -33,7 +34,7 @@ var groupRef = regexp.MustCompile(`\b(UK|U\.K\.|British|Britain's|Japanese|Japan
 // nationality first when it is given: "UK Defence Secretary Micheal
 // Fallon", "Foreign Minister Fumio Kishida", "Japanese Prime Minister
 // Shinzo Abe".
-var titledName = regexp.MustCompile(`\b(?:(UK|U\.K\.|British|Britain's|Japanese|Japan's)\s+)?(?:[A-Z][a-z]+\s+){0,2}(?:Secretary|Minister)\s+([A-Z][a-zA-Z'’-]+\s+[A-Z][a-zA-Z'’-]+)`)
+var titledName = regexp.MustCompile(`\b(?:(UK|U\.K\.|British|Britain's|Japanese|Japan's)\s+)?((?:[A-Z][a-z]+\s+){0,2}(?:Secretary|Minister))\s+([A-Z][a-zA-Z'’-]+\s+([A-Z][a-zA-Z'’-]+))`)
 
 // nationalityWord finds the words nationOf reads.
 var nationalityWord = regexp.MustCompile(`\b(UK|U\.K\.|British|Britain's|Britain|Japanese|Japan's)\b`)
@@ -143,4 +144,92 @@ func snippetOfHit(h Hit) Snippet {
 		Start: c.Start, End: c.End, Page: c.Page, URL: webURL(h.Document.Source), Text: c.Text,
 		Score: h.Score, HighlightParagraph: c.ParaStart,
 	}
+}
+
+// A report names a person once with a title ("UK Defence Secretary
+// Micheal Fallon") and then by the title alone ("The defence secretary
+// was in Tokyo …") or by surname ("Fallon listed …"). A passage that
+// refers to the person either way covers the question's words for
+// them: "Who did Fallon travel to Tokyo with?" is answered by the
+// sentence about "the defence secretary".
+
+// holder is a titled person of one document, as its candidate passages
+// name them.
+type holder struct {
+	title   string // lower case, American spelling folded: "defence secretary"
+	surname string // "Fallon"
+	// byTitle are the question's terms among the name's: what a mention
+	// by title covers; bySurname the title's terms when the question
+	// has them all ("defence secretary", not a bare "minister", which
+	// a surname does not settle): what a mention by surname covers.
+	byTitle, bySurname []string
+}
+
+// learnHolders records, for each document among hits, the titled people
+// its passages name whose name or whole title the question uses.
+func (m *matcher) learnHolders(a Analyzer, q Question, hits []Hit) {
+	for _, h := range hits {
+		for _, g := range titledName.FindAllStringSubmatch(h.Chunk.Text, -1) {
+			var byTitle, bySurname []string
+			for _, t := range a.Terms(g[3]) {
+				if m.own[t] && !slices.Contains(byTitle, t) {
+					byTitle = append(byTitle, t)
+				}
+			}
+			title := a.Terms(g[2])
+			if len(title) > 0 && !slices.ContainsFunc(title, func(t string) bool { return !m.own[t] }) {
+				bySurname = title
+			}
+			if len(byTitle)+len(bySurname) == 0 {
+				continue
+			}
+			if m.holders == nil {
+				m.holders = map[string][]holder{}
+			}
+			doc, low := h.Chunk.DocumentID, foldSpelling(strings.ToLower(g[2]))
+			if !slices.ContainsFunc(m.holders[doc], func(o holder) bool { return o.surname == g[4] && o.title == low }) {
+				m.holders[doc] = append(m.holders[doc], holder{title: low, surname: g[4], byTitle: byTitle, bySurname: bySurname})
+			}
+		}
+	}
+}
+
+// withHolders returns set with the terms of each of doc's titled people
+// that text refers to by title ("the defence secretary") or surname; set
+// itself is not changed.
+func (m *matcher) withHolders(set termSet, doc, text string) termSet {
+	hs := m.holders[doc]
+	if len(hs) == 0 {
+		return set
+	}
+	low := foldSpelling(strings.ToLower(text))
+	out, copied := set, false
+	for _, h := range hs {
+		var terms []string
+		if strings.Contains(low, "the "+h.title) {
+			terms = h.byTitle
+		}
+		if strings.Contains(text, h.surname) {
+			terms = append(slices.Clip(terms), h.bySurname...)
+		}
+		for _, t := range terms {
+			if _, ok := out[t]; ok {
+				continue
+			}
+			if !copied {
+				out, copied = make(termSet, len(set)+len(terms)), true
+				for u := range set {
+					out[u] = struct{}{}
+				}
+			}
+			out[t] = struct{}{}
+		}
+	}
+	return out
+}
+
+// foldSpelling writes American "defense" the British way, so that a
+// title matches either spelling.
+func foldSpelling(low string) string {
+	return strings.ReplaceAll(low, "defense", "defence")
 }

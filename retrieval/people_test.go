@@ -42,3 +42,37 @@ func TestWithNames(t *testing.T) {
 		}
 	}
 }
+
+// TestWithHolders checks that a passage referring to a titled person by
+// the title alone, or by surname, covers the question's words for them,
+// and that one referring to nobody is left as it is.
+func TestWithHolders(t *testing.T) {
+	a := wordsAnalyzer{}
+	q := Question{Terms: []string{"fallon", "tokyo", "defence", "secretary"}}
+	m := newMatcher(a, nil, q)
+	intro := "UK Defence Secretary Micheal Fallon said in a statement released to coincide with the visit."
+	m.learnHolders(a, q, []Hit{{Chunk: Chunk{DocumentID: "d", Text: intro}}})
+	tests := []struct {
+		doc, text string
+		want      []string // terms the result holds that the text does not spell
+	}{
+		{"d", "The defense secretary was in Tokyo alongside British Foreign Secretary Philip Hammond.", []string{"fallon"}},
+		{"d", "Fallon listed defense equipment cooperation.", []string{"defence", "secretary"}},
+		{"d", "Hammond also met with Japanese Prime Minister Shinzo Abe.", nil},
+		{"other", "The defence secretary was in Tokyo.", nil},
+	}
+	for _, tt := range tests {
+		set := analyze(a, tt.text).set
+		got := m.withHolders(set, tt.doc, tt.text)
+		var added []string
+		for u := range got {
+			if _, ok := set[u]; !ok {
+				added = append(added, u)
+			}
+		}
+		slices.Sort(added)
+		if !slices.Equal(added, tt.want) {
+			t.Errorf("withHolders(%q, %q) adds %q; want %q", tt.doc, tt.text, added, tt.want)
+		}
+	}
+}
