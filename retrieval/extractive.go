@@ -182,5 +182,8 @@ func withNames(highlight, group string, who []string) string {
 	if len(who) == 1 {
 		verb = " included "
 	}
-	return body + " [1]; the " + group + verb + list + "."
+	if !strings.HasPrefix(group, "Japan") && !strings.HasPrefix(group, "Britain") {
+		group = "the " + group
+	}
+	return body + " [1]; " + group + verb + list + "."
 }

@@ -25,10 +25,30 @@ type Named struct {
 	Source        Snippet
 }
 
-// groupRef matches a group of people by nationality and plural role:
-// "senior UK ministers", "Japanese officials", "their Japanese
-// counterparts".
-var groupRef = regexp.MustCompile(`\b(UK|U\.K\.|British|Britain's|Japanese|Japan's)\s+(?:[a-z]+\s+)?(ministers|officials|secretaries|counterparts|leaders)\b`)
+// groupRef matches a group of people by plural role and nationality
+// ("senior UK ministers", "Japanese officials"), or as both countries'
+// ("the nations' foreign and defense ministers"); not one named body's
+// ("Treasury ministers"), whose people a report names rarely.
+var groupRef = regexp.MustCompile(`\b(?:(UK|U\.K\.|British|Britain's|Japanese|Japan's)|the (?:two )?(?:nations|countries|sides)['’])\s+(?:[a-z]+\s+){0,3}(ministers|officials|secretaries|counterparts|leaders)\b`)
+
+// groupNation returns the nationality of the people group g (a groupRef
+// match) stands for: its own, else the one country q names ("Who
+// represented Japan at the London talks?" read against "the nations'
+// foreign and defense ministers"), else "".
+func groupNation(g []string, q Question) (nation, label string) {
+	if g[1] != "" {
+		return nationOf(g[1]), g[0]
+	}
+	uk := q.Words["uk"] || q.Words["britain"] || q.Words["british"] || q.Words["britain's"]
+	japan := q.Words["japan"] || q.Words["japanese"] || q.Words["japan's"]
+	switch {
+	case japan && !uk:
+		return "japan", "Japan's " + g[2]
+	case uk && !japan:
+		return "uk", "Britain's " + g[2]
+	}
+	return "", ""
+}
 
 // titledName matches a person named with a title that ends in a role,
 // nationality first when it is given: "UK Defence Secretary Micheal
@@ -87,8 +107,8 @@ func (s *Service) namePeople(ctx context.Context, q Question, snips []Snippet) {
 	if g == nil {
 		return
 	}
-	nation := nationOf(g[1])
-	if len(mentions(lead.Highlight, nation)) > 0 {
+	nation, label := groupNation(g, q)
+	if nation == "" || len(mentions(lead.Highlight, nation)) > 0 {
 		return
 	}
 	hits, err := s.Store.Search(ctx, Query{Text: peopleQuery[nation], K: DefaultCandidates, Candidates: DefaultCandidates})
@@ -116,7 +136,7 @@ func (s *Service) namePeople(ctx context.Context, q Question, snips []Snippet) {
 				src := snippetOfHit(h)
 				src.Highlight = strings.TrimSpace(text)
 				src.HighlightParagraph = h.Chunk.ParaStart + strings.Count(h.Chunk.Text[:sp.Start], "\n\n")
-				lead.Named = append(lead.Named, Named{Group: g[0], Phrase: p, Source: src})
+				lead.Named = append(lead.Named, Named{Group: label, Phrase: p, Source: src})
 			}
 		}
 	}

@@ -55,6 +55,9 @@ type Question struct {
 	// range or a yield, which a measure answers ("the first time" is an
 	// ordinal, "several air forces" a count, neither a size).
 	Magnitude bool
+	// Scope holds the terms a question names a report by ("the london
+	// report", "the 2015 joint statement"); see scope.
+	Scope []string
 	// Counted holds the terms of what a plain "how many" question
 	// counts (see countedTerms): a number near them answers it.
 	Counted []string
@@ -131,6 +134,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	out.Speaker = speakerTerms(a, out)
 	out.Define = defineTerms(a, out)
 	out.NamePhrases = namePhraseTerms(a, text, out.Terms)
+	out.Scope = scopeTerms(a, low)
 	return out
 }
 

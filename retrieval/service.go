@@ -121,7 +121,7 @@ func (s *Service) search(ctx context.Context, question string, k int) ([]Snippet
 	if err != nil {
 		return nil, q, fmt.Errorf("search: %w", err)
 	}
-	hits = dedupe(hits)
+	hits = scope(q, s.Analyzer, dedupe(hits))
 	m := newMatcher(s.Analyzer, s.Lexicon, q)
 	cands, weights := m.score(q, hits, s.Analyzer)
 	cands = rerank(cands, k)
