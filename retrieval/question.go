@@ -329,7 +329,7 @@ func intentOf(q string) Intent {
 		"time frame", "date", "dates", "dated"):
 		return IntentWhen
 	case has("how many", "how much", "what number", "how big", "how large", "how long",
-		"cost", "costs", "price", "budget", "amount", "how expensive"):
+		"cost", "costs", "price", "budget", "amount", "how expensive", "worth", "valued", "value of"):
 		return IntentQuantity
 	case has("where", "what city", "which city", "which country", "what country", "what place",
 		"which place", "what location", "which location", "which sea", "what region", "which region"):
