@@ -95,6 +95,7 @@ const (
 	AnswererExtractive = "extractive"
 	AnswererRule       = "abstain-rule" // refused before any answerer ran
 	AnswererOverview   = "overview"     // the documents' openings (Service.overview)
+	AnswererMetadata   = "metadata"     // a document's author, outlet or date (Service.metadata)
 )
 
 // Answerer writes an Answer from the snippets retrieved for a question.

@@ -198,6 +198,10 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 			return a, nil
 		}
 	}
+	if a, ok := s.metadata(ctx, asked, q); ok {
+		a.Standalone, a.Answerer = q, AnswererMetadata
+		return a, nil
+	}
 	rule := s.Abstain
 	if rule == (AbstainRule{}) {
 		rule = DefaultAbstain
