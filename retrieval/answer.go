@@ -96,6 +96,7 @@ const (
 	AnswererRule       = "abstain-rule" // refused before any answerer ran
 	AnswererOverview   = "overview"     // the documents' openings (Service.overview)
 	AnswererMetadata   = "metadata"     // a document's author, outlet or date (Service.metadata)
+	AnswererRole       = "role"         // who holds a titled role, or a refusal when the reports name no holder (Service.roleHolder)
 )
 
 // Answerer writes an Answer from the snippets retrieved for a question.

@@ -29,7 +29,7 @@ type Named struct {
 // ("senior UK ministers", "Japanese officials"), or as both countries'
 // ("the nations' foreign and defense ministers"); not one named body's
 // ("Treasury ministers"), whose people a report names rarely.
-var groupRef = regexp.MustCompile(`\b(?:(UK|U\.K\.|British|Britain's|Japanese|Japan's)|the (?:two )?(?:nations|countries|sides)['’])\s+(?:[a-z]+\s+){0,3}(ministers|officials|secretaries|counterparts|leaders)\b`)
+var groupRef = regexp.MustCompile(`\b(?:(UK|U\.K\.|British|Britain's|Japanese|Japan's|French|France's|American|US|U\.S\.|Chinese|China's|Indian|India's|German|Germany's)|the (?:two )?(?:nations|countries|sides)['’])\s+(?:[a-z]+\s+){0,3}(ministers|officials|secretaries|counterparts|leaders)\b`)
 
 // groupNation returns the nationality of the people group g (a groupRef
 // match) stands for: its own, else the one country q names ("Who
@@ -54,38 +54,60 @@ func groupNation(g []string, q Question) (nation, label string) {
 // nationality first when it is given: "UK Defence Secretary Micheal
 // Fallon", "Foreign Minister Fumio Kishida", "Japanese Prime Minister
 // Shinzo Abe".
-var titledName = regexp.MustCompile(`\b(?:(UK|U\.K\.|British|Britain's|Japanese|Japan's)\s+)?((?:[A-Z][a-z]+\s+){0,2}(?:Secretary|Minister))\s+([A-Z][a-zA-Z'’-]+\s+([A-Z][a-zA-Z'’-]+))`)
+var titledName = regexp.MustCompile(`\b(?:(UK|U\.K\.|British|Britain's|Japanese|Japan's|French|France's|American|US|U\.S\.|Chinese|China's|Indian|India's|German|Germany's)\s+)?((?:[A-Z][a-z]+\s+){0,2}(?:Secretary|Minister))\s+([A-Z][a-zA-Z'’-]+\s+([A-Z][a-zA-Z'’-]+))`)
 
 // nationalityWord finds the words nationOf reads.
-var nationalityWord = regexp.MustCompile(`\b(UK|U\.K\.|British|Britain's|Britain|Japanese|Japan's)\b`)
+var nationalityWord = regexp.MustCompile(`\b(UK|U\.K\.|British|Britain's|Britain|Japanese|Japan's|French|France's|American|US|U\.S\.|Chinese|China's|Indian|India's|German|Germany's)\b`)
 
-// nationOf folds the nationality words groupRef and titledName match.
-func nationOf(w string) string {
-	if strings.HasPrefix(w, "Japan") {
-		return "japan"
-	}
-	return "uk"
-}
+// nationOf folds the nationality words groupRef, titledName and
+// nationalityWord match to a country key (countryOf).
+func nationOf(w string) string { return countryOf(strings.ReplaceAll(w, ".", "")) }
 
 // peopleQuery is what the store is asked for to find a group's names.
 var peopleQuery = map[string]string{"uk": "UK British secretary minister", "japan": "Japanese minister secretary"}
 
-// mentions returns the people sentence names with the nationality nation:
-// the one written before the title, else the nearest one before it in
-// the sentence ("their Japanese counterparts, Foreign Minister Fumio
-// Kishida and Defense Minister Gen Nakatani").
+// peopleQueryOf is peopleQuery's entry for nation, or the country key
+// with the two roles.
+func peopleQueryOf(nation string) string {
+	if q, ok := peopleQuery[nation]; ok {
+		return q
+	}
+	return nation + " secretary minister"
+}
+
+// mentions returns the people sentence names with the nationality nation
+// (see titledMentions).
 func mentions(sentence, nation string) []string {
 	var out []string
+	for _, m := range titledMentions(sentence) {
+		if m.nation == nation {
+			out = append(out, m.phrase)
+		}
+	}
+	return out
+}
+
+// titledMention is a person a sentence names with a title: the words
+// as written and the role, its nationality the one written before the
+// title, else the nearest one before it in the sentence ("their Japanese
+// counterparts, Foreign Minister Fumio Kishida and Defense Minister Gen
+// Nakatani").
+type titledMention struct {
+	phrase string
+	role
+}
+
+func titledMentions(sentence string) []titledMention {
+	var out []titledMention
 	for _, m := range titledName.FindAllStringSubmatchIndex(sentence, -1) {
-		n := ""
+		nation := ""
 		if m[2] >= 0 {
-			n = nationOf(sentence[m[2]:m[3]])
+			nation = nationOf(sentence[m[2]:m[3]])
 		} else if all := nationalityWord.FindAllString(sentence[:m[0]], -1); len(all) > 0 {
-			n = nationOf(all[len(all)-1])
+			nation = nationOf(all[len(all)-1])
 		}
-		if n == nation {
-			out = append(out, sentence[m[0]:m[1]])
-		}
+		title := strings.Fields(strings.ToLower(sentence[m[4]:m[5]]))
+		out = append(out, titledMention{phrase: sentence[m[0]:m[1]], role: role{portfolio: foldSpelling(title[0]), nation: nation}})
 	}
 	return out
 }
@@ -111,7 +133,7 @@ func (s *Service) namePeople(ctx context.Context, q Question, snips []Snippet) {
 	if nation == "" || len(mentions(lead.Highlight, nation)) > 0 {
 		return
 	}
-	hits, err := s.Store.Search(ctx, Query{Text: peopleQuery[nation], K: DefaultCandidates, Candidates: DefaultCandidates})
+	hits, err := s.Store.Search(ctx, Query{Text: peopleQueryOf(nation), K: DefaultCandidates, Candidates: DefaultCandidates})
 	if err != nil {
 		s.logger().WarnContext(ctx, "search for named people failed", "err", err)
 		return

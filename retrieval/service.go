@@ -202,6 +202,10 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 		a.Standalone, a.Answerer = q, AnswererMetadata
 		return a, nil
 	}
+	if a, ok := s.roleHolder(ctx, asked, q); ok {
+		a.Standalone, a.Answerer = q, AnswererRole
+		return a, nil
+	}
 	rule := s.Abstain
 	if rule == (AbstainRule{}) {
 		rule = DefaultAbstain

@@ -283,3 +283,32 @@ func TestAskNamesTheGroup(t *testing.T) {
 		}
 	}
 }
+
+// TestAskRoleHolder checks that "who holds this role" is answered by the
+// sentence naming the holder with the title, and refused for a role the
+// reports name for other people but never for that country.
+func TestAskRoleHolder(t *testing.T) {
+	svc := testcore.Service(t)
+	tests := map[string]string{ // question: the lead's holder; "" = refused
+		"whos the uk foreign sec":                              "British Foreign Secretary Philip Hammond",
+		"who is the british defence minister":                  "UK Defence Secretary Micheal Fallon",
+		"japan pm name?":                                       "Japanese Prime Minister Shinzo Abe",
+		"who was the UK prime minister during the Tokyo visit": "",
+		"who is the French defence minister":                   "",
+	}
+	for q, want := range tests {
+		a, err := svc.Ask(context.Background(), q)
+		if err != nil {
+			t.Fatalf("Ask(%q): %v", q, err)
+		}
+		if want == "" {
+			if !a.Abstained {
+				t.Errorf("Ask(%q) = %q; want a refusal", q, a.Text)
+			}
+			continue
+		}
+		if lead, _, _ := strings.Cut(a.Text, "[1]"); a.Answerer != retrieval.AnswererRole || !strings.Contains(lead, want) {
+			t.Errorf("Ask(%q) = %q by %s; want a lead naming %q by %s", q, a.Text, a.Answerer, want, retrieval.AnswererRole)
+		}
+	}
+}

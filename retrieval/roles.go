@@ -1,0 +1,136 @@
+package retrieval
+
+import (
+	"context"
+	"regexp"
+	"strings"
+)
+
+// "Who is the UK defence secretary?", "who's japan's defence minister",
+// "japan pm name?": a question asking who holds a role is answered by
+// the sentence where a report names the holder with the title ("UK
+// Defence Secretary Micheal Fallon"), matched by portfolio and
+// nationality, not by how many of the question's words a passage
+// shares. A role the reports name for other people but never for that
+// country ("the UK prime minister", "the French defence minister") is a
+// question they do not answer: one sentence naming "Japanese Prime
+// Minister Shinzo Abe" and "British Foreign Secretary Philip Hammond"
+// covers every word of "the UK prime minister" and names nobody who is.
+
+// role is a titled office: a portfolio ("defence", "foreign", "prime")
+// and a nationality ("uk", "japan", or "" when the question gives none).
+type role struct{ portfolio, nation string }
+
+// roleAsked matches a question asking who holds a role. The nationality
+// is before the portfolio ("the UK defence secretary", "japan's defence
+// minister") or after the office ("the defence minister of Japan").
+var roleAsked = regexp.MustCompile(`^(?:who(?:'s|s| is| was| are| were)?|name|what(?:'s| is) the name of) (?:the )?(?:(uk|u\.k\.|british|britain's|britain|japanese|japan's|japan|french|france's|france|us|american|chinese|china's|indian|india's|german|germany's) )?(?:(foreign|defence|defense|prime|finance|trade) (?:secretary|minister|sec|min)|(pm|fm))(?: (?:of|for) (uk|britain|japan|france|china|india|germany|the us))?(?: (?:at the time|then|now|today|currently|during .+|at .+|in .+|on .+))?$|^(uk|british|britain's|britain|japan's|japanese|japan) (pm|fm|(?:foreign|defence|defense|prime) (?:secretary|minister|sec)) name$`)
+
+// roleOf returns the role question asks who holds, if it asks that.
+func roleOf(question string) (role, bool) {
+	line := strings.ReplaceAll(questionLine(stripNoise(question)), "’", "'")
+	m := roleAsked.FindStringSubmatch(line)
+	if m == nil {
+		return role{}, false
+	}
+	nation, office := firstOf(m[1], m[4], m[5]), firstOf(m[2], m[3], m[6])
+	switch {
+	case office == "pm" || strings.HasPrefix(office, "prime"):
+		office = "prime"
+	case office == "fm":
+		office = "foreign"
+	}
+	return role{portfolio: foldSpelling(strings.Fields(office)[0]), nation: countryOf(nation)}, true
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// countryOf folds a country or nationality word to a key: "uk", "japan",
+// "france"; "" for none.
+func countryOf(w string) string {
+	w = strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(w), "'s"), "’s")
+	switch w {
+	case "":
+		return ""
+	case "uk", "u.k.", "british", "britain":
+		return "uk"
+	case "japanese", "japan":
+		return "japan"
+	case "french", "france":
+		return "france"
+	case "us", "american", "the us":
+		return "us"
+	case "chinese", "china":
+		return "china"
+	case "indian", "india":
+		return "india"
+	case "german", "germany":
+		return "germany"
+	}
+	return w
+}
+
+// holderSentence is a sentence that names the holder of a role.
+type holderSentence struct {
+	hit  Hit
+	span Span
+}
+
+// roleHolder answers a question asking who holds a role (roleOf) from
+// the sentences that name its holders, or abstains when the reports
+// name that role's holders in that form for other countries, or other
+// roles for that country, and never this one. It reports false when the
+// question asks no such thing or the reports name no titled people at
+// all: retrieval answers it then.
+func (s *Service) roleHolder(ctx context.Context, asked, question string) (Answer, bool) {
+	r, ok := roleOf(question)
+	if !ok {
+		return Answer{}, false
+	}
+	hits, err := s.Store.Search(ctx, Query{Text: r.portfolio + " secretary minister " + r.nation, K: DefaultCandidates, Candidates: DefaultCandidates})
+	if err != nil {
+		s.logger().WarnContext(ctx, "search for a role's holder failed", "err", err)
+		return Answer{}, false
+	}
+	var best *holderSentence
+	informative := false
+	for _, h := range hits {
+		for _, sp := range h.Chunk.Sentences {
+			text, ok := h.Chunk.sentence(sp)
+			if !ok {
+				continue
+			}
+			for _, m := range titledMentions(text) {
+				if m.portfolio == r.portfolio && (r.nation == "" || m.nation == r.nation) {
+					if best == nil || h.Document.Date > best.hit.Document.Date {
+						best = &holderSentence{hit: h, span: sp}
+					}
+				} else if r.nation != "" && (m.portfolio == r.portfolio || m.nation == r.nation) {
+					informative = true
+				}
+			}
+		}
+	}
+	switch {
+	case best != nil:
+		sn := snippetOfHit(best.hit)
+		text, _ := best.hit.Chunk.sentence(best.span)
+		sn.Highlight = strings.TrimSpace(text)
+		sn.HighlightParagraph = best.hit.Chunk.ParaStart + strings.Count(best.hit.Chunk.Text[:best.span.Start], "\n\n")
+		a, _ := Extractive{}.Answer(ctx, asked, []Snippet{sn})
+		a.Question = asked
+		return a, true
+	case informative:
+		a := Abstained(asked)
+		a.Text = s.refusal(ctx)
+		return a, true
+	}
+	return Answer{}, false
+}
