@@ -99,6 +99,9 @@ func (s *Service) roleHolder(ctx context.Context, asked, question string) (Answe
 		s.logger().WarnContext(ctx, "search for a role's holder failed", "err", err)
 		return Answer{}, false
 	}
+	// "Who was Japan's foreign minister at the London talks?" asks about
+	// that report's event.
+	hits = scope(AnalyzeQuestion(s.Analyzer, question), s.Analyzer, hits)
 	var best *holderSentence
 	informative := false
 	for _, h := range hits {
