@@ -156,9 +156,9 @@ func splitNames(q Question, a Analyzer, text string, credits, directs []float64)
 	if len(q.NamePhrases) == 0 {
 		return
 	}
-	seq := a.Terms(text)
+	at := analyze(a, text)
 	for _, p := range q.NamePhrases {
-		if !apart(p, seq) {
+		if !apart(p, at.seq, at.set) {
 			continue
 		}
 		for j, t := range q.Terms {

@@ -30,13 +30,28 @@ func (s termSet) has(t string) bool {
 		return false
 	}
 	for u := range s {
-		if len(u) < 4 || u[0] != t[0] {
-			continue
-		}
-		if absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) {
+		if nearSpelling(t, u) {
 			return true
 		}
-		if len(u) >= 5 && (strings.HasPrefix(u, t) || strings.HasPrefix(t, u)) {
+	}
+	return false
+}
+
+// nearSpelling is has's loose match of a term of five letters or more
+// (t) to a passage's term u.
+func nearSpelling(t, u string) bool {
+	if len(u) < 4 || u[0] != t[0] {
+		return false
+	}
+	return absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) ||
+		len(u) >= 5 && (strings.HasPrefix(u, t) || strings.HasPrefix(t, u))
+}
+
+// hasIn is has over a short list of terms, with no set to build.
+func hasIn(ws []string, t string) bool {
+	loose := len(t) >= 5 && !isNumber(t)
+	for _, u := range ws {
+		if u == t || loose && nearSpelling(t, u) {
 			return true
 		}
 	}
@@ -403,6 +418,7 @@ const rerankScoreWeight = 0.35
 type analyzedText struct {
 	set  termSet
 	list []string
+	seq  []string // every term in order, repeats kept
 }
 
 // maxAnalyzed bounds the cache of analyzed texts; beyond it texts are
@@ -428,8 +444,9 @@ func analyze(a Analyzer, text string) analyzedText {
 	if v, ok := analyzedCache.m.Load(k); ok {
 		return v.(analyzedText)
 	}
-	list := uniqueTerms(a.Terms(countryUS(text)))
-	at := analyzedText{set: newTermSet(list), list: list}
+	seq := a.Terms(countryUS(text))
+	list := uniqueTerms(seq)
+	at := analyzedText{set: newTermSet(list), list: list, seq: seq}
 	if analyzedCache.n.Load() < maxAnalyzed {
 		if _, loaded := analyzedCache.m.LoadOrStore(k, at); !loaded {
 			analyzedCache.n.Add(1)

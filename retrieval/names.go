@@ -64,16 +64,25 @@ func namePhraseTerms(a Analyzer, text string, terms []string) [][]string {
 // name phrase in a passage.
 const phraseSlack = 1
 
-// apart reports whether seq (a passage's terms in order) holds every
-// term of phrase but never all of them within len(phrase)+phraseSlack
-// consecutive terms: the words are there, the name is not.
-func apart(phrase, seq []string) bool {
-	if !newTermSet(seq).hasAll(phrase) {
+// apart reports whether seq (a passage's terms in order; set, the same
+// terms as a set) holds every term of phrase but never all of them
+// within len(phrase)+phraseSlack consecutive terms: the words are there,
+// the name is not.
+func apart(phrase, seq []string, set termSet) bool {
+	if !set.hasAll(phrase) {
 		return false
 	}
 	n := len(phrase) + phraseSlack
-	for k := 0; k < len(seq); k++ {
-		if newTermSet(seq[k:min(k+n, len(seq))]).hasAll(phrase) {
+	for k := range seq {
+		window := seq[k:min(k+n, len(seq))]
+		all := true
+		for _, t := range phrase {
+			if !hasIn(window, t) {
+				all = false
+				break
+			}
+		}
+		if all {
 			return false
 		}
 	}

@@ -37,7 +37,7 @@ func TestApart(t *testing.T) {
 		{"south korea", "the north korean announcement", false},             // not every word: no phrase test
 	}
 	for _, tt := range tests {
-		if got := apart(strings.Fields(tt.phrase), terms(tt.passage)); got != tt.want {
+		if got := apart(strings.Fields(tt.phrase), terms(tt.passage), newTermSet(terms(tt.passage))); got != tt.want {
 			t.Errorf("apart(%q, %q) = %v; want %v", tt.phrase, tt.passage, got, tt.want)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // A report often says who did something by a group ("senior UK
@@ -211,14 +213,14 @@ type holder struct {
 // its passages name whose name or whole title the question uses.
 func (m *matcher) learnHolders(a Analyzer, q Question, hits []Hit) {
 	for _, h := range hits {
-		for _, g := range titledName.FindAllStringSubmatch(h.Chunk.Text, -1) {
+		for _, g := range titledIn(h.Chunk.Text) {
 			var byTitle, bySurname []string
-			for _, t := range a.Terms(g[3]) {
+			for _, t := range a.Terms(g.name) {
 				if m.own[t] && !slices.Contains(byTitle, t) {
 					byTitle = append(byTitle, t)
 				}
 			}
-			title := a.Terms(g[2])
+			title := a.Terms(g.title)
 			if len(title) > 0 && !slices.ContainsFunc(title, func(t string) bool { return !m.own[t] }) {
 				bySurname = title
 			}
@@ -228,12 +230,41 @@ func (m *matcher) learnHolders(a Analyzer, q Question, hits []Hit) {
 			if m.holders == nil {
 				m.holders = map[string][]holder{}
 			}
-			doc, low := h.Chunk.DocumentID, foldSpelling(strings.ToLower(g[2]))
-			if !slices.ContainsFunc(m.holders[doc], func(o holder) bool { return o.surname == g[4] && o.title == low }) {
-				m.holders[doc] = append(m.holders[doc], holder{title: low, surname: g[4], byTitle: byTitle, bySurname: bySurname})
+			doc, low := h.Chunk.DocumentID, foldSpelling(strings.ToLower(g.title))
+			if !slices.ContainsFunc(m.holders[doc], func(o holder) bool { return o.surname == g.surname && o.title == low }) {
+				m.holders[doc] = append(m.holders[doc], holder{title: low, surname: g.surname, byTitle: byTitle, bySurname: bySurname})
 			}
 		}
 	}
+}
+
+// titled is one titledName match: the title ("Defence Secretary"), the
+// name ("Micheal Fallon") and the surname.
+type titled struct{ title, name, surname string }
+
+// titledCache memoises titledIn: a store serves the same passages to
+// question after question, and the regular expression was two fifths of
+// a search. It only maps a text to its matches, so it changes no result.
+var titledCache struct {
+	m sync.Map // string → []titled
+	n atomic.Int64
+}
+
+// titledIn returns the titled people text names (titledName).
+func titledIn(text string) []titled {
+	if v, ok := titledCache.m.Load(text); ok {
+		return v.([]titled)
+	}
+	var out []titled
+	for _, g := range titledName.FindAllStringSubmatch(text, -1) {
+		out = append(out, titled{title: g[2], name: g[3], surname: g[4]})
+	}
+	if titledCache.n.Load() < maxAnalyzed {
+		if _, loaded := titledCache.m.LoadOrStore(text, out); !loaded {
+			titledCache.n.Add(1)
+		}
+	}
+	return out
 }
 
 // withHolders returns set with the terms of each of doc's titled people
