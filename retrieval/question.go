@@ -55,6 +55,10 @@ type Question struct {
 	// range or a yield, which a measure answers ("the first time" is an
 	// ordinal, "several air forces" a count, neither a size).
 	Magnitude bool
+	// Places holds the terms of the countries, peoples and capitals the
+	// question names in any case (see placeNames); those no candidate's
+	// title names are Names too (withPlaceNames).
+	Places []string
 	// Scope holds the terms a question names a report by ("the london
 	// report", "the 2015 joint statement"); see scope.
 	Scope []string
@@ -135,6 +139,9 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	out.Define = defineTerms(a, out)
 	out.NamePhrases = namePhraseTerms(a, text, out.Terms)
 	out.Scope = scopeTerms(a, low)
+	for _, w := range placeWordsIn(text) {
+		out.Places = append(out.Places, a.Terms(w)...)
+	}
 	return out
 }
 

@@ -122,6 +122,7 @@ func (s *Service) search(ctx context.Context, question string, k int) ([]Snippet
 		return nil, q, fmt.Errorf("search: %w", err)
 	}
 	hits = scope(q, s.Analyzer, dedupe(hits))
+	q = withPlaceNames(q, s.Analyzer, hits)
 	m := newMatcher(s.Analyzer, s.Lexicon, q)
 	cands, weights := m.score(q, hits, s.Analyzer)
 	cands = rerank(cands, k)
