@@ -233,15 +233,48 @@ func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
 		if len(q.Speaker) > 1 && jointly(text) {
 			return true // "the two sides said": both speakers at once
 		}
-		at := analyze(a, text)
-		set, soft := m.withAcronyms(at.set, text), m.meaningful(at.list)
+		whole := analyze(a, text)
+		wholeSet, wholeSoft := m.withHolders(m.withAcronyms(whole.set, text), c.DocumentID, text), m.meaningful(whole.list)
+		windows := reportWindows(text)
 		for _, t := range q.Speaker {
-			if d, _ := m.credits(t, set, soft); d >= focusCredit {
-				return true
+			if !slices.Contains(q.Places, t) {
+				if d, _ := m.credits(t, wholeSet, wholeSoft); d >= focusCredit {
+					return true
+				}
+				continue
+			}
+			// A country speaks next to its report word (speakerReach).
+			for _, window := range windows {
+				at := analyze(a, window)
+				if d, _ := m.credits(t, at.set, m.meaningful(at.list)); d >= focusCredit {
+					return true
+				}
 			}
 		}
 	}
 	return false
+}
+
+// speakerReach is how many words from a report word a country that
+// speaks may be: "the Japanese media reported", "the British said".
+// People and bodies are named further away ("Japan was described in …
+// the strategic defence and security review (SDSR)"), but a sentence
+// names many countries: "The meeting comes at a time of rising
+// tensions triggered by Chinese island building … and the North Korean
+// announcement" reports what North Korea said, not China.
+const speakerReach = 3
+
+// reportWindows returns, for each report word of sentence, the words
+// within speakerReach of it.
+func reportWindows(sentence string) []string {
+	ws := words(sentence)
+	var out []string
+	for i, w := range ws {
+		if reportWords[strings.ToLower(w)] {
+			out = append(out, strings.Join(ws[max(0, i-speakerReach):min(len(ws), i+speakerReach+1)], " "))
+		}
+	}
+	return out
 }
 
 // A question that asks what or who something is ("What is the P-1?",

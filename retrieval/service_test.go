@@ -177,6 +177,10 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		{"any deadline for the vulnerability evaluation work?", true, ""},
 		{"What did Britain and Japan agree about a new air-to-air missile?", false, "air-to-air missile"},
 		{"What did the France–Japan cooperation pact include?", true, ""},
+		// China is in a sentence reporting what North Korea announced
+		{"how did china react to the Typhoon deployment news", true, ""},
+		{"what did australia sign with japan on defence", true, ""},
+		{"What does the SDSR say about Japan?", false, "closet security partner"},
 		{"What did the MoD say about the missile program?", false, "no details were available"},
 		{"does the meteor count as BVR", false, "beyond a visual range"},
 		{"What is the ACSA?", false, "cross-servicing pact"},
