@@ -35,7 +35,8 @@ type Snippet struct {
 	Fact bool `json:"-"`
 	// Gap is the largest weighted share of the question that this
 	// snippet (read under its title) leaves uncovered in one term.
-	Gap float64 `json:"-"`
+	Gap     float64 `json:"-"`
+	Weakest float64 `json:"-"`
 	// Missing counts the question's terms of some weight that this
 	// snippet does not cover.
 	Missing int `json:"-"`

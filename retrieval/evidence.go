@@ -32,6 +32,10 @@ type candidate struct {
 	// titled is the weighted share of the question its document's title
 	// (with the date) covers alone.
 	titled float64
+	// weakest is the least support a question term of some weight finds
+	// in the chunk or its title: its credit, or for a word the lexicon
+	// knows its best similarity to the chunk's words (see support).
+	weakest float64
 }
 
 // nameShare is the least weighted share of the question a proper name
@@ -62,6 +66,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	cands := make([]candidate, len(hits))
 	credits := make([][]float64, len(hits))
 	directs := make([][]float64, len(hits))
+	supports := make([][]float64, len(hits))
 	titles := map[string]titleTerms{}
 	for i, h := range hits {
 		o, ok := first[h.Chunk.DocumentID]
@@ -69,9 +74,11 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		soft := m.meaningful(lists[i])
 		credits[i] = make([]float64, len(q.Terms))
 		directs[i] = make([]float64, len(q.Terms))
+		supports[i] = make([]float64, len(q.Terms))
 		for j, t := range q.Terms {
 			d, n := m.credits(t, cands[i].set, soft)
 			credits[i][j], directs[i][j] = math.Max(d, n), d
+			supports[i][j] = m.support(t, credits[i][j], soft)
 		}
 		splitNames(q, a, h.Chunk.Text, credits[i], directs[i])
 		ts, ok := titles[h.Chunk.DocumentID]
@@ -88,7 +95,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	}
 	m.discountUnknown(q, w, cands, credits, credit)
 	for i := range cands {
-		m.measure(q, w, &cands[i], credits[i], directs[i], credit[cands[i].hit.Chunk.DocumentID])
+		m.measure(q, w, &cands[i], credits[i], directs[i], supports[i], credit[cands[i].hit.Chunk.DocumentID])
 	}
 	return cands, w
 }
@@ -116,17 +123,22 @@ func (m *matcher) titleOf(q Question, a Analyzer, d Document) titleTerms {
 	return titleTerms{set: set, soft: soft, credit: tc}
 }
 
-// measure sets c's coverage, evidence, ranking, gap, title share and
-// missing terms from its credits (cr, direct: per question term) and its
-// title's (tc), the terms weighted by w.
-func (m *matcher) measure(q Question, w map[string]float64, c *candidate, cr, direct, tc []float64) {
+// measure sets c's coverage, evidence, ranking, gap, title share,
+// missing terms and weakest support from its credits (cr, direct: per
+// question term), its supports (sup) and its title's credits (tc), the
+// terms weighted by w.
+func (m *matcher) measure(q Question, w map[string]float64, c *candidate, cr, direct, sup, tc []float64) {
 	var all float64
 	for _, t := range q.Terms {
 		all += w[t]
 	}
 	var own, with, rank, worst, titled float64
+	c.weakest = 1
 	for j, t := range q.Terms {
 		ct := math.Max(cr[j], tc[j])
+		if w[t] > weakestShare*all {
+			c.weakest = math.Min(c.weakest, math.Max(sup[j], tc[j]))
+		}
 		own += w[t] * cr[j]
 		titled += w[t] * tc[j]
 		with += w[t] * ct
@@ -147,6 +159,24 @@ func (m *matcher) measure(q Question, w map[string]float64, c *candidate, cr, di
 	} else {
 		c.gap = 1
 	}
+}
+
+// weakestShare is the least share of the question's weight a term needs
+// to count for a candidate's weakest support: a filler word of little
+// weight does not decide it.
+const weakestShare = 0.1
+
+// support is how well a passage (its meaningful terms, soft) supports
+// question term t given t's credit there: the credit, or for a word the
+// lexicon knows and no name, its best similarity to the passage's words
+// when that is more. It reads every word of the passage in meaning,
+// where credits counts only close ones: near misses ask about something
+// no word of the passage is even near ("Which university …").
+func (m *matcher) support(t string, credit float64, soft []string) float64 {
+	if credit >= 1 || m.lex == nil || m.names[t] || isNumber(t) || !m.lex.Known(t) {
+		return credit
+	}
+	return math.Max(credit, m.bestSimilarity(t, soft))
 }
 
 // splitNames takes the credit of a name phrase's terms back from a

@@ -142,6 +142,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		Coverage:   cand.coverage,
 		Evidence:   cand.evidence,
 		Gap:        cand.gap,
+		Weakest:    cand.weakest,
 		Missing:    cand.missing,
 		Focus:      cand.focus,
 	}
