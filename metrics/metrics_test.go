@@ -80,7 +80,7 @@ func TestDecoratorsOverRealCore(t *testing.T) {
 		`coopbot_answer_seconds_bucket{surface="slack",le="+Inf"} 3`,
 		`coopbot_answer_seconds_bucket{surface="slack",le="0.001"}`,
 		`coopbot_embed_seconds_bucket{le="+Inf"} 3`, // two questions and the extra document's chunks
-		`coopbot_search_seconds_count 3`, // the refusal, the answer and the people its "senior UK ministers" are
+		`coopbot_search_seconds_count 3`,            // the refusal, the answer and the people its "senior UK ministers" are
 		`coopbot_ingest_documents_total{result="stored"} 1`,
 		`coopbot_ingest_documents_total{result="deleted"} 1`,
 		`coopbot_ingest_documents_total{result="failed"} 0`,
