@@ -182,8 +182,8 @@ func withNames(highlight, group string, who []string) string {
 	if len(who) == 1 {
 		verb = " included "
 	}
-	if !strings.HasPrefix(group, "Japan") && !strings.HasPrefix(group, "Britain") {
-		group = "the " + group
+	if !strings.Contains(group, "'s ") {
+		group = "the " + group // "the UK ministers", not "the Japan's ministers"
 	}
 	return body + " [1]; " + group + verb + list + "."
 }

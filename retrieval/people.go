@@ -31,7 +31,7 @@ type Named struct {
 // ("senior UK ministers", "Japanese officials"), or as both countries'
 // ("the nations' foreign and defense ministers"); not one named body's
 // ("Treasury ministers"), whose people a report names rarely.
-var groupRef = regexp.MustCompile(`\b(?:(UK|U\.K\.|British|Britain's|Japanese|Japan's|French|France's|American|US|U\.S\.|Chinese|China's|Indian|India's|German|Germany's)|the (?:two )?(?:nations|countries|sides)['’])\s+(?:[a-z]+\s+){0,3}(ministers|officials|secretaries|counterparts|leaders)\b`)
+var groupRef = regexp.MustCompile(`\b(?:(` + nationalityWords + `)|the (?:two )?(?:nations|countries|sides)['’])\s+(?:[a-z]+\s+){0,3}(ministers|officials|secretaries|counterparts|leaders)\b`)
 
 // groupNation returns the nationality of the people group g (a groupRef
 // match) stands for: its own, else the one country q names ("Who
@@ -41,25 +41,41 @@ func groupNation(g []string, q Question) (nation, label string) {
 	if g[1] != "" {
 		return nationOf(g[1]), g[0]
 	}
-	uk := q.Words["uk"] || q.Words["britain"] || q.Words["british"] || q.Words["britain's"]
-	japan := q.Words["japan"] || q.Words["japanese"] || q.Words["japan's"]
-	switch {
-	case japan && !uk:
-		return "japan", "Japan's " + g[2]
-	case uk && !japan:
-		return "uk", "Britain's " + g[2]
+	named := map[string]bool{}
+	for w := range q.Words {
+		// "us" is as often the pronoun ("tell us who …")
+		if c := countryOf(w); countryLabels[c] != "" && w != "us" {
+			named[c] = true
+		}
 	}
-	return "", ""
+	if len(named) != 1 {
+		return "", ""
+	}
+	for c := range named {
+		nation = c
+	}
+	return nation, countryLabels[nation] + " " + g[2]
+}
+
+// countryLabels name a country's people in an answer: "Japan's
+// ministers".
+var countryLabels = map[string]string{
+	"uk": "Britain's", "japan": "Japan's", "france": "France's", "us": "the US's",
+	"china": "China's", "india": "India's", "germany": "Germany's",
 }
 
 // titledName matches a person named with a title that ends in a role,
 // nationality first when it is given: "UK Defence Secretary Micheal
 // Fallon", "Foreign Minister Fumio Kishida", "Japanese Prime Minister
 // Shinzo Abe".
-var titledName = regexp.MustCompile(`\b(?:(UK|U\.K\.|British|Britain's|Japanese|Japan's|French|France's|American|US|U\.S\.|Chinese|China's|Indian|India's|German|Germany's)\s+)?((?:[A-Z][a-z]+\s+){0,2}(?:Secretary|Minister))\s+([A-Z][a-zA-Z'’-]+\s+([A-Z][a-zA-Z'’-]+))`)
+var titledName = regexp.MustCompile(`\b(?:(` + nationalityWords + `)\s+)?((?:[A-Z][a-z]+\s+){0,2}(?:Secretary|Minister))\s+([A-Z][a-zA-Z'’-]+\s+([A-Z][a-zA-Z'’-]+))`)
 
 // nationalityWord finds the words nationOf reads.
-var nationalityWord = regexp.MustCompile(`\b(UK|U\.K\.|British|Britain's|Britain|Japanese|Japan's|French|France's|American|US|U\.S\.|Chinese|China's|Indian|India's|German|Germany's)\b`)
+var nationalityWord = regexp.MustCompile(`\b(` + nationalityWords + `|Britain)\b`)
+
+// nationalityWords are the nationalities a title or a group is read
+// with, as an alternation for the expressions above.
+const nationalityWords = `UK|U\.K\.|British|Britain's|Japanese|Japan's|French|France's|American|US|U\.S\.|Chinese|China's|Indian|India's|German|Germany's`
 
 // nationOf folds the nationality words groupRef, titledName and
 // nationalityWord match to a country key (countryOf).
