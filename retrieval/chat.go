@@ -38,6 +38,9 @@ var chatSpellings = map[string]string{
 	"y": "why", "r": "are", "u": "you", "ur": "your", "b4": "before", "abt": "about",
 	"bc": "because", "cuz": "because", "coz": "because", "tho": "though", "thru": "through",
 	"ppl": "people", "w/": "with", "w/o": "without", "wrt": "about", "pls": "please",
+	// ordinals match by spelling only (countWords): "the 3rd meeting" is
+	// "the third"
+	"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
 }
 
 // chatWords writes out the chat spellings of text (see chatSpellings).

@@ -173,7 +173,7 @@ const weakestShare = 0.1
 // where credits counts only close ones: near misses ask about something
 // no word of the passage is even near ("Which university …").
 func (m *matcher) support(t string, credit float64, soft []string) float64 {
-	if credit >= 1 || m.lex == nil || m.names[t] || isNumber(t) || !m.lex.Known(t) {
+	if credit >= 1 || m.lex == nil || m.names[t] || isNumber(t) || countWords[t] || m.calendar[t] || !m.lex.Known(t) {
 		return credit
 	}
 	return math.Max(credit, m.bestSimilarity(t, soft))

@@ -242,6 +242,11 @@ func (m *matcher) sentenceFact(q Question, a Analyzer, text string) (bool, float
 		// "When did they last meet?": "early last year" is a date,
 		// though the question's "last" is taken out of the sentence.
 		fact = true
+	case q.Intent == IntentWho && m.opensWithPerson(text, q.Words):
+		// "Fallon said the meeting was …": a sentence's first word is
+		// capitalised anyway, so only a name the reports give a title
+		// elsewhere is known to be a person there.
+		return true, 1
 	default:
 		fact = holdsFact(q.Intent, ft) && (!q.WantName || hasProperName(ft))
 	}

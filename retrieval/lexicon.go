@@ -61,6 +61,12 @@ type matcher struct {
 	// holders are each document's titled people whose title or name
 	// shares a term with the question (see learnHolders).
 	holders map[string][]holder
+	// surnames are the surnames of every titled person the candidates
+	// name (see learnHolders).
+	surnames map[string]bool
+	// calendar holds the terms of weekdays and months, which match only
+	// by spelling (see calendarTermsFor).
+	calendar map[string]bool
 	// spelled holds the question's terms that some candidate spells
 	// (or names by an alias); see prepare.
 	spelled map[string]bool
@@ -93,7 +99,7 @@ func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
 	for _, t := range q.Terms {
 		own[t] = true
 	}
-	m := &matcher{lex: lex, aliases: withPhrases(aliasesFor(a), phraseAliases(a, q.Terms)), names: q.Names, own: own, acronyms: q.Acronyms}
+	m := &matcher{lex: lex, aliases: withPhrases(aliasesFor(a), phraseAliases(a, q.Terms)), names: q.Names, own: own, acronyms: q.Acronyms, calendar: calendarTermsFor(a)}
 	if q.Intent == IntentWho {
 		// "Who is the ambassador?" asks for the holder of that role: a
 		// passage about ministers does not answer it.
@@ -102,7 +108,7 @@ func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
 	return m
 }
 
-var roleCache sync.Map // Analyzer → map[string]bool
+var roleCache, calendarCache sync.Map // Analyzer → map[string]bool
 
 // roleTermsFor returns the analyzer terms of roleWords.
 func roleTermsFor(a Analyzer) map[string]bool {
@@ -111,6 +117,29 @@ func roleTermsFor(a Analyzer) map[string]bool {
 		for w := range roleWords {
 			for _, t := range a.Terms(w) {
 				m[t] = true
+			}
+		}
+		return m
+	})
+}
+
+// calendarTermsFor returns the analyzer terms of the days of the week
+// and the months: like numbers they match only by spelling. "Friday" is
+// near "Wednesday" in meaning (GloVe 0.9), but a passage about a meeting
+// on Wednesday says nothing of Friday's weather.
+func calendarTermsFor(a Analyzer) map[string]bool {
+	return perAnalyzer(&calendarCache, a, func() map[string]bool {
+		m := map[string]bool{}
+		for w := range dateWords {
+			for _, t := range a.Terms(w) {
+				m[t] = true
+			}
+		}
+		for w := range months {
+			if len(w) > 4 { // "may", "jan." and the like are other words too
+				for _, t := range a.Terms(w) {
+					m[t] = true
+				}
 			}
 		}
 		return m
@@ -165,7 +194,7 @@ func (m *matcher) credits(t string, set termSet, soft []string) (direct, near fl
 			return 1, 0
 		}
 	}
-	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || countWords[t] || !m.lex.Known(t) {
+	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || countWords[t] || m.calendar[t] || !m.lex.Known(t) {
 		return 0, 0
 	}
 	best := m.bestSimilarity(t, soft)
@@ -212,7 +241,7 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 	spelt := newTermSet(vocab)
 	var ts []string
 	for _, t := range terms {
-		if !m.names[t] && !isNumber(t) && m.lex.Known(t) {
+		if !m.names[t] && !isNumber(t) && !m.calendar[t] && m.lex.Known(t) {
 			ts = append(ts, t)
 		}
 	}

@@ -55,8 +55,8 @@ func (wordsAnalyzer) Terms(s string) []string {
 }
 
 func TestMatcherCredit(t *testing.T) {
-	lex := pairLexicon{{"drills", "exercise"}: 0.9, {"germany", "britain"}: 0.7, {"cost", "project"}: 0.65, {"price", "rise"}: 0.3, {"price", "costs"}: 0.45, {"prime", "minister"}: 0.9, {"second", "first"}: 0.9}
-	m := newMatcher(wordsAnalyzer{}, lex, Question{Terms: []string{"germany", "drills", "cost", "price", "typhon", "raf", "bitcoin", "typhoon", "prime", "minister", "second"}, Names: map[string]bool{"germany": true}})
+	lex := pairLexicon{{"drills", "exercise"}: 0.9, {"germany", "britain"}: 0.7, {"cost", "project"}: 0.65, {"price", "rise"}: 0.3, {"price", "costs"}: 0.45, {"prime", "minister"}: 0.9, {"second", "first"}: 0.9, {"friday", "wednesday"}: 0.9}
+	m := newMatcher(wordsAnalyzer{}, lex, Question{Terms: []string{"germany", "drills", "cost", "price", "typhon", "raf", "bitcoin", "typhoon", "prime", "minister", "second", "friday"}, Names: map[string]bool{"germany": true}})
 	set := func(s string) (termSet, []string) {
 		l := uniqueTerms(wordsAnalyzer{}.Terms(s))
 		return newTermSet(l), l
@@ -74,6 +74,7 @@ func TestMatcherCredit(t *testing.T) {
 		{"germany", "britain and japan", 0},                                          // a name: spelling only
 		{"bitcoin", "britain and japan", 0},                                          // unknown
 		{"second", "a first phase", 0},                                               // an ordinal: spelling only
+		{"friday", "a meeting on wednesday", 0},                                      // a weekday: spelling only
 	}
 	for _, tt := range tests {
 		s, l := set(tt.passage)

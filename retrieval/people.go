@@ -230,6 +230,10 @@ type holder struct {
 func (m *matcher) learnHolders(a Analyzer, q Question, hits []Hit) {
 	for _, h := range hits {
 		for _, g := range titledIn(h.Chunk.Text) {
+			if m.surnames == nil {
+				m.surnames = map[string]bool{}
+			}
+			m.surnames[g.surname] = true
 			var byTitle, bySurname []string
 			for _, t := range a.Terms(g.name) {
 				if m.own[t] && !slices.Contains(byTitle, t) {
@@ -281,6 +285,14 @@ func titledIn(text string) []titled {
 		}
 	}
 	return out
+}
+
+// opensWithPerson reports whether sentence opens with the surname of a
+// titled person the candidates name (learnHolders) that the question
+// does not itself name: "Fallon said …" answers "who said …".
+func (m *matcher) opensWithPerson(sentence string, asked map[string]bool) bool {
+	ws := words(sentence)
+	return len(ws) > 0 && m.surnames[ws[0]] && !asked[strings.ToLower(ws[0])]
 }
 
 // withHolders returns set with the terms of each of doc's titled people

@@ -329,7 +329,8 @@ func intentOf(q string) Intent {
 		"in a nutshell", "big picture", "main points", "key points"):
 		return IntentSummary
 	case has("why", "how come", "reason", "reasons", "what prompted", "what motivated", "what's driving",
-		"what is driving", "what drove", "motivation", "purpose of", "rationale"):
+		"what is driving", "what drove", "motivation", "purpose of", "rationale", "what made",
+		"what makes", "what led", "what caused"):
 		return IntentWhy
 	case has("when", "what date", "which date", "what year", "which year", "what month", "which month",
 		"how long ago", "since when", "what time", "timeline", "date of", "deadline", "timeframe",

@@ -31,6 +31,7 @@ func TestIntentOf(t *testing.T) {
 		"Which minister announced the Typhoon exercise plan?": IntentWho,
 		"Where will the mine sweeping drills be held?":        IntentWhere,
 		"How much does the JNAAM missile cost?":               IntentQuantity,
+		"what made treasury ministers prefer the P-1":         IntentWhy,
 		"what's the P-8 deal worth":                           IntentQuantity,
 		"how many phases has the missile study had":           IntentQuantity,
 		"Why are the two countries getting closer now?":       IntentWhy,

@@ -181,6 +181,10 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		{"how did china react to the Typhoon deployment news", true, ""},
 		{"what did australia sign with japan on defence", true, ""},
 		{"What does the SDSR say about Japan?", false, "closet security partner"},
+		// a weekday matches by spelling only: Friday is not Wednesday
+		{"is it gonna rain in london on friday", true, ""},
+		// a sentence opening with a titled person's surname names a person
+		{"who said the 2+2 was hugely symbolic", false, "hugely symbolic"},
 		{"What did the MoD say about the missile program?", false, "no details were available"},
 		{"does the meteor count as BVR", false, "beyond a visual range"},
 		{"What is the ACSA?", false, "cross-servicing pact"},
