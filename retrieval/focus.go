@@ -197,12 +197,21 @@ func jointly(text string) bool {
 // speakerTerms returns the content terms of the speaker of a "what did
 // S say" question, or nil for other questions.
 func speakerTerms(a Analyzer, q Question) []string {
-	m := speakerRequest.FindStringSubmatch(questionLine(q.Text))
+	line := questionLine(q.Text)
+	m := speakerRequest.FindStringSubmatch(line)
 	if m == nil {
-		return nil
+		if m = quoteRequest.FindStringSubmatch(line); m == nil {
+			return nil
+		}
+		return contentTerms(a, firstOf(m[1], m[2]), q.Terms)
 	}
 	return contentTerms(a, m[1], q.Terms)
 }
+
+// quoteRequest matches a question asking for what someone said without
+// a verb of saying: "any quote from Kishida", "a comment from the MoD?",
+// "did Abe say anything".
+var quoteRequest = regexp.MustCompile(`\b(?:quotes?|comments?|remarks?|statements?|words) (?:from|by) (.+?)(?: (?:in|about|on|at|regarding)\b.*)?$|^(?:did|does|has) (.+?) (?:say|said|comment|comments) (?:anything|something)\b`)
 
 // reportsSomething reports whether a sentence holds a report word
 // (said, agreed, statement, …).

@@ -1,6 +1,9 @@
 package retrieval
 
-import "regexp"
+import (
+	"regexp"
+	"strings"
+)
 
 // A question can name the report it is about by its title's words or
 // its date: "what's the cyber stuff in the london report", "who did
@@ -10,20 +13,27 @@ import "regexp"
 // (the Tokyo report also mentions London), are not what was asked for.
 
 // scopeRef matches a reference to a report or to the event it reports,
-// by the words before the noun: "the london report", "the 2015 joint
-// statement", "the tokyo trip". The words are read against the titles;
+// by up to four words before the noun: "the london report", "the 2015
+// joint statement", "the tokyo trip", "the london foreign/defence
+// ministers talks". The words are read against the titles;
 // words no title has ("joint") are left out there.
-var scopeRef = regexp.MustCompile(`\bthe ((?:[\w+'’-]+ ){1,2})(reports?|articles?|story|piece|talks|meetings?|visit|trip|statement|summit|one)\b`)
+var scopeRef = regexp.MustCompile(`\bthe ((?:[\w+/'’-]+ ){1,4})(reports?|articles?|story|piece|talks|meetings?|visit|trip|statement|summit|one)\b`)
 
 // scopeTerms returns the analyzer terms of the words a question names a
 // report or its event by (see scopeRef).
 func scopeTerms(a Analyzer, low string) []string {
 	var out []string
 	for _, m := range scopeRef.FindAllStringSubmatchIndex(low, -1) {
-		if pointInTime.MatchString(low[:m[0]]) {
+		// The words after the last "the": "the time of the tokyo trip"
+		// is "the tokyo trip", after "the time of".
+		start, words := m[0], m[2]
+		if i := strings.LastIndex(low[m[2]:m[3]], "the "); i >= 0 && (i == 0 || low[m[2]+i-1] == ' ') {
+			start, words = m[2]+i, m[2]+i+len("the ")
+		}
+		if pointInTime.MatchString(low[:start]) {
 			continue
 		}
-		for _, t := range a.Terms(low[m[2]:m[3]]) {
+		for _, t := range a.Terms(low[words:m[3]]) {
 			if !stopScope[t] {
 				out = append(out, t)
 			}

@@ -9,7 +9,7 @@ func TestScope(t *testing.T) {
 	a := wordsAnalyzer{}
 	hits := []Hit{
 		{Chunk: Chunk{DocumentID: "tokyo"}, Document: Document{Title: "UK ministers visit Tokyo, missile study", Date: "2016-01-08"}},
-		{Chunk: Chunk{DocumentID: "london"}, Document: Document{Title: "First 2+2 meeting, London, missile study", Date: "2015-01-21"}},
+		{Chunk: Chunk{DocumentID: "london"}, Document: Document{Title: "First 2+2 meeting of foreign and defence ministers, London, missile study", Date: "2015-01-21"}},
 		{Chunk: Chunk{DocumentID: "tokyo", Ordinal: 1}, Document: Document{Title: "UK ministers visit Tokyo, missile study", Date: "2016-01-08"}},
 	}
 	tests := []struct {
@@ -22,6 +22,8 @@ func TestScope(t *testing.T) {
 		{"what did the missile study find", []string{"tokyo", "london", "tokyo"}},                    // both titles have it
 		{"has the research moved on since the london meeting", []string{"tokyo", "london", "tokyo"}}, // a point in time
 		{"compare the two reports", []string{"tokyo", "london", "tokyo"}},
+		{"did the pitch pay off by the time of the tokyo trip", []string{"tokyo", "london", "tokyo"}}, // a point in time
+		{"recap of the london foreign/defence ministers talks", []string{"london"}},
 		{"what about London?", []string{"tokyo", "london", "tokyo"}}, // a topic, not a report
 	}
 	for _, tt := range tests {
