@@ -183,6 +183,9 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		{"What does the SDSR say about Japan?", false, "closet security partner"},
 		// a weekday matches by spelling only: Friday is not Wednesday
 		{"is it gonna rain in london on friday", true, ""},
+		// a quote asked for without a verb of saying: Kishida says nothing
+		{"any quote from kishida in either article", true, ""},
+		{"any quote from Fallon?", false, "closest security partner"},
 		// a sentence opening with a titled person's surname names a person
 		{"who said the 2+2 was hugely symbolic", false, "hugely symbolic"},
 		{"What did the MoD say about the missile program?", false, "no details were available"},
