@@ -110,7 +110,8 @@ var dateWords = map[string]bool{
 var relativeDates = []string{
 	"last year", "this year", "next year", "later this year", "earlier this year", "last month",
 	"next month", "this month", "the end of this year", "in the last 12 months", "years ago",
-	"early last year", "last november", "last december",
+	"early last year", "last november", "last december", "the near future", "the coming months",
+	"the coming weeks", "next week",
 }
 
 // relativeDateSplit reports a relative date phrase in sentence ("early
