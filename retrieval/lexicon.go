@@ -112,15 +112,7 @@ var roleCache, calendarCache sync.Map // Analyzer → map[string]bool
 
 // roleTermsFor returns the analyzer terms of roleWords.
 func roleTermsFor(a Analyzer) map[string]bool {
-	return perAnalyzer(&roleCache, a, func() map[string]bool {
-		m := map[string]bool{}
-		for w := range roleWords {
-			for _, t := range a.Terms(w) {
-				m[t] = true
-			}
-		}
-		return m
-	})
+	return perAnalyzer(&roleCache, a, func() map[string]bool { return termsOf(a, roleWords, nil) })
 }
 
 // calendarTermsFor returns the analyzer terms of the days of the week
@@ -129,21 +121,32 @@ func roleTermsFor(a Analyzer) map[string]bool {
 // on Wednesday says nothing of Friday's weather.
 func calendarTermsFor(a Analyzer) map[string]bool {
 	return perAnalyzer(&calendarCache, a, func() map[string]bool {
-		m := map[string]bool{}
-		for w := range dateWords {
-			for _, t := range a.Terms(w) {
-				m[t] = true
-			}
-		}
-		for w := range months {
-			if len(w) > 4 { // "may", "jan." and the like are other words too
-				for _, t := range a.Terms(w) {
-					m[t] = true
-				}
-			}
-		}
-		return m
+		// "may", "jan." and the like are other words too
+		long := func(w string) bool { return len(w) > 4 }
+		return termsOf(a, months, long, dateWords)
 	})
+}
+
+// termsOf returns the analyzer terms of the words of sets that keep
+// accepts (every word when keep is nil) and of the words of more.
+func termsOf(a Analyzer, set map[string]bool, keep func(string) bool, more ...map[string]bool) map[string]bool {
+	m := map[string]bool{}
+	add := func(w string) {
+		for _, t := range a.Terms(w) {
+			m[t] = true
+		}
+	}
+	for w := range set {
+		if keep == nil || keep(w) {
+			add(w)
+		}
+	}
+	for _, s := range more {
+		for w := range s {
+			add(w)
+		}
+	}
+	return m
 }
 
 // perAnalyzer returns what build makes from a, built once per analyzer
