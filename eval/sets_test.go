@@ -47,7 +47,18 @@ func TestSplit(t *testing.T) {
 		byCat[group{c.Category, c.Added}] = append(byCat[group{c.Category, c.Added}], c.Question)
 	}
 	hash := func(q string) string { s := sha256.Sum256([]byte(q)); return hex.EncodeToString(s[:]) }
+	// Validation batches were written to decide which changes to keep,
+	// so all of them is dev: none of it may be in test.
+	validation := map[string]bool{"2026-12-01l": true}
 	for g, qs := range byCat {
+		if validation[g.added] {
+			for _, q := range qs {
+				if !inDev[q] {
+					t.Errorf("%q of validation batch %s is in test; want dev", q, g.added)
+				}
+			}
+			continue
+		}
 		cat := g.category
 		if g.added != "" {
 			cat += " (added " + g.added + ")"

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -135,6 +136,15 @@ func relativeDateSplit(sentence, question string, asked map[string]bool) bool {
 	}
 	return split
 }
+
+// namedAs matches a sentence giving something a name: "a project known
+// as the Joint New Air-to-Air Missile", "an exercise called Vigilant
+// Isles".
+var namedAs = regexp.MustCompile(`\b(?:known as|called|named|dubbed|designated|code-?named|titled)\s+(?:the\s+)?["“']?[A-Z]`)
+
+// clockTime matches a time of day: "10 a.m.", "14:30", "noon", "in the
+// morning".
+var clockTime = regexp.MustCompile(`\b\d{1,2}(?::\d\d)? ?(?:a\.?m\b|p\.?m\b|o'clock)|\b\d{1,2}:\d\d\b|\b(?:noon|midday|midnight|morning|afternoon|evening|overnight)\b`)
 
 func hasDate(s string) bool {
 	low := strings.ToLower(s)

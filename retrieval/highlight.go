@@ -217,6 +217,10 @@ func (m *matcher) sentenceFact(q Question, a Analyzer, text string) (bool, float
 		fact = hasMoney(ft)
 	case q.Magnitude:
 		fact = hasMeasure(ft)
+	case q.Clock:
+		fact = clockTime.MatchString(strings.ToLower(ft))
+	case q.WantThingName:
+		fact = namedAs.MatchString(text)
 	case len(q.Counted) > 0 && hasQuantity(ft):
 		// Any number makes a sentence a candidate lead, which the lead
 		// model weighs by its coverage; only a count of the asked-for

@@ -47,6 +47,9 @@ type Question struct {
 	// Duration marks a "how long" question, which a date ("since 2010")
 	// answers as well as a number.
 	Duration bool
+	// Clock marks a "what time" question, which only a time of day
+	// answers ("at 10 a.m.", "in the morning"), not "in November".
+	Clock bool
 	// Money marks a "how much" question about a cost or a sum, which
 	// only an amount of money answers ("the first phase" is a number,
 	// not a price).
@@ -68,6 +71,12 @@ type Question struct {
 	// WantName marks a "who" question that asks for a name ("What is
 	// the name of …"): only a passage naming someone answers it.
 	WantName bool
+	// WantThingName marks a WantName question about the name of a thing,
+	// not a person ("What's the Mitsubishi seeker called?", "the name of
+	// the new missile project"): only a sentence that gives a name for
+	// something answers it ("a project known as the Joint New
+	// Air-to-Air Missile"), not one that names something else.
+	WantThingName bool
 	// WantOrg marks a question asking which company or firm: a name of
 	// one answers it ("MBDA", "Mitsubishi Electric").
 	WantOrg bool
@@ -117,6 +126,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	}
 	low := strings.ToLower(text)
 	out.WantName = out.Intent == IntentWho && nameRequest.MatchString(low)
+	out.WantThingName = out.WantName && !hasRole(low) && !personRequest.MatchString(low)
 	out.WantOrg = out.Intent == IntentWho && orgRequest.MatchString(low)
 	out.WantOthers = (out.Intent == IntentWho || out.Intent == IntentWhat) && othersRequest.MatchString(low)
 	if out.WantOthers && len(out.Terms) > 1 {
@@ -130,6 +140,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 		out.Words[strings.ToLower(w)] = true
 	}
 	out.Duration = out.Intent == IntentQuantity && strings.Contains(low, "how long")
+	out.Clock = out.Intent == IntentWhen && clockRequest.MatchString(low)
 	out.Money = out.Intent == IntentQuantity && moneyRequest.MatchString(low)
 	out.Magnitude = out.Intent == IntentQuantity && !out.Money && magnitudeRequest.MatchString(low)
 	out.Counted = countedTerms(a, out)
@@ -174,6 +185,18 @@ var moneyRequest = regexp.MustCompile(`\b(cost|costs|costing|price|priced|pay|pa
 
 // magnitudeRequest matches questions about a size, a distance, a speed
 // or a yield.
+// personRequest matches a name question about a person: "who is he",
+// "the guy called", "the man named".
+var personRequest = regexp.MustCompile(`\b(?:who|whom|person|people|guy|man|woman|someone|somebody|he|she|spokesman|spokeswoman|spokesperson)\b`)
+
+// clockRequest matches a question asking for a time of day.
+var clockRequest = regexp.MustCompile(`\b(?:what|which) time\b|\bwhat hour\b|\bat what point in the day\b`)
+
+// measureRequest matches "what is the X of …" and "what X will … have"
+// for a measure X ("what's the top speed of a Typhoon", "what range will
+// the JNAAM have"): a number answers them, as it does "how fast".
+var measureRequest = regexp.MustCompile(` what(?: is| was| will be)? (?:the |its |their )?(?:top |max |maximum |minimum |total |overall )?(?:speed|range|size|weight|length|yield|capacity|payload|endurance|altitude|thrust) (?:of|will|would|does|do|is|for)\b`)
+
 var magnitudeRequest = regexp.MustCompile(`\bhow (big|large|heavy|powerful|far|fast|strong|tall|wide|deep|high)\b|\b(yield|size|range|weight|speed|distance|capacity)\b`)
 
 // nameRequest matches questions that ask for a person's name, which a
@@ -337,7 +360,8 @@ func intentOf(q string) Intent {
 		"time frame", "date", "dates", "dated"):
 		return IntentWhen
 	case has("how many", "how much", "what number", "how big", "how large", "how long",
-		"cost", "costs", "price", "budget", "amount", "how expensive", "worth", "valued", "value of"):
+		"cost", "costs", "price", "budget", "amount", "how expensive", "worth", "valued", "value of") ||
+		measureRequest.MatchString(low):
 		return IntentQuantity
 	case has("where", "what city", "which city", "which country", "what country", "what place",
 		"which place", "what location", "which location", "which sea", "what region", "which region"):
