@@ -242,17 +242,23 @@ func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
 		if len(q.Speaker) > 1 && jointly(text) {
 			return true // "the two sides said": both speakers at once
 		}
-		whole := analyze(a, text)
-		wholeSet, wholeSoft := m.withHolders(m.withAcronyms(whole.set, text), c.DocumentID, text), m.meaningful(whole.list)
-		windows := reportWindows(text)
+		var wholeSet termSet
+		var wholeSoft, windows []string
 		for _, t := range q.Speaker {
 			if !slices.Contains(q.Places, t) {
+				if wholeSet == nil {
+					whole := analyze(a, text)
+					wholeSet, wholeSoft = m.withHolders(m.withAcronyms(whole.set, text), c.DocumentID, text), m.meaningful(whole.list)
+				}
 				if d, _ := m.credits(t, wholeSet, wholeSoft); d >= focusCredit {
 					return true
 				}
 				continue
 			}
 			// A country speaks next to its report word (speakerReach).
+			if windows == nil {
+				windows = reportWindows(text)
+			}
 			for _, window := range windows {
 				at := analyze(a, window)
 				if d, _ := m.credits(t, at.set, m.meaningful(at.list)); d >= focusCredit {
