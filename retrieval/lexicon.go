@@ -50,8 +50,10 @@ type matcher struct {
 	// "who" question asks about).
 	strict map[string]bool
 	// sims holds each question term's similarity to the candidates'
-	// terms (see prepare).
-	sims map[string]map[string]float64
+	// meaningful terms, a row in column order (see prepare); column
+	// gives a term's column.
+	sims   map[string][]float64
+	column map[string]int
 	// near maps a question term to the candidates' terms closest to it
 	// in meaning (see prepare).
 	near map[string][]string
@@ -238,7 +240,7 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 		return
 	}
 	m.near = map[string][]string{}
-	m.sims = map[string]map[string]float64{}
+	m.sims = map[string][]float64{}
 	m.spelled = map[string]bool{}
 	soft := m.meaningful(vocab)
 	spelt := newTermSet(vocab)
@@ -248,18 +250,22 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 			ts = append(ts, t)
 		}
 	}
+	m.column = make(map[string]int, len(soft))
+	for j, u := range soft {
+		m.column[u] = j
+	}
 	rows := make([][]float64, len(ts))
+	cells := make([]float64, len(ts)*len(soft))
 	for i := range rows {
-		rows[i] = make([]float64, len(soft))
+		rows[i] = cells[i*len(soft) : (i+1)*len(soft) : (i+1)*len(soft)]
 	}
 	m.lex.Similarities(ts, soft, rows)
 	for i, t := range ts {
-		sims := make(map[string]float64, len(soft))
+		sims := rows[i]
 		var top [nearestN]string
 		var topS [nearestN]float64
 		for j, u := range soft {
-			sv := rows[i][j]
-			sims[u] = sv
+			sv := sims[j]
 			// Keep the nearestN best at nearFloor or above, best first;
 			// ties go by spelling, so map order cannot change them.
 			for k := range top {
@@ -316,8 +322,10 @@ func (m *matcher) bestSimilarity(t string, us []string) float64 {
 	}
 	best := 0.0
 	for _, u := range us {
-		sv, ok := sims[u]
-		if !ok {
+		var sv float64
+		if j, ok := m.column[u]; ok {
+			sv = sims[j]
+		} else {
 			sv = m.lex.Similarity(t, u)
 		}
 		best = math.Max(best, sv)
