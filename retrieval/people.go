@@ -6,8 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 )
 
 // A report often says who did something by a group ("senior UK
@@ -235,12 +233,12 @@ func (m *matcher) learnHolders(a Analyzer, q Question, hits []Hit) {
 			}
 			m.surnames[g.surname] = true
 			var byTitle, bySurname []string
-			for _, t := range a.Terms(g.name) {
-				if m.own[t] && !slices.Contains(byTitle, t) {
+			for _, t := range analyze(a, g.name).list {
+				if m.own[t] {
 					byTitle = append(byTitle, t)
 				}
 			}
-			title := a.Terms(g.title)
+			title := analyze(a, g.title).list
 			if len(title) > 0 && !slices.ContainsFunc(title, func(t string) bool { return !m.own[t] }) {
 				bySurname = title
 			}
@@ -250,41 +248,32 @@ func (m *matcher) learnHolders(a Analyzer, q Question, hits []Hit) {
 			if m.holders == nil {
 				m.holders = map[string][]holder{}
 			}
-			doc, low := h.Chunk.DocumentID, foldSpelling(strings.ToLower(g.title))
-			if !slices.ContainsFunc(m.holders[doc], func(o holder) bool { return o.surname == g.surname && o.title == low }) {
-				m.holders[doc] = append(m.holders[doc], holder{title: low, surname: g.surname, byTitle: byTitle, bySurname: bySurname})
+			doc := h.Chunk.DocumentID
+			if !slices.ContainsFunc(m.holders[doc], func(o holder) bool { return o.surname == g.surname && o.title == g.low }) {
+				m.holders[doc] = append(m.holders[doc], holder{title: g.low, surname: g.surname, byTitle: byTitle, bySurname: bySurname})
 			}
 		}
 	}
 }
 
 // titled is one titledName match: the title ("Defence Secretary"), the
-// name ("Micheal Fallon") and the surname.
-type titled struct{ title, name, surname string }
+// same folded as holder.title is, the name ("Micheal Fallon") and the
+// surname.
+type titled struct{ title, low, name, surname string }
 
-// titledCache memoises titledIn: a store serves the same passages to
-// question after question, and the regular expression was two fifths of
-// a search. It only maps a text to its matches, so it changes no result.
-var titledCache struct {
-	m sync.Map // string → []titled
-	n atomic.Int64
-}
+// titledCache memoises titledIn: the regular expression was two fifths
+// of a search.
+var titledCache = memo[string, []titled]{max: maxAnalyzed}
 
 // titledIn returns the titled people text names (titledName).
 func titledIn(text string) []titled {
-	if v, ok := titledCache.m.Load(text); ok {
-		return v.([]titled)
-	}
-	var out []titled
-	for _, g := range titledName.FindAllStringSubmatch(text, -1) {
-		out = append(out, titled{title: g[2], name: g[3], surname: g[4]})
-	}
-	if titledCache.n.Load() < maxAnalyzed {
-		if _, loaded := titledCache.m.LoadOrStore(text, out); !loaded {
-			titledCache.n.Add(1)
+	return titledCache.get(text, func() []titled {
+		var out []titled
+		for _, g := range titledName.FindAllStringSubmatch(text, -1) {
+			out = append(out, titled{title: g[2], low: foldSpelling(strings.ToLower(g[2])), name: g[3], surname: g[4]})
 		}
-	}
-	return out
+		return out
+	})
 }
 
 // opensWithPerson reports whether sentence opens with the surname of a
