@@ -77,21 +77,30 @@ type matcher struct {
 // withAcronyms returns set with the question's acronyms that text spells
 // out ("beyond a visual range" for "BVR"); set itself is not changed.
 func (m *matcher) withAcronyms(set termSet, text string) termSet {
-	var out termSet
+	var add []string
 	for t := range m.acronyms {
-		if _, ok := set[t]; ok || !spellsOut(t, text) {
+		if _, ok := set[t]; !ok && spellsOut(t, text) {
+			add = append(add, t)
+		}
+	}
+	return set.with(add)
+}
+
+// with returns set with the terms ts added: set itself when it has them
+// all, else a copy, so a shared analyzed set is never changed.
+func (s termSet) with(ts []string) termSet {
+	out, copied := s, false
+	for _, t := range ts {
+		if _, ok := out[t]; ok {
 			continue
 		}
-		if out == nil {
-			out = make(termSet, len(set)+1)
-			for u := range set {
+		if !copied {
+			out, copied = make(termSet, len(s)+len(ts)), true
+			for u := range s {
 				out[u] = struct{}{}
 			}
 		}
 		out[t] = struct{}{}
-	}
-	if out == nil {
-		return set
 	}
 	return out
 }

@@ -293,29 +293,16 @@ func (m *matcher) withHolders(set termSet, doc, text string) termSet {
 		return set
 	}
 	low := foldSpelling(strings.ToLower(text))
-	out, copied := set, false
+	var add []string
 	for _, h := range hs {
-		var terms []string
 		if strings.Contains(low, "the "+h.title) {
-			terms = h.byTitle
+			add = append(add, h.byTitle...)
 		}
 		if strings.Contains(text, h.surname) {
-			terms = append(slices.Clip(terms), h.bySurname...)
-		}
-		for _, t := range terms {
-			if _, ok := out[t]; ok {
-				continue
-			}
-			if !copied {
-				out, copied = make(termSet, len(set)+len(terms)), true
-				for u := range set {
-					out[u] = struct{}{}
-				}
-			}
-			out[t] = struct{}{}
+			add = append(add, h.bySurname...)
 		}
 	}
-	return out
+	return set.with(add)
 }
 
 // foldSpelling writes American "defense" the British way, so that a
