@@ -161,7 +161,7 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 		sn.Fact, sn.LeadScore = fact, Lead.Score(LeadCandidate{Features: f})
 	}
 	sn.Highlight = strings.TrimSpace(c.Text[span.Start:span.End])
-	sn.HighlightParagraph = c.ParaStart + strings.Count(c.Text[:span.Start], "\n\n")
+	sn.HighlightParagraph = c.paragraphAt(span.Start)
 	// A place in the title ("… meeting …, London") says where the
 	// report's own event happened: it answers a question about that
 	// event ("Where did the first 2+2 take place?", which the title

@@ -82,17 +82,11 @@ func (s *Service) opening(ctx context.Context, d Document) (Snippet, bool) {
 	if best < 0 {
 		return Snippet{}, false
 	}
-	h := hits[best]
-	c := h.Chunk
-	first := c.Text
-	if len(c.Sentences) > 0 {
-		if s, ok := c.sentence(c.Sentences[0]); ok {
-			first = s
-		}
+	var first Span // none: the whole passage
+	if len(hits[best].Chunk.Sentences) > 0 {
+		first = hits[best].Chunk.Sentences[0]
 	}
-	sn := snippetOfHit(h)
-	sn.Highlight = strings.TrimSpace(first)
-	return sn, true
+	return sentenceSnippet(hits[best], first), true
 }
 
 // quoteTitle names d by its title in quotes, or by its id when it has

@@ -171,10 +171,7 @@ func (s *Service) namePeople(ctx context.Context, q Question, snips []Snippet) {
 					continue
 				}
 				seen[surname] = true
-				src := snippetOfHit(h)
-				src.Highlight = strings.TrimSpace(text)
-				src.HighlightParagraph = h.Chunk.ParaStart + strings.Count(h.Chunk.Text[:sp.Start], "\n\n")
-				lead.Named = append(lead.Named, Named{Group: label, Phrase: p, Source: src})
+				lead.Named = append(lead.Named, Named{Group: label, Phrase: p, Source: sentenceSnippet(h, sp)})
 			}
 		}
 	}
@@ -192,15 +189,20 @@ func leadOf(snips []Snippet) int {
 	return lead
 }
 
-// snippetOfHit is a hit as a snippet with no analysis: a passage cited
-// for what it names.
-func snippetOfHit(h Hit) Snippet {
+// sentenceSnippet is a hit as a snippet with no analysis, quoting its
+// sentence sp (the whole passage when sp is out of range): a passage
+// cited for what it names.
+func sentenceSnippet(h Hit, sp Span) Snippet {
 	c := h.Chunk
+	text, ok := c.sentence(sp)
+	if !ok {
+		text, sp = c.Text, Span{0, len(c.Text)}
+	}
 	return Snippet{
 		DocumentID: c.DocumentID, Title: h.Document.Title, Date: h.Document.Date, Outlet: h.Document.Outlet,
 		Author: h.Document.Author, Paragraph: c.ParaStart, ParaEnd: c.ParaEnd, Ordinal: c.Ordinal,
 		Start: c.Start, End: c.End, Page: c.Page, URL: webURL(h.Document.Source), Text: c.Text,
-		Score: h.Score, HighlightParagraph: c.ParaStart,
+		Score: h.Score, Highlight: strings.TrimSpace(text), HighlightParagraph: c.paragraphAt(sp.Start),
 	}
 }
 

@@ -7,6 +7,7 @@ package retrieval
 
 import (
 	"context"
+	"strings"
 )
 
 // Document is one source text (a news report) with its metadata.
@@ -66,6 +67,12 @@ func (c Chunk) sentence(sp Span) (string, bool) {
 		return "", false
 	}
 	return c.Text[sp.Start:sp.End], true
+}
+
+// paragraphAt returns the number of the paragraph of c that byte offset
+// off of c.Text is in: paragraphs are separated by one blank line.
+func (c Chunk) paragraphAt(off int) int {
+	return c.ParaStart + strings.Count(c.Text[:off], "\n\n")
 }
 
 // Embedder turns texts into vectors.

@@ -77,12 +77,6 @@ func countryOf(w string) string {
 	return w
 }
 
-// holderSentence is a sentence that names the holder of a role.
-type holderSentence struct {
-	hit  Hit
-	span Span
-}
-
 // roleHolder answers a question asking who holds a role (roleOf) from
 // the sentences that name its holders, or abstains when the reports
 // name that role's holders in that form for other countries, or other
@@ -102,7 +96,7 @@ func (s *Service) roleHolder(ctx context.Context, asked, question string) (Answe
 	// "Who was Japan's foreign minister at the London talks?" asks about
 	// that report's event.
 	hits = scope(AnalyzeQuestion(s.Analyzer, question), s.Analyzer, hits)
-	var best *holderSentence
+	var best *Snippet
 	informative := false
 	for _, h := range hits {
 		for _, sp := range h.Chunk.Sentences {
@@ -112,8 +106,9 @@ func (s *Service) roleHolder(ctx context.Context, asked, question string) (Answe
 			}
 			for _, m := range titledMentions(text) {
 				if m.portfolio == r.portfolio && (r.nation == "" || m.nation == r.nation) {
-					if best == nil || h.Document.Date > best.hit.Document.Date {
-						best = &holderSentence{hit: h, span: sp}
+					if best == nil || h.Document.Date > best.Date {
+						sn := sentenceSnippet(h, sp)
+						best = &sn
 					}
 				} else if r.nation != "" && (m.portfolio == r.portfolio || m.nation == r.nation) {
 					informative = true
@@ -123,12 +118,7 @@ func (s *Service) roleHolder(ctx context.Context, asked, question string) (Answe
 	}
 	switch {
 	case best != nil:
-		sn := snippetOfHit(best.hit)
-		text, _ := best.hit.Chunk.sentence(best.span)
-		sn.Highlight = strings.TrimSpace(text)
-		sn.HighlightParagraph = best.hit.Chunk.ParaStart + strings.Count(best.hit.Chunk.Text[:best.span.Start], "\n\n")
-		a, _ := Extractive{}.Answer(ctx, asked, []Snippet{sn})
-		a.Question = asked
+		a, _ := Extractive{}.Answer(ctx, asked, []Snippet{*best})
 		return a, true
 	case informative:
 		a := Abstained(asked)
