@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
@@ -203,7 +204,7 @@ func speakerTerms(a Analyzer, q Question) []string {
 		if m = quoteRequest.FindStringSubmatch(line); m == nil {
 			return nil
 		}
-		return contentTerms(a, firstOf(m[1], m[2]), q.Terms)
+		return contentTerms(a, cmp.Or(m[1], m[2]), q.Terms)
 	}
 	return contentTerms(a, m[1], q.Terms)
 }

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"regexp"
 	"strings"
@@ -33,7 +34,7 @@ func roleOf(question string) (role, bool) {
 	if m == nil {
 		return role{}, false
 	}
-	nation, office := firstOf(m[1], m[4], m[5]), firstOf(m[2], m[3], m[6])
+	nation, office := cmp.Or(m[1], m[4], m[5]), cmp.Or(m[2], m[3], m[6])
 	switch {
 	case office == "pm" || strings.HasPrefix(office, "prime"):
 		office = "prime"
@@ -41,15 +42,6 @@ func roleOf(question string) (role, bool) {
 		office = "foreign"
 	}
 	return role{portfolio: foldSpelling(strings.Fields(office)[0]), nation: countryOf(nation)}, true
-}
-
-func firstOf(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // countryOf folds a country or nationality word to a key: "uk", "japan",
