@@ -66,7 +66,7 @@ func scope(q Question, a Analyzer, hits []Hit) []Hit {
 	titles := map[string]termSet{}
 	for _, h := range hits {
 		if _, ok := titles[h.Chunk.DocumentID]; !ok {
-			titles[h.Chunk.DocumentID] = newTermSet(a.Terms(h.Document.Title + " " + spokenDate(h.Document.Date)))
+			titles[h.Chunk.DocumentID] = analyze(a, h.Document.Title+" "+spokenDate(h.Document.Date)).set // as titleOf reads it
 		}
 	}
 	named := map[string]bool{}
