@@ -58,13 +58,14 @@ func withPlaceNames(q Question, a Analyzer, hits []Hit) Question {
 			titled[t] = struct{}{}
 		}
 	}
-	names := q.Names
+	names, copied := q.Names, false
 	for _, t := range q.Places {
-		if _, ok := titled[t]; ok || q.Names[t] {
+		if _, ok := titled[t]; ok || names[t] {
 			continue
 		}
-		if len(names) == len(q.Names) {
-			names = maps.Clone(q.Names)
+		if !copied {
+			// q.Names is shared with the caller's Question
+			names, copied = maps.Clone(q.Names), true
 		}
 		names[t] = true
 	}
