@@ -49,7 +49,7 @@ func TestSplit(t *testing.T) {
 	hash := func(q string) string { s := sha256.Sum256([]byte(q)); return hex.EncodeToString(s[:]) }
 	// Validation batches were written to decide which changes to keep,
 	// so all of them is dev: none of it may be in test.
-	validation := map[string]bool{"2026-12-01l": true}
+	validation := map[string]bool{"2026-12-01l": true, "2026-12-01m": true}
 	for g, qs := range byCat {
 		if validation[g.added] {
 			for _, q := range qs {

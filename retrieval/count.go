@@ -9,6 +9,10 @@ import (
 // counted ("how many Meteor missiles will Japan buy").
 var countRequest = regexp.MustCompile(`\bhow many ((?:[\p{L}\p{N}+'’-]+ ){0,3}?)(?:is|are|was|were|did|do|does|will|would|could|can|has|have|had|should|might|must|of|in|at|for|on|to|from|with)\b`)
 
+// kindsOf matches "how many kinds of": what is counted follows it ("how
+// many kinds of supplies").
+var kindsOf = regexp.MustCompile(`\bhow many (?:kinds|types|sorts|different kinds|different types) of `)
+
 // countedTerms returns the content terms of what a plain "how many"
 // question counts, or nil for other questions and for a count of a kind
 // of name ("how many countries …"), which a list of names answers.
@@ -16,7 +20,7 @@ func countedTerms(a Analyzer, q Question) []string {
 	if q.Intent != IntentQuantity || q.Money || q.Magnitude || q.Duration {
 		return nil
 	}
-	low := questionLine(q.Text)
+	low := kindsOf.ReplaceAllString(questionLine(q.Text), "how many ")
 	var phrase string
 	if m := countRequest.FindStringSubmatch(low); m != nil {
 		phrase = m[1]
@@ -81,6 +85,38 @@ func (m *matcher) matchesTerms(ts []string, a Analyzer, w string) bool {
 	for _, t := range ts {
 		if m.credit(t, set, soft) >= focusCredit {
 			return true
+		}
+	}
+	return false
+}
+
+// listIntro are the words that open a list of examples after the thing
+// they are examples of: "missions such as …", "items including …".
+var listIntro = map[string]bool{"such": true, "including": true, "includes": true, "include": true, "like": true}
+
+// listReach is how many words a list of examples may run before its
+// "and" or "or": "evacuation, provision of airlift and peacekeeping".
+const listReach = 8
+
+// listsNear reports whether text names examples of what q counts: a
+// word matching the counted thing, a list opener (listIntro) within
+// countReach words after it, and the list's "and" or "or" within
+// listReach words of the opener. Naming them counts them.
+func (m *matcher) listsNear(q Question, a Analyzer, text string) bool {
+	ws := words(text)
+	for i, w := range ws {
+		if !m.matchesTerms(q.Counted, a, w) {
+			continue
+		}
+		for j := i + 1; j <= min(len(ws)-1, i+countReach); j++ {
+			if !listIntro[strings.ToLower(ws[j])] {
+				continue
+			}
+			for k := j + 2; k <= min(len(ws)-1, j+listReach); k++ {
+				if lw := strings.ToLower(ws[k]); lw == "and" || lw == "or" {
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -14,6 +14,8 @@ func TestCountedTerms(t *testing.T) {
 		{"how many meteor missiles will japan buy", []string{"meteor", "missiles"}},
 		{"how many air forces will carry the meteor", []string{"air", "forces"}},
 		{"how many phases", []string{"phases"}},
+		{"how many kinds of noncombat missions are they training for", []string{"noncombat", "missions"}}, // the kinds of what
+
 		{"how many countries signed pacts with japan", nil},       // a list of names answers it
 		{"how many days before the visit was the bomb test", nil}, // two dates answer it
 		{"how much will the missile cost", nil},                   // money, not a count
@@ -41,6 +43,26 @@ func TestCountsNear(t *testing.T) {
 	for _, tt := range tests {
 		if got := m.countsNear(q, a, tt.sentence); got != tt.want {
 			t.Errorf("countsNear(%q) = %v; want %v", tt.sentence, got, tt.want)
+		}
+	}
+}
+
+func TestListsNear(t *testing.T) {
+	a := wordsAnalyzer{}
+	q := AnalyzeQuestion(a, "how many kinds of missions are they training for")
+	m := newMatcher(a, nil, q)
+	tests := []struct {
+		sentence string
+		want     bool
+	}{
+		{"They will train for noncombat missions such as evacuation, provision of airlift and peacekeeping.", true},
+		{"Joint missions including evacuation or disaster relief are planned.", true},
+		{"They agreed to train for missions.", false},                         // no examples
+		{"Items such as food and fuel will be exchanged on missions.", false}, // examples of something else
+	}
+	for _, tt := range tests {
+		if got := m.listsNear(q, a, tt.sentence); got != tt.want {
+			t.Errorf("listsNear(%q) = %v; want %v", tt.sentence, got, tt.want)
 		}
 	}
 }

@@ -45,6 +45,21 @@ func nearSpelling(t, u string) bool {
 		len(u) >= 5 && (strings.HasPrefix(u, t) || strings.HasPrefix(t, u))
 }
 
+// hasPlace is has for a place term t: the set holds t, or a place term
+// (of places) one edit away or starting with t or it ("japan" and
+// "japanes"), not any word that does ("philip" for "philippin").
+func (s termSet) hasPlace(t string, places map[string]bool) bool {
+	if _, ok := s[t]; ok {
+		return true
+	}
+	for u := range s {
+		if places[u] && len(t) >= 5 && nearSpelling(t, u) {
+			return true
+		}
+	}
+	return false
+}
+
 // hasIn is has over a short list of terms, with no set to build.
 func hasIn(ws []string, t string) bool {
 	loose := len(t) >= 5 && !isNumber(t)
@@ -219,6 +234,11 @@ func (m *matcher) sentenceFact(q Question, a Analyzer, text string) (bool, float
 		fact = clockTime.MatchString(strings.ToLower(ft))
 	case q.WantThingName:
 		fact = namedAs.MatchString(text)
+	case len(q.Counted) > 0 && m.listsNear(q, a, text):
+		// "How many kinds of non-combat missions?": "noncombat missions
+		// such as evacuation, provision of airlift and peacekeeping"
+		// counts them by naming them.
+		return true, 1
 	case len(q.Counted) > 0 && hasQuantity(ft):
 		// Any number makes a sentence a candidate lead, which the lead
 		// model weighs by its coverage; only a count of the asked-for
@@ -233,6 +253,8 @@ func (m *matcher) sentenceFact(q Question, a Analyzer, text string) (bool, float
 			// "since 2010" or "several months" says it outright.
 			return true, yearOnlySpan
 		}
+	case q.Succession && !succession.MatchString(text):
+		return false, 0
 	case q.WantOrg:
 		// "Which company makes the missile?": "MBDA's new … Meteor" names
 		// it, in a word of its own rather than a role and a name.

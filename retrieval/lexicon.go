@@ -69,6 +69,9 @@ type matcher struct {
 	// calendar holds the terms of weekdays and months, which match only
 	// by spelling (see calendarTermsFor).
 	calendar map[string]bool
+	// places holds the terms of countries, peoples and capitals
+	// (placeNames), which match only one another by spelling.
+	places map[string]bool
 	// spelled holds the question's terms that some candidate spells
 	// (or names by an alias); see prepare.
 	spelled map[string]bool
@@ -110,7 +113,7 @@ func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
 	for _, t := range q.Terms {
 		own[t] = true
 	}
-	m := &matcher{lex: lex, aliases: withPhrases(aliasesFor(a), phraseAliases(a, q.Terms)), names: q.Names, own: own, acronyms: q.Acronyms, calendar: calendarTermsFor(a)}
+	m := &matcher{lex: lex, aliases: withPhrases(aliasesFor(a), phraseAliases(a, q.Terms)), names: q.Names, own: own, acronyms: q.Acronyms, calendar: calendarTermsFor(a), places: placeTermsFor(a)}
 	if q.Intent == IntentWho {
 		// "Who is the ambassador?" asks for the holder of that role: a
 		// passage about ministers does not answer it.
@@ -119,7 +122,12 @@ func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
 	return m
 }
 
-var roleCache, calendarCache sync.Map // Analyzer → map[string]bool
+var roleCache, calendarCache, placeCache sync.Map // Analyzer → map[string]bool
+
+// placeTermsFor returns the analyzer terms of placeNames.
+func placeTermsFor(a Analyzer) map[string]bool {
+	return perAnalyzer(&placeCache, a, func() map[string]bool { return termsOf(a, placeNames, nil) })
+}
 
 // roleTermsFor returns the analyzer terms of roleWords.
 func roleTermsFor(a Analyzer) map[string]bool {
@@ -193,7 +201,13 @@ func (m *matcher) credit(t string, set termSet, soft []string) float64 {
 // credits returns credit's two parts: by spelling, alias and meaning
 // (direct), and by being one of t's nearest candidate words (near).
 func (m *matcher) credits(t string, set termSet, soft []string) (direct, near float64) {
-	if set.has(t) || m.names[t] && set.hasName(t) {
+	if m.places[t] {
+		// A country, people or capital matches only another form of a
+		// place: "philippines" starts with "philip", which is Hammond.
+		if set.hasPlace(t, m.places) {
+			return 1, 0
+		}
+	} else if set.has(t) || m.names[t] && set.hasName(t) {
 		return 1, 0
 	}
 	for _, alt := range m.aliases[t] {

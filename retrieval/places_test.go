@@ -30,3 +30,24 @@ func TestWithPlaceNames(t *testing.T) {
 		}
 	}
 }
+
+func TestPlaceCredit(t *testing.T) {
+	a := wordsAnalyzer{}
+	q := AnalyzeQuestion(a, "did japan sign a deal with the philippines")
+	m := newMatcher(a, nil, q)
+	tests := []struct {
+		passage string
+		term    string
+		want    float64
+	}{
+		{"Foreign Secretary Philip Hammond met his Japanese counterpart.", "philippines", 0}, // a person's name, not the country
+		{"Manila and the Philippines signed a pact.", "philippines", 1},
+		{"The Japanese are trying to interest the British.", "japan", 1}, // another form of the place
+		{"Japanning is a kind of lacquer work.", "japan", 0},             // not a place
+	}
+	for _, tt := range tests {
+		if got := m.credit(tt.term, analyze(a, tt.passage).set, nil); got != tt.want {
+			t.Errorf("credit(%q, %q) = %v; want %v", tt.term, tt.passage, got, tt.want)
+		}
+	}
+}

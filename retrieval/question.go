@@ -80,6 +80,8 @@ type Question struct {
 	// WantOrg marks a question asking which company or firm: a name of
 	// one answers it ("MBDA", "Mitsubishi Electric").
 	WantOrg bool
+	// Succession marks a "who replaced X" question (succession).
+	Succession bool
 	// WantOthers marks a question asking who or what else ("What other
 	// countries …", "who else?", "besides MBDA"): a name the question
 	// does not give answers it.
@@ -128,6 +130,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 	out.WantName = out.Intent == IntentWho && nameRequest.MatchString(low)
 	out.WantThingName = out.WantName && !hasRole(low) && !personRequest.MatchString(low)
 	out.WantOrg = out.Intent == IntentWho && orgRequest.MatchString(low)
+	out.Succession = out.Intent == IntentWho && successionRequest.MatchString(low)
 	out.WantOthers = (out.Intent == IntentWho || out.Intent == IntentWhat) && othersRequest.MatchString(low)
 	if out.WantOthers && len(out.Terms) > 1 {
 		// "What other countries …": the kind is what the names
@@ -195,6 +198,10 @@ var clockRequest = regexp.MustCompile(`\b(?:what|which) time\b|\bwhat hour\b|\ba
 // measureRequest matches "what is the X of …" and "what X will … have"
 // for a measure X ("what's the top speed of a Typhoon", "what range will
 // the JNAAM have"): a number answers them, as it does "how fast".
+// whenKindRequest matches the other ways to ask when: "what exact day",
+// "which week", "at what point".
+var whenKindRequest = regexp.MustCompile(`\b(what|which)( exact| precise| specific)? (day|week|weekday|season|quarter|decade)\b|\bat what (point|stage)\b|\bhow soon\b`)
+
 var measureRequest = regexp.MustCompile(` what(?: is| was| will be)? (?:the |its |their )?(?:top |max |maximum |minimum |total |overall )?(?:speed|range|size|weight|length|yield|capacity|payload|endurance|altitude|thrust) (?:of|will|would|does|do|is|for)\b`)
 
 var magnitudeRequest = regexp.MustCompile(`\bhow (big|large|heavy|powerful|far|fast|strong|tall|wide|deep|high)\b|\b(yield|size|range|weight|speed|distance|capacity)\b`)
@@ -357,10 +364,13 @@ func intentOf(q string) Intent {
 		return IntentWhy
 	case has("when", "what date", "which date", "what year", "which year", "what month", "which month",
 		"how long ago", "since when", "what time", "timeline", "date of", "deadline", "timeframe",
-		"time frame", "date", "dates", "dated"):
+		"time frame", "date", "dates", "dated") || whenKindRequest.MatchString(low):
 		return IntentWhen
-	case has("how many", "how much", "what number", "how big", "how large", "how long",
-		"cost", "costs", "price", "budget", "amount", "how expensive", "worth", "valued", "value of") ||
+	case has("how many", "how much", "what number", "how big", "how large", "how long", "how expensive") ||
+		// A noun for an amount asks for one, but not in a yes/no question
+		// that embeds no other ("did japan's military budget go down?" is
+		// settled by whether it rose; "does it say what it will cost" asks).
+		(!yesNoStarters[first] || has("what", "how", "which")) && has("cost", "costs", "price", "budget", "amount", "worth", "valued", "value of") ||
 		measureRequest.MatchString(low):
 		return IntentQuantity
 	case has("where", "what city", "which city", "which country", "what country", "what place",

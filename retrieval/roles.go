@@ -119,3 +119,17 @@ func (s *Service) roleHolder(ctx context.Context, asked, question string) (Answe
 	}
 	return Answer{}, false
 }
+
+// A question about who followed someone in a role ("who took over from
+// Fallon at the MoD?", "who came after kishida as foreign minister") is
+// answered by a sentence saying so, not by one that names the person
+// and others beside them: "Fallon and Hammond met Kishida" says nothing
+// of who replaced whom.
+
+// successionRequest matches a question asking who followed or preceded
+// someone.
+var successionRequest = regexp.MustCompile(`\b(succeed(ed|s)?|successor|predecessor|replac(e|ed|es|ing)|t(ook|ake|akes) over from|c(ame|omes) (after|before)|preceded|in place of)\b`)
+
+// succession matches a sentence that tells of one person following
+// another in a role.
+var succession = regexp.MustCompile(`(?i)\b(succeed\w*|successor|predecessor|replac\w*|t(ook|aken|akes) over|former|previous(ly)?|appointed|took office|stepped down|resigned)\b`)

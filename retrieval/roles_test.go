@@ -28,3 +28,23 @@ func TestRoleOf(t *testing.T) {
 		}
 	}
 }
+
+func TestSuccession(t *testing.T) {
+	a := wordsAnalyzer{}
+	m := newMatcher(a, nil, Question{})
+	tests := []struct {
+		q, sentence string
+		want        bool // the sentence holds the fact asked for
+	}{
+		{"who came after kishida as japan's foreign minister", "Fallon and Hammond met Foreign Minister Fumio Kishida and Defense Minister Gen Nakatani.", false},
+		{"Who succeeded Fallon as defence secretary?", "UK Defence Secretary Micheal Fallon said in a statement.", false},
+		{"who replaced Nakatani", "Tomomi Inada replaced Gen Nakatani as defense minister.", true},
+		{"who did fallon meet", "Fallon met Foreign Minister Fumio Kishida.", true}, // no succession asked
+	}
+	for _, tt := range tests {
+		q := AnalyzeQuestion(a, tt.q)
+		if got, _ := m.sentenceFact(q, a, tt.sentence); got != tt.want {
+			t.Errorf("sentenceFact(%q, %q) = %v; want %v", tt.q, tt.sentence, got, tt.want)
+		}
+	}
+}
