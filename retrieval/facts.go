@@ -344,11 +344,9 @@ func hasProperName(s string) bool {
 	return false
 }
 
-// nationalities are capitalised words that name no organisation.
-var nationalities = map[string]bool{
-	"british": true, "japanese": true, "french": true, "swedish": true, "chinese": true,
-	"american": true, "european": true, "korean": true, "indian": true, "english": true,
-}
+// nationalities are capitalised words that name no organisation: these
+// countries' adjectives (the gazetteer's), and "European".
+var nationalities = wordsOf("european " + strings.Join(adjectivesOf("Britain", "Japan", "France", "Sweden", "China", "the US", "Korea", "India", "England"), " "))
 
 // hasOrgName reports a word after the sentence's first that names an
 // organisation: capitalised, or in capitals of three letters or more

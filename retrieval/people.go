@@ -57,10 +57,7 @@ func groupNation(g []string, q Question) (nation, label string) {
 
 // countryLabels name a country's people in an answer: "Japan's
 // ministers".
-var countryLabels = map[string]string{
-	"uk": "Britain's", "japan": "Japan's", "france": "France's", "us": "the US's",
-	"china": "China's", "india": "India's", "germany": "Germany's",
-}
+var countryLabels = labelsOf()
 
 // titledName matches a person named with a title that ends in a role,
 // nationality first when it is given: "UK Defence Secretary Micheal
@@ -68,12 +65,14 @@ var countryLabels = map[string]string{
 // Shinzo Abe".
 var titledName = regexp.MustCompile(`\b(?:(` + nationalityWords + `)\s+)?((?:[A-Z][a-z]+\s+){0,2}(?:Secretary|Minister))\s+([A-Z][a-zA-Z'’-]+\s+([A-Z][a-zA-Z'’-]+))`)
 
-// nationalityWord finds the words nationOf reads.
-var nationalityWord = regexp.MustCompile(`\b(` + nationalityWords + `|Britain)\b`)
+// nationalityWord finds the words nationOf reads: the nationality words
+// and, alone of the countries' names, Britain.
+var nationalityWord = regexp.MustCompile(`\b(` + nationalityWords + `|` + regexp.QuoteMeta(countryNamed("Britain")[0].name) + `)\b`)
 
 // nationalityWords are the nationalities a title or a group is read
-// with, as an alternation for the expressions above.
-const nationalityWords = `UK|U\.K\.|British|Britain's|Japanese|Japan's|French|France's|American|US|U\.S\.|Chinese|China's|Indian|India's|German|Germany's`
+// with (the gazetteer's titleWords), as an alternation for the
+// expressions above.
+var nationalityWords = alternation(titleWords())
 
 // nationOf folds the nationality words groupRef, titledName and
 // nationalityWord match to a country key (countryOf).

@@ -25,7 +25,69 @@ type role struct{ portfolio, nation string }
 // roleAsked matches a question asking who holds a role. The nationality
 // is before the portfolio ("the UK defence secretary", "japan's defence
 // minister") or after the office ("the defence minister of Japan").
-var roleAsked = regexp.MustCompile(`^(?:who(?:'s|s| is| was| are| were)?|name|what(?:'s| is) the name of) (?:the )?(?:(uk|u\.k\.|british|britain's|britain|japanese|japan's|japan|french|france's|france|us|american|chinese|china's|indian|india's|german|germany's) )?(?:(foreign|defence|defense|prime|finance|trade) (?:secretary|minister|sec|min)|(pm|fm))(?: (?:of|for) (uk|britain|japan|france|china|india|germany|the us))?(?: (?:at the time|then|now|today|currently|during .+|at .+|in .+|on .+))?$|^(uk|british|britain's|britain|japan's|japanese|japan) (pm|fm|(?:foreign|defence|defense|prime) (?:secretary|minister|sec)) name$`)
+var roleAsked = regexp.MustCompile(`^(?:who(?:'s|s| is| was| are| were)?|name|what(?:'s| is) the name of) (?:the )?(?:(` + nationsBeforeOffice() + `) )?(?:(foreign|defence|defense|prime|finance|trade) (?:secretary|minister|sec|min)|(pm|fm))(?: (?:of|for) (` + nationsAfterOffice() + `))?(?: (?:at the time|then|now|today|currently|during .+|at .+|in .+|on .+))?$|^(` + nationsNamingOffice() + `) (pm|fm|(?:foreign|defence|defense|prime) (?:secretary|minister|sec)) name$`)
+
+// nationsBeforeOffice are the nationalities roleAsked reads before the
+// portfolio, from the gazetteer: each titled country's abbreviations,
+// adjective and possessive in lower case, and Britain's, Japan's and
+// France's names ("japan defence minister"). Lower-case "u.s." is no
+// nationality (capsOnly).
+func nationsBeforeOffice() string {
+	byName := map[string]bool{}
+	for _, c := range countryNamed("Britain", "Japan", "France") {
+		byName[c.key] = true
+	}
+	var out []string
+	for _, c := range titledCountries() {
+		out = append(out, askedWords(c, true, byName[c.key])...)
+	}
+	return alternation(out)
+}
+
+// nationsAfterOffice are the countries roleAsked reads after the office
+// ("the defence minister of Japan"): each titled country's name, and its
+// abbreviation without stops but "us" ("of us" is the pronoun's).
+func nationsAfterOffice() string {
+	var out []string
+	for _, c := range titledCountries() {
+		for _, a := range lowered(c.abbrevs) {
+			if !strings.Contains(a, ".") && a != "us" {
+				out = append(out, a)
+			}
+		}
+		out = append(out, strings.ToLower(c.name))
+	}
+	return alternation(out)
+}
+
+// nationsNamingOffice are the nationalities of "japan pm name", a
+// question asked only of the two countries the reports are about.
+func nationsNamingOffice() string {
+	var out []string
+	for _, c := range countryNamed("Britain", "Japan") {
+		out = append(out, askedWords(c, false, true)...)
+	}
+	return alternation(out)
+}
+
+// askedWords returns c's lower-case abbreviations (with stops only when
+// dotted), adjective and possessive, and its name when named.
+func askedWords(c country, dotted, named bool) []string {
+	var out []string
+	for _, a := range lowered(c.abbrevs) {
+		if dotted || !strings.Contains(a, ".") {
+			out = append(out, a)
+		}
+	}
+	out = append(out, strings.ToLower(c.adjective))
+	if c.possessive != "" {
+		out = append(out, strings.ToLower(c.possessive))
+	}
+	if named {
+		out = append(out, strings.ToLower(c.name))
+	}
+	return out
+}
 
 // roleOf returns the role question asks who holds, if it asks that.
 func roleOf(question string) (role, bool) {
@@ -48,26 +110,14 @@ func roleOf(question string) (role, bool) {
 // "france"; "" for none.
 func countryOf(w string) string {
 	w = strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(w), "'s"), "’s")
-	switch w {
-	case "":
-		return ""
-	case "uk", "u.k.", "british", "britain":
-		return "uk"
-	case "japanese", "japan":
-		return "japan"
-	case "french", "france":
-		return "france"
-	case "us", "american", "the us":
-		return "us"
-	case "chinese", "china":
-		return "china"
-	case "indian", "india":
-		return "india"
-	case "german", "germany":
-		return "germany"
+	if key, ok := countryKeys[w]; ok {
+		return key
 	}
 	return w
 }
+
+// countryKeys are the words countryOf folds, from the gazetteer.
+var countryKeys = countryKeysOf()
 
 // roleHolder answers a question asking who holds a role (roleOf) from
 // the sentences that name its holders, or abstains when the reports
