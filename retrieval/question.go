@@ -8,23 +8,6 @@ import (
 	"unicode/utf8"
 )
 
-// Intent is the kind of fact a question asks for; the lead sentence of an
-// answer is chosen to hold it, and a question whose kind of fact no
-// passage holds is not covered.
-type Intent string
-
-// The intents AnalyzeQuestion tells apart.
-const (
-	IntentWhat     Intent = "what"     // a description or an event
-	IntentWho      Intent = "who"      // a person, a role or an organisation
-	IntentWhen     Intent = "when"     // a date or a time
-	IntentWhere    Intent = "where"    // a place
-	IntentQuantity Intent = "quantity" // a number or an amount
-	IntentWhy      Intent = "why"      // a reason
-	IntentYesNo    Intent = "yesno"    // settles yes or no
-	IntentSummary  Intent = "summary"  // an overview across the sources
-)
-
 // Question is a question as the core reads it.
 type Question struct {
 	// Text is the question with chat noise removed ("hey @coopbot quick
@@ -198,10 +181,6 @@ var clockRequest = regexp.MustCompile(`\b(?:what|which) time\b|\bwhat hour\b|\ba
 // measureRequest matches "what is the X of …" and "what X will … have"
 // for a measure X ("what's the top speed of a Typhoon", "what range will
 // the JNAAM have"): a number answers them, as it does "how fast".
-// whenKindRequest matches the other ways to ask when: "what exact day",
-// "which week", "at what point".
-var whenKindRequest = regexp.MustCompile(`\b(what|which)( exact| precise| specific)? (day|week|weekday|season|quarter|decade)\b|\bat what (point|stage)\b|\bhow soon\b`)
-
 var measureRequest = regexp.MustCompile(` what(?: is| was| will be)? (?:the |its |their )?(?:top |max |maximum |minimum |total |overall )?(?:speed|range|size|weight|length|yield|capacity|payload|endurance|altitude|thrust) (?:of|will|would|does|do|is|for)\b`)
 
 var magnitudeRequest = regexp.MustCompile(`\bhow (big|large|heavy|powerful|far|fast|strong|tall|wide|deep|high)\b|\b(yield|size|range|weight|speed|distance|capacity)\b`)
@@ -325,77 +304,6 @@ var typeNouns = map[Intent]map[string]bool{
 var whoVerbs = map[string]bool{
 	"make": true, "build": true, "manufactur": true, "produc": true, "design": true,
 	"suppli": true, "lead": true, "head": true, "run": true, "own": true,
-}
-
-// intentOf classifies a question by its wording.
-func intentOf(q string) Intent {
-	low := " " + strings.ToLower(strings.Map(func(r rune) rune {
-		if r == '’' {
-			return '\''
-		}
-		if unicode.IsPunct(r) && r != '\'' && r != '-' && r != '+' {
-			return ' '
-		}
-		return r
-	}, q)) + " "
-	low = strings.NewReplacer(" whats ", " what is ", " whos ", " who is ", " wheres ", " where is ",
-		" whens ", " when is ", " hows ", " how is ", " whys ", " why is ", " what's ", " what is ",
-		" who's ", " who is ", " where's ", " where is ", " when's ", " when is ", " how's ", " how is ",
-		" why's ", " why is ").Replace(low)
-	has := func(ps ...string) bool {
-		for _, p := range ps {
-			if strings.Contains(low, " "+p+" ") {
-				return true
-			}
-		}
-		return false
-	}
-	first := ""
-	if f := strings.Fields(low); len(f) > 0 {
-		first = f[0]
-	}
-	switch {
-	case has("summarise", "summarize", "summary", "overview", "recap", "tl dr", "tldr", "gist",
-		"in a nutshell", "big picture", "main points", "key points"):
-		return IntentSummary
-	case has("why", "how come", "reason", "reasons", "what prompted", "what motivated", "what's driving",
-		"what is driving", "what drove", "motivation", "purpose of", "rationale", "what made",
-		"what makes", "what led", "what caused"):
-		return IntentWhy
-	case has("when", "what date", "which date", "what year", "which year", "what month", "which month",
-		"how long ago", "since when", "what time", "timeline", "date of", "deadline", "timeframe",
-		"time frame", "date", "dates", "dated") || whenKindRequest.MatchString(low):
-		return IntentWhen
-	case has("how many", "how much", "what number", "how big", "how large", "how long", "how expensive") ||
-		// A noun for an amount asks for one, but not in a yes/no question
-		// that embeds no other ("did japan's military budget go down?" is
-		// settled by whether it rose; "does it say what it will cost" asks).
-		(!yesNoStarters[first] || has("what", "how", "which")) && has("cost", "costs", "price", "budget", "amount", "worth", "valued", "value of") ||
-		measureRequest.MatchString(low):
-		return IntentQuantity
-	case has("where", "what city", "which city", "which country", "what country", "what place",
-		"which place", "what location", "which location", "which sea", "what region", "which region"):
-		return IntentWhere
-	case has("who", "whom", "whose", "who's", "which minister", "which ministers", "which secretary",
-		"which official", "which officials", "which company", "which companies", "what company",
-		"which firm", "which person", "which people", "name of the", "which countries", "which nations",
-		"which country's", "which leader", "what minister", "name", "named", "called") ||
-		whoKindRequest.MatchString(low):
-		return IntentWho
-	case yesNoStarters[first]:
-		return IntentYesNo
-	case has("tell me about", "what about", "anything on", "anything about", "info on", "what's up with",
-		"what is going on", "what's going on", "what's happening", "what happened between"):
-		return IntentSummary
-	}
-	return IntentWhat
-}
-
-var yesNoStarters = map[string]bool{
-	"is": true, "are": true, "was": true, "were": true, "do": true, "does": true, "did": true,
-	"has": true, "have": true, "had": true, "will": true, "would": true, "can": true, "could": true,
-	"should": true, "shall": true, "may": true, "might": true, "isn't": true, "aren't": true,
-	"didn't": true, "doesn't": true, "won't": true, "hasn't": true, "haven't": true, "wasn't": true,
 }
 
 // properNames returns the words capitalised mid-sentence in q, when q is
