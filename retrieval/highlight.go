@@ -188,18 +188,26 @@ func snippet(cand candidate, q Question, w map[string]float64, a Analyzer, m *ma
 
 // leadCandidates returns the sentences of cand's passage that could lead
 // the answer, with their features: those covering some of the question,
-// and the first sentence whatever it covers.
+// and the first sentence whatever it covers. A sentence that refers back
+// to the one before (refersBack) covers what the two say together; its
+// fact is its own.
 func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer, m *matcher, newest bool) []LeadCandidate {
 	c := cand.hit.Chunk
 	var leads []LeadCandidate
 	mention := cand.firstMention
+	prev := ""
 	for _, sp := range c.Sentences {
 		text, ok := c.sentence(sp)
 		if !ok {
 			continue
 		}
-		at := analyze(a, text)
-		cov := m.softCoverage(q.Terms, w, m.withHolders(m.withAcronyms(at.set, text), c.DocumentID, text), m.meaningful(at.list))
+		read := text // what the sentence says, with what it refers back to
+		if prev != "" && refersBack(text, prev) {
+			read = prev + " " + text
+		}
+		prev = text
+		at := analyze(a, read)
+		cov := m.softCoverage(q.Terms, w, m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), m.meaningful(at.list))
 		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
 		}
@@ -479,4 +487,34 @@ func webURL(source string) string {
 		return source
 	}
 	return ""
+}
+
+// backRefs are the words that open a sentence about what the sentence
+// before it said: "That was followed by a … meeting in London".
+var backRefs = map[string]bool{"that": true, "this": true, "these": true, "those": true, "it": true, "its": true, "they": true, "their": true, "he": true, "she": true, "his": true, "her": true, "such": true}
+
+// refersBack reports whether text, the sentence after prev, is about
+// what prev said: it opens with a back reference (backRefs), or with
+// "the" and a word of prev ("The review said …" after a sentence naming
+// the review). Such a sentence is read with prev: "what came after the
+// 2013 framework" is answered by "That was followed by …", whose
+// "that" is the framework the sentence before names.
+func refersBack(text, prev string) bool {
+	ws := words(text)
+	if len(ws) < 2 {
+		return false
+	}
+	first := strings.ToLower(ws[0])
+	if backRefs[first] {
+		return true
+	}
+	if first == "the" {
+		n := strings.ToLower(ws[1])
+		for _, w := range words(prev) {
+			if strings.ToLower(w) == n {
+				return true
+			}
+		}
+	}
+	return false
 }
