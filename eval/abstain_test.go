@@ -33,9 +33,11 @@ const folds = 5
 // measures was changed (2026-12-01g before the calibrated models,
 // 2026-12-01h before the evidence features, 2026-12-01j without running
 // the bot, before the role, place and report-scope changes, 2026-12-01k
-// likewise before the weekday, ordinal and surname changes): its dev part
-// is the old code's out-of-sample estimate.
-const heldOutBatch = "2026-12-01k"
+// likewise before the weekday, ordinal and surname changes, 2026-12-01n
+// without running the bot, before the succession, place-spelling and
+// back-reference changes): its dev part is the old code's out-of-sample
+// estimate.
+const heldOutBatch = "2026-12-01n"
 
 // ruleAbstain is the thresholds rule the calibrated model replaced,
 // kept to compare against.
