@@ -16,6 +16,8 @@ var noiseWords = map[string]bool{
 	"cheers": true, "lol": true, "btw": true, "fyi": true, "tia": true, "asap": true,
 	"ok": true, "okay": true, "um": true, "umm": true, "uh": true, "hmm": true,
 	"coopbot": true, "bot": true, "folks": true, "guys": true, "y'all": true, "team": false,
+	"tysm": true, "thnx": true, "thanx": true, "tbh": true, "ngl": true, "fwiw": true, "iirc": true,
+	"imho": true, "omg": true, "lmk": true, "pleeease": true, "plox": true, "kthx": true,
 }
 
 // noisePhrases are openings that frame a question without being part of
@@ -27,6 +29,11 @@ var noisePhrases = []string{
 	"i'd like to know", "i want to know", "i need to know", "just curious", "curious",
 	"can you remind me", "remind me", "help me understand", "i'm new here", "i'm new",
 	"new here", "newbie here", "noob question", "dumb question", "stupid question",
+	// a greeting's addressee once the greeting word is gone ("hey
+	// team!!", "morning all"), and a newcomer introducing themselves
+	"team", "all", "everyone", "everybody", "morning", "good morning", "afternoon",
+	"first week here", "first day here", "just joined", "new to the team", "new joiner here",
+	"new starter here", "still new here", "quick one", "real quick", "ok so", "okay so", "right so",
 }
 
 // chatSpellings are the chat spellings of question and function words
@@ -41,6 +48,8 @@ var chatSpellings = map[string]string{
 	// ordinals match by spelling only (countWords): "the 3rd meeting" is
 	// "the third"
 	"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
+	// time shorthand, written out so that the idioms read it
+	"rn": "right now", "atm": "at the moment", "rly": "really",
 }
 
 // chatWords writes out the chat spellings of text (see chatSpellings).
@@ -103,7 +112,7 @@ func stripNoise(q string) string {
 			break
 		}
 		if len(words) > 0 {
-			if f := strings.TrimLeft(words[0], ",.!:;…-"); f != words[0] {
+			if f := strings.TrimLeft(words[0], ",.!:;…-–—"); f != words[0] {
 				if f == "" {
 					words = words[1:]
 				} else {
@@ -127,7 +136,7 @@ func isEmoji(r rune) bool {
 // cards?"): their words are no topic terms. A phrase
 // with a one-word spelling the sources may use becomes that word ("under
 // way": "underway").
-var idioms = regexp.MustCompile(`\b(?:on the cards|in the works|in the pipeline|on the table|on hold|straight away|right away|in the end|at the moment|right now|by the time|at the time|so far|these days|at all|any more|for now|by now|as well|in the first place|at this point|of its kind|at some point|any time soon|in the long run)\b`)
+var idioms = regexp.MustCompile(`\b(?:on the cards|in the works|in the pipeline|on the table|on hold|straight away|right away|in the end|at the moment|right now|by the time|at the time|so far|these days|at all|any more|for now|by now|as well|in the first place|at this point|of its kind|at some point|any time soon|in the long run|in one line|one line each|in a line|in one sentence|in a sentence|in a nutshell|in a word|in brief|in short|long story short|at a glance|at the mo|at the min|as of now|as we speak|as things stand|for context|for the record|off the top of your head)\b`)
 
 // withoutIdioms returns text, lower-cased where an idiom was taken out,
 // without the idioms' words.

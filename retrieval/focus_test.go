@@ -164,8 +164,24 @@ func TestIsOverview(t *testing.T) {
 		"What is the JNAAM?":                    false,
 	}
 	for q, want := range tests {
-		if got := isOverview(q); got != want {
+		if got := isOverview(wordsAnalyzer{}, q); got != want {
 			t.Errorf("isOverview(%q) = %v; want %v", q, got, want)
+		}
+	}
+}
+
+func TestMoneyRequest(t *testing.T) {
+	tests := map[string]bool{
+		"how much does the JNAAM missile cost": true,
+		"how much is a flight to tokyo":        true, // a price, though no word says so
+		"what's the P-8 deal worth":            true,
+		"how much did japan spend":             true,
+		"how much of the work is done":         false,
+		"how many phases has the study had":    false,
+	}
+	for q, want := range tests {
+		if got := AnalyzeQuestion(wordsAnalyzer{}, q).Money; got != want {
+			t.Errorf("AnalyzeQuestion(%q).Money = %v; want %v", q, got, want)
 		}
 	}
 }

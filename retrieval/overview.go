@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // A newcomer's first question is often about the sources themselves:
@@ -16,9 +17,45 @@ import (
 // overviewRequest matches questions about the sources as a whole.
 var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (?:are|is|were) (?:these|the|those|your|all the|this) (?:reports?|documents?|docs?|sources?|articles?|files?|stories|story|texts?)(?: (?:about|on|covering))?|what (?:do|can) you (?:know|cover|answer|tell me)(?: about)?|what (?:topics|subjects|things) (?:do|can) you (?:cover|know|answer)|what (?:is|are) (?:in )?(?:your|the) (?:sources|documents|docs|knowledge base|index)|(?:give me |i want )?(?:an? )?(?:overview|summary|gist|tl;? ?dr)(?: of)?(?: (?:everything|it all|all of it|the reports|the documents|the sources|these reports|all))?|summari[sz]e (?:everything|it all|all of it|the reports|the documents|the sources|these reports)|tl;? ?dr)$`)
 
-// isOverview reports whether question asks about the sources as a whole.
-func isOverview(question string) bool {
-	return overviewRequest.MatchString(questionLine(stripNoise(question)))
+// sourcesWord matches a word for the sources themselves.
+var sourcesWord = regexp.MustCompile(`\b(reports?|articles?|pieces?|sources?|docs?|documents?|stor(y|ies)|write-?ups?|texts?|files?)\b`)
+
+// isOverview reports whether question asks about the sources as a whole:
+// in so many words (overviewRequest), or by naming the sources and no
+// topic ("one line each on what the two articles are about?", "what do
+// both reports cover").
+func isOverview(a Analyzer, question string) bool {
+	line := questionLine(stripNoise(question))
+	if overviewRequest.MatchString(line) {
+		return true
+	}
+	if !sourcesWord.MatchString(line) {
+		return false
+	}
+	q := AnalyzeQuestion(a, question)
+	if q.Intent != IntentWhat && q.Intent != IntentSummary {
+		return false // "who wrote the reports?", "the date on the reports"
+	}
+	sources := sourceTermsFor(a)
+	for _, t := range q.Terms {
+		if !countWords[t] && !sources[t] {
+			return false
+		}
+	}
+	return true
+}
+
+var sourceCache sync.Map // Analyzer → map[string]bool
+
+// sourceTermsFor returns the analyzer terms of the words for the sources
+// and of the words a question about all of them uses besides ("both",
+// "each", "cover").
+func sourceTermsFor(a Analyzer) map[string]bool {
+	return perAnalyzer(&sourceCache, a, func() map[string]bool {
+		return termsOf(a, wordsOf(`report reports article articles piece pieces source sources doc docs
+			document documents story stories writeup writeups text texts file files
+			both each all cover covers covered covering`), nil)
+	})
 }
 
 // overviewShown is how many documents an overview answer opens.

@@ -167,7 +167,7 @@ var otherKinds = map[string]bool{
 var othersRequest = regexp.MustCompile(`\b(other|others|else|besides|apart from|aside from|as well as|in addition to)\b`)
 
 // moneyRequest matches questions about a cost or a sum of money.
-var moneyRequest = regexp.MustCompile(`\b(cost|costs|costing|price|priced|pay|paid|paying|spend|spending|spent|worth|budget|budgets|fund|funding|funded|invest|invested|investing|investment|money|putting into|put into|value|valued)\b`)
+var moneyRequest = regexp.MustCompile(`\bhow much (?:is|are|was|were|would|will) (?:a|an|the|one|it)\b|\b(cost|costs|costing|price|priced|pay|paid|paying|spend|spending|spent|worth|budget|budgets|fund|funding|funded|invest|invested|investing|investment|money|putting into|put into|value|valued)\b`)
 
 // magnitudeRequest matches questions about a size, a distance, a speed
 // or a yield.

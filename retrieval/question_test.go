@@ -15,6 +15,8 @@ func TestStripNoise(t *testing.T) {
 		{"Which minister announced the Typhoon exercise plan?", "Which minister announced the Typhoon exercise plan?"},
 		{"tell me", "tell me"},
 		{"thanks!", ""},
+		{"hey team!! first week here, JNAAM in one line? ty", "JNAAM in one line?"},
+		{"morning all — what's the P-1?", "what's the P-1?"},
 	}
 	for _, tt := range tests {
 		if got := stripNoise(tt.in); got != tt.want {
@@ -180,6 +182,8 @@ func TestWithoutIdioms(t *testing.T) {
 		{"What research is already under way?", "what research is already underway?"},
 		{"Why no MPA decision straight away", "why no mpa decision  "},
 		{"When does the study end?", "When does the study end?"},
+		{"JNAAM in one line?", "jnaam  ?"},
+		{"why's the region so tense at the mo", "why's the region so tense  "},
 	}
 	for _, tt := range tests {
 		if got := withoutIdioms(tt.in); got != tt.want {
@@ -201,6 +205,7 @@ func TestChatWords(t *testing.T) {
 		{"hw many phases", "how many phases"},
 		{"Is Y-20 a plane?", "Is Y-20 a plane?"},
 		{"R&D with Japan", "R&D with Japan"},
+		{"who's japan's pm rn", "who's japan's pm right now"},
 	}
 	for _, tt := range tests {
 		if got := chatWords(tt.in); got != tt.want {

@@ -193,7 +193,7 @@ func (s *Service) AskFollowUp(ctx context.Context, history []Turn, question stri
 }
 
 func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
-	if isOverview(q) {
+	if isOverview(s.Analyzer, q) {
 		if a, ok := s.overview(ctx, asked); ok {
 			a.Standalone, a.Answerer = q, AnswererOverview
 			return a, nil

@@ -249,7 +249,9 @@ func TestAskDefinitionFirstMention(t *testing.T) {
 // answered by each document's opening sentence, under its title.
 func TestAskOverview(t *testing.T) {
 	svc := testcore.Service(t)
-	for _, q := range []string{"what are these reports about", "@coopbot tl;dr pls", "What do you know?"} {
+	// The last two name the sources and no topic (isOverview).
+	for _, q := range []string{"what are these reports about", "@coopbot tl;dr pls", "What do you know?",
+		"one line each on what the two articles are about?", "what do both pieces cover"} {
 		a, err := svc.Ask(context.Background(), q)
 		if err != nil {
 			t.Fatalf("Ask(%q): %v", q, err)
@@ -264,6 +266,21 @@ func TestAskOverview(t *testing.T) {
 		}
 		if !strings.HasPrefix(a.Text, "“UK ministers visit Tokyo") {
 			t.Errorf("Ask(%q) = %q; want it to open with the newest document's title", q, a.Text)
+		}
+	}
+}
+
+// TestAskNotOverview checks that a question naming the sources and a
+// topic, or asking who wrote them, is no overview.
+func TestAskNotOverview(t *testing.T) {
+	svc := testcore.Service(t)
+	for _, q := range []string{"do both pieces talk about the kawasaki plane", "who wrote the reports", "what do the reports say about the P-1"} {
+		a, err := svc.Ask(context.Background(), q)
+		if err != nil {
+			t.Fatalf("Ask(%q): %v", q, err)
+		}
+		if a.Answerer == retrieval.AnswererOverview {
+			t.Errorf("Ask(%q) answered by the overview; want an answer about its topic", q)
 		}
 	}
 }
