@@ -275,7 +275,7 @@ var framingTerms = map[string]bool{
 	"whys": true, "im": true, "dont": true, "doesnt": true, "didnt": true, "isnt": true,
 	"arent": true, "wasnt": true, "u": true, "ur": true, "r": true, "ya": true, "gimm": true,
 	"summaris": true, "summariz": true, "name": true, "call": true, "role": true, "job": true,
-	"status": true, "stori": true, "sum": true, "compar": true, "updat": true, "serious": true,
+	"status": true, "stori": true, "piec": true, "writeup": true, "sum": true, "compar": true, "updat": true, "serious": true,
 	"place": true, "take": true, "doing": true, "do": true, "look": true, "want": true, "need": true,
 	"hey": true, "hi": true, "yeah": true, "yes": true, "ok": true, "eh": true, "right": true,
 	// chat shorthand for function words ("what did the sdsr say abt
@@ -286,6 +286,9 @@ var framingTerms = map[string]bool{
 	// "the security situation", "the state of play": how things stand,
 	// as broad as "status"
 	"situat": true, "landscap": true, "scene": true,
+	// a part or a whole of the topic, said loosely: "the seeker bit",
+	// "the whole patrol plane saga", "research-wise", "anywhere"
+	"bit": true, "saga": true, "wise": true, "anywher": true, "somewher": true,
 }
 
 // typeNouns name the kind of fact an intent asks for ("what date",
