@@ -219,8 +219,8 @@ func dropCompounds(terms []string) []string {
 			switch {
 			case isNumber(out[n-1]):
 				out[n-1] = t // "p1": the code, not the number
-				if n > 1 && isNumber(out[n-2]) && strings.HasPrefix(t, out[n-2]) {
-					out = append(out[:n-2], t) // "2+2", not "2" too
+				if n > 1 && (isNumber(out[n-2]) && strings.HasPrefix(t, out[n-2]) || prefix == out[n-2]) {
+					out = append(out[:n-2], t) // "2+2", not "2" too; "ef2000", not "ef"
 				}
 				continue
 			case n > 1 && prefix == out[n-2] && boundPrefixes[prefix]:

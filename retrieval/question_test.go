@@ -59,6 +59,7 @@ func TestDropCompounds(t *testing.T) {
 		{[]string{"uk", "japan", "ukjapan", "defenc"}, []string{"uk", "japan", "defenc"}},
 		{[]string{"bomb", "hbomb"}, []string{"bomb"}},
 		{[]string{"1", "p1", "aircraft"}, []string{"p1", "aircraft"}},
+		{[]string{"ef", "2000", "ef2000", "go"}, []string{"ef2000", "go"}}, // the code, not its letters
 		{[]string{"typhoon", "jet"}, []string{"typhoon", "jet"}},
 		{[]string{"2", "2", "2+2", "meet"}, []string{"2+2", "meet"}},
 		{[]string{"non", "combat", "noncombat", "mission"}, []string{"noncombat", "mission"}},
