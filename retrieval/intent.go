@@ -59,10 +59,12 @@ func intentOf(q string) Intent {
 		"what makes", "what led", "what caused"):
 		return IntentWhy
 	case has("when", "what date", "which date", "what year", "which year", "what month", "which month",
-		"how long ago", "since when", "what time", "timeline", "date of", "deadline", "timeframe",
+		"how long ago", "how far back", "since when", "what time", "timeline", "date of", "deadline", "timeframe",
 		"time frame", "date", "dates", "dated") || whenKindRequest.MatchString(low):
 		return IntentWhen
-	case has("how many", "how much", "what number", "how big", "how large", "how long", "how expensive") ||
+	case has("how many", "how much", "what number", "how big", "how large", "how long", "how expensive",
+		"how fast", "how heavy", "how high", "how deep", "how tall", "how wide", "how old", "how often") ||
+		distanceRequest.MatchString(low) ||
 		// A noun for an amount asks for one, but not in a yes/no question
 		// that embeds no other ("did japan's military budget go down?" is
 		// settled by whether it rose; "does it say what it will cost" asks).
@@ -98,3 +100,8 @@ var yesNoStarters = map[string]bool{
 // whenKindRequest matches the other ways to ask when: "what exact day",
 // "which week", "at what point".
 var whenKindRequest = regexp.MustCompile(`\b(what|which)( exact| precise| specific)? (day|week|weekday|season|quarter|decade)\b|\bat what (point|stage)\b|\bhow soon\b`)
+
+// distanceRequest matches a question asking how far apart things are:
+// "how far are the senkakus from okinawa", not "how far back does it
+// go" (when) or "how far does britain want to take ties" (how much).
+var distanceRequest = regexp.MustCompile(`\bhow far (?:is|are|was|were|away|apart)\b`)
