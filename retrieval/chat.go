@@ -34,6 +34,9 @@ var noisePhrases = []string{
 	"team", "all", "everyone", "everybody", "morning", "good morning", "afternoon",
 	"first week here", "first day here", "just joined", "new to the team", "new joiner here",
 	"new starter here", "still new here", "quick one", "real quick", "ok so", "okay so", "right so",
+	// an apology for asking, once "sorry" is gone ("sry to bug u again")
+	"sry", "soz", "to bug you again", "to bug you", "to bug u again", "to bug u", "to bother you again",
+	"to bother you", "to bother u", "to ping you", "again",
 }
 
 // chatSpellings are the chat spellings of question and function words

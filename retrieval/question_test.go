@@ -17,6 +17,7 @@ func TestStripNoise(t *testing.T) {
 		{"thanks!", ""},
 		{"hey team!! first week here, JNAAM in one line? ty", "JNAAM in one line?"},
 		{"morning all — what's the P-1?", "what's the P-1?"},
+		{"@coopbot sry to bug u again 😬 where's the 2+2 being held", "where's the 2+2 being held"},
 	}
 	for _, tt := range tests {
 		if got := stripNoise(tt.in); got != tt.want {
