@@ -143,6 +143,7 @@ func TestSpeakerTerms(t *testing.T) {
 		{"how did china react to the typhoon news", []string{"china", "react", "typhoon"}, []string{"china"}},
 		{"What did the MoD say about the missile program?", []string{"mod", "missile", "program"}, []string{"mod"}},
 		{"What is the JNAAM?", []string{"jnaam"}, nil},
+		{"what does the tokyo piece say about the americans", []string{"tokyo", "americans"}, nil}, // the report says it
 	}
 	for _, tt := range tests {
 		q := Question{Text: tt.q, Terms: tt.terms}
