@@ -37,7 +37,10 @@ func intentOf(q string) Intent {
 	low = strings.NewReplacer(" whats ", " what is ", " whos ", " who is ", " wheres ", " where is ",
 		" whens ", " when is ", " hows ", " how is ", " whys ", " why is ", " what's ", " what is ",
 		" who's ", " who is ", " where's ", " where is ", " when's ", " when is ", " how's ", " how is ",
-		" why's ", " why is ").Replace(low)
+		" why's ", " why is ",
+		// a clause of circumstance asks nothing: "did the MoD spill
+		// anything when asked"
+		" when asked ", " ", " when pressed ", " ", " when questioned ", " ").Replace(low)
 	has := func(ps ...string) bool {
 		for _, p := range ps {
 			if strings.Contains(low, " "+p+" ") {
@@ -52,7 +55,8 @@ func intentOf(q string) Intent {
 	}
 	switch {
 	case has("summarise", "summarize", "summary", "overview", "recap", "tl dr", "tldr", "gist",
-		"in a nutshell", "big picture", "main points", "key points"):
+		"in a nutshell", "big picture", "main points", "key points", "short version", "quick version",
+		"sec version", "second version", "elevator pitch", "cliff notes", "cliffs notes"):
 		return IntentSummary
 	case has("why", "how come", "reason", "reasons", "what prompted", "what motivated", "what's driving",
 		"what is driving", "what drove", "motivation", "purpose of", "rationale", "what made",

@@ -46,6 +46,8 @@ func TestIntentOf(t *testing.T) {
 		"how far are the senkakus from okinawa":               IntentQuantity,
 		"how far back does the framework go":                  IntentWhen,
 		"how fast is a typhoon":                               IntentQuantity,
+		"did the MoD spill anything on the JNAAM when asked":  IntentYesNo,
+		"gimme the 30 sec version of the london report":       IntentSummary,
 		"Summarise the cooperation":                           IntentSummary,
 		"tell me about the P-1":                               IntentSummary,
 		"What is the JNAAM project?":                          IntentWhat,
