@@ -35,9 +35,9 @@ const folds = 5
 // the bot, before the role, place and report-scope changes, 2026-12-01k
 // likewise before the weekday, ordinal and surname changes, 2026-12-01n
 // without running the bot, before the succession, place-spelling and
-// back-reference changes, 2026-12-01o likewise at the end of that round,
-// run first on its final code): its dev part is the old code's
-// out-of-sample estimate.
+// back-reference changes, 2026-12-01o likewise late in that round,
+// first run at ce6c876): its dev part is the old code's out-of-sample
+// estimate.
 const heldOutBatch = "2026-12-01o"
 
 // ruleAbstain is the thresholds rule the calibrated model replaced,
