@@ -317,9 +317,9 @@ func TestAskFlags(t *testing.T) {
 }
 
 // TestOnboardingQuestionsAnswered: every question the product suggests
-// (web page, chat usage) is answered from the bundled corpus, and the
-// answer's first sentence holds the answer, except the web page's
-// deliberate off-topic example, which is refused.
+// (web page, chat usage, the Slack App Home) is answered from the
+// bundled corpus, and the answer's first sentence holds the answer,
+// except the web page's deliberate off-topic example, which is refused.
 func TestOnboardingQuestionsAnswered(t *testing.T) {
 	m := NewMain(Config{Embedder: "semantic", LogLevel: "info", LogFormat: "text"}, &bytes.Buffer{}, &bytes.Buffer{})
 	defer m.Close()
@@ -335,8 +335,11 @@ func TestOnboardingQuestionsAnswered(t *testing.T) {
 		"Where did the first UK–Japan 2+2 meeting take place?":         "London",
 		"When did Japan lift its ban on defence exports?":              "April 2014",
 		"What cyber cooperation did the two countries agree?":          "dialogue on cybersecurity",
+		// the Slack App Home's suggestions beyond the usage examples
+		"Which maritime patrol aircraft did the UK government decide to acquire?": "Boeing P-8s",
+		"When did Japan lift its ban on exporting defence equipment?":             "April 2014",
 	}
-	qs := append(append([]string{}, bot.Examples...), web.DefaultSuggestions...)
+	qs := append(append([]string{}, bot.Suggestions...), web.DefaultSuggestions...)
 	for _, q := range qs {
 		ans, err := m.Service.Ask(context.Background(), q)
 		if err != nil {
