@@ -165,7 +165,7 @@ func TestIsOverview(t *testing.T) {
 		"What is the JNAAM?":                    false,
 	}
 	for q, want := range tests {
-		if got := isOverview(wordsAnalyzer{}, q); got != want {
+		if got := isOverview(wordsAnalyzer{}, q, AnalyzeQuestion(wordsAnalyzer{}, q)); got != want {
 			t.Errorf("isOverview(%q) = %v; want %v", q, got, want)
 		}
 	}

@@ -20,11 +20,11 @@ var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (
 // sourcesWord matches a word for the sources themselves.
 var sourcesWord = regexp.MustCompile(`\b(reports?|articles?|pieces?|sources?|docs?|documents?|stor(y|ies)|write-?ups?|texts?|files?)\b`)
 
-// isOverview reports whether question asks about the sources as a whole:
-// in so many words (overviewRequest), or by naming the sources and no
-// topic ("one line each on what the two articles are about?", "what do
-// both reports cover").
-func isOverview(a Analyzer, question string) bool {
+// isOverview reports whether question (q as a reads it) asks about the
+// sources as a whole: in so many words (overviewRequest), or by naming
+// the sources and no topic ("one line each on what the two articles are
+// about?", "what do both reports cover").
+func isOverview(a Analyzer, question string, q Question) bool {
 	line := questionLine(stripNoise(question))
 	if overviewRequest.MatchString(line) {
 		return true
@@ -32,7 +32,6 @@ func isOverview(a Analyzer, question string) bool {
 	if !sourcesWord.MatchString(line) {
 		return false
 	}
-	q := AnalyzeQuestion(a, question)
 	if q.Intent != IntentWhat && q.Intent != IntentSummary {
 		return false // "who wrote the reports?", "the date on the reports"
 	}

@@ -119,13 +119,13 @@ func countryOf(w string) string {
 // countryKeys are the words countryOf folds, from the gazetteer.
 var countryKeys = countryKeysOf()
 
-// roleHolder answers a question asking who holds a role (roleOf) from
-// the sentences that name its holders, or abstains when the reports
-// name that role's holders in that form for other countries, or other
-// roles for that country, and never this one. It reports false when the
-// question asks no such thing or the reports name no titled people at
-// all: retrieval answers it then.
-func (s *Service) roleHolder(ctx context.Context, asked, question string) (Answer, bool) {
+// roleHolder answers a question (q as the analyzer reads it) asking who
+// holds a role (roleOf) from the sentences that name its holders, or
+// abstains when the reports name that role's holders in that form for
+// other countries, or other roles for that country, and never this one.
+// It reports false when the question asks no such thing or the reports
+// name no titled people at all: retrieval answers it then.
+func (s *Service) roleHolder(ctx context.Context, asked, question string, q Question) (Answer, bool) {
 	r, ok := roleOf(question)
 	if !ok {
 		return Answer{}, false
@@ -137,7 +137,7 @@ func (s *Service) roleHolder(ctx context.Context, asked, question string) (Answe
 	}
 	// "Who was Japan's foreign minister at the London talks?" asks about
 	// that report's event.
-	hits = scope(AnalyzeQuestion(s.Analyzer, question), s.Analyzer, hits)
+	hits = scope(q, s.Analyzer, hits)
 	var best *Snippet
 	informative := false
 	for _, h := range hits {

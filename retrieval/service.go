@@ -86,19 +86,19 @@ func (s *Service) Search(ctx context.Context, query string, k int) ([]Snippet, e
 	if err != nil {
 		return nil, err
 	}
-	snips, _, err := s.search(ctx, q, k)
+	snips, _, err := s.search(ctx, AnalyzeQuestion(s.Analyzer, q), k)
 	return snips, err
 }
 
-// search returns the top k snippets and the analyzed question.
-func (s *Service) search(ctx context.Context, question string, k int) ([]Snippet, Question, error) {
+// search returns the top k snippets for the analyzed question q, and q
+// read with the candidates' place names (withPlaceNames).
+func (s *Service) search(ctx context.Context, q Question, k int) ([]Snippet, Question, error) {
 	if k <= 0 {
 		k = DefaultK
 	}
 	if k > MaxK {
 		k = MaxK
 	}
-	q := AnalyzeQuestion(s.Analyzer, question)
 	vecs, err := s.Embedder.Embed(ctx, []string{q.Text})
 	if err != nil {
 		return nil, q, fmt.Errorf("embed question: %w", err)
@@ -193,7 +193,9 @@ func (s *Service) AskFollowUp(ctx context.Context, history []Turn, question stri
 }
 
 func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
-	if isOverview(s.Analyzer, q) {
+	// Analyzed once: the overview, role and search steps all read it.
+	qa := AnalyzeQuestion(s.Analyzer, q)
+	if isOverview(s.Analyzer, q, qa) {
 		if a, ok := s.overview(ctx, asked); ok {
 			a.Standalone, a.Answerer = q, AnswererOverview
 			return a, nil
@@ -203,7 +205,7 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 		a.Standalone, a.Answerer = q, AnswererMetadata
 		return a, nil
 	}
-	if a, ok := s.roleHolder(ctx, asked, q); ok {
+	if a, ok := s.roleHolder(ctx, asked, q, qa); ok {
 		a.Standalone, a.Answerer = q, AnswererRole
 		return a, nil
 	}
@@ -221,7 +223,7 @@ func (s *Service) ask(ctx context.Context, asked, q string) (Answer, error) {
 		k = DefaultK
 	}
 	// The rule reads its Top snippets even when fewer are cited.
-	snips, qa, err := s.search(ctx, q, max(k, rule.Top))
+	snips, qa, err := s.search(ctx, qa, max(k, rule.Top))
 	if err != nil {
 		return Answer{}, err
 	}
