@@ -17,8 +17,13 @@ import (
 // overviewRequest matches questions about the sources as a whole.
 var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (?:are|is|were) (?:these|the|those|your|all the|this) (?:reports?|documents?|docs?|sources?|articles?|files?|stories|story|texts?)(?: (?:about|on|covering))?|what (?:do|can) you (?:know|cover|answer|tell me)(?: about)?|what (?:topics|subjects|things) (?:do|can) you (?:cover|know|answer)|what (?:is|are) (?:in )?(?:your|the) (?:sources|documents|docs|knowledge base|index)|(?:give me |i want )?(?:an? )?(?:overview|summary|gist|tl;? ?dr)(?: of)?(?: (?:everything|it all|all of it|the reports|the documents|the sources|these reports|all))?|summari[sz]e (?:everything|it all|all of it|the reports|the documents|the sources|these reports)|tl;? ?dr)$`)
 
-// sourcesWord matches a word for the sources themselves.
-var sourcesWord = regexp.MustCompile(`\b(reports?|articles?|pieces?|sources?|docs?|documents?|stor(y|ies)|write-?ups?|texts?|files?)\b`)
+// sourceNouns are the words for the sources themselves.
+var sourceNouns = strings.Fields(`report reports article articles piece pieces source sources doc docs
+	document documents story stories writeup writeups text texts file files`)
+
+// sourcesWord matches a word for the sources (sourceNouns, and "write-up"
+// hyphenated, whose analyzer terms would be "write" and "up").
+var sourcesWord = regexp.MustCompile(`\b(` + alternation(sourceNouns) + `|write-ups?)\b`)
 
 // isOverview reports whether question (q as a reads it) asks about the
 // sources as a whole: in so many words (overviewRequest), or by naming
@@ -51,9 +56,7 @@ var sourceCache sync.Map // Analyzer → map[string]bool
 // "each", "cover").
 func sourceTermsFor(a Analyzer) map[string]bool {
 	return perAnalyzer(&sourceCache, a, func() map[string]bool {
-		return termsOf(a, wordsOf(`report reports article articles piece pieces source sources doc docs
-			document documents story stories writeup writeups text texts file files
-			both each all cover covers covered covering`), nil)
+		return termsOf(a, wordsOf(strings.Join(sourceNouns, " ")+" both each all cover covers covered covering"), nil)
 	})
 }
 
