@@ -67,7 +67,7 @@ var titledName = regexp.MustCompile(`\b(?:(` + nationalityWords + `)\s+)?((?:[A-
 
 // nationalityWord finds the words nationOf reads: the nationality words
 // and, alone of the countries' names, Britain.
-var nationalityWord = regexp.MustCompile(`\b(` + nationalityWords + `|` + regexp.QuoteMeta(countryNamed("Britain")[0].name) + `)\b`)
+var nationalityWord = regexp.MustCompile(`\b(` + nationalityWords + `|Britain)\b`)
 
 // nationalityWords are the nationalities a title or a group is read
 // with (the gazetteer's titleWords), as an alternation for the
