@@ -160,6 +160,8 @@ func TestIsOverview(t *testing.T) {
 		"tl;dr pls":                             true,
 		"What do you know?":                     true,
 		"give me an overview":                   true,
+		"what can you do?":                      true,
+		"what can you help me with":             true,
 		"what are the reports about the JNAAM":  false,
 		"what is the report's date":             false,
 		"What is the JNAAM?":                    false,

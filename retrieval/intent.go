@@ -56,7 +56,7 @@ func intentOf(q string) Intent {
 	switch {
 	case has("summarise", "summarize", "summary", "overview", "recap", "tl dr", "tldr", "gist",
 		"in a nutshell", "big picture", "main points", "key points", "short version", "quick version",
-		"sec version", "second version", "elevator pitch", "cliff notes", "cliffs notes"):
+		"sec version", "second version", "elevator pitch", "cliff notes", "cliffs notes", "takeaway", "takeaways", "highlights", "key facts"):
 		return IntentSummary
 	case has("why", "how come", "reason", "reasons", "what prompted", "what motivated", "what's driving",
 		"what is driving", "what drove", "motivation", "purpose of", "rationale", "what made",

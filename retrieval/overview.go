@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -15,7 +16,7 @@ import (
 // report (and in most documents) says what it is about.
 
 // overviewRequest matches questions about the sources as a whole.
-var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (?:are|is|were) (?:these|the|those|your|all the|this) (?:reports?|documents?|docs?|sources?|articles?|files?|stories|story|texts?)(?: (?:about|on|covering))?|what (?:do|can) you (?:know|cover|answer|tell me)(?: about)?|what (?:topics|subjects|things) (?:do|can) you (?:cover|know|answer)|what (?:is|are) (?:in )?(?:your|the) (?:sources|documents|docs|knowledge base|index)|(?:give me |i want )?(?:an? )?(?:overview|summary|gist|tl;? ?dr)(?: of)?(?: (?:everything|it all|all of it|the reports|the documents|the sources|these reports|all))?|summari[sz]e (?:everything|it all|all of it|the reports|the documents|the sources|these reports)|tl;? ?dr)$`)
+var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (?:are|is|were) (?:these|the|those|your|all the|this) (?:reports?|documents?|docs?|sources?|articles?|files?|stories|story|texts?)(?: (?:about|on|covering))?|what (?:do|can) you (?:know|cover|answer|tell me|do|help (?:me )?with)(?: about)?|what (?:topics|subjects|things) (?:do|can) you (?:cover|know|answer)|what (?:is|are) (?:in )?(?:your|the) (?:sources|documents|docs|knowledge base|index)|(?:give me |i want )?(?:an? )?(?:overview|summary|gist|tl;? ?dr)(?: of)?(?: (?:everything|it all|all of it|the reports|the documents|the sources|these reports|all))?|summari[sz]e (?:everything|it all|all of it|the reports|the documents|the sources|these reports)|tl;? ?dr)$`)
 
 // sourceNouns are the words for the sources themselves.
 var sourceNouns = strings.Fields(`report reports article articles piece pieces source sources doc docs
@@ -26,12 +27,17 @@ var sourceNouns = strings.Fields(`report reports article articles piece pieces s
 var sourcesWord = regexp.MustCompile(`\b(` + alternation(sourceNouns) + `|write-ups?)\b`)
 
 // isOverview reports whether question (q as a reads it) asks about the
-// sources as a whole: in so many words (overviewRequest), or by naming
-// the sources and no topic ("one line each on what the two articles are
-// about?", "what do both reports cover").
+// sources as a whole: in so many words (overviewRequest), as a summary
+// of no topic ("what are the main takeaways?"), or by naming the sources
+// and no topic ("one line each on what the two articles are about?",
+// "what do both reports cover", "tldr of both articles"; framing words
+// aside).
 func isOverview(a Analyzer, question string, q Question) bool {
 	line := questionLine(stripNoise(question))
 	if overviewRequest.MatchString(line) {
+		return true
+	}
+	if q.Intent == IntentSummary && !slices.ContainsFunc(q.Terms, func(t string) bool { return !framingTerms[t] }) {
 		return true
 	}
 	if !sourcesWord.MatchString(line) {
@@ -42,7 +48,7 @@ func isOverview(a Analyzer, question string, q Question) bool {
 	}
 	sources := sourceTermsFor(a)
 	for _, t := range q.Terms {
-		if !countWords[t] && !sources[t] {
+		if !countWords[t] && !sources[t] && !framingTerms[t] {
 			return false
 		}
 	}

@@ -143,7 +143,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 }
 
 // recentRequest matches questions about the latest state of things.
-var recentRequest = regexp.MustCompile(`\b(latest|now|currently|current|still|in the end|eventually|finally|moved on|move on|progress|progressed|so far|since|update|status|yet|these days|today)\b`)
+var recentRequest = regexp.MustCompile(`\b(latest|now|currently|current|still|in the end|eventually|finally|ended up|end up|ends up|wound up|moved on|move on|progress|progressed|so far|since|update|status|yet|these days|today)\b`)
 
 // whoKindRequest matches "which/what" with a kind of person or
 // organisation a few words on ("Which Japanese firm …", "which UK
@@ -289,6 +289,10 @@ var framingTerms = map[string]bool{
 	// a part or a whole of the topic, said loosely: "the seeker bit",
 	// "the whole patrol plane saga", "research-wise", "anywhere"
 	"bit": true, "saga": true, "wise": true, "anywher": true, "somewher": true,
+	// what an acronym stands for, whether something is relevant, what
+	// else besides: the question's frame, not its topic
+	"stand": true, "acronym": true, "abbrevi": true, "relev": true, "besid": true,
+	"takeaway": true, "highlight": true, "play": true,
 }
 
 // typeNouns name the kind of fact an intent asks for ("what date",
@@ -297,7 +301,7 @@ var typeNouns = map[Intent]map[string]bool{
 	IntentWhen:     {"date": true, "year": true, "month": true, "day": true, "time": true, "period": true, "deadlin": true, "timelin": true, "timefram": true, "frame": true},
 	IntentWhere:    {"citi": true, "place": true, "countri": true, "locat": true, "area": true, "town": true},
 	IntentQuantity: {"number": true, "amount": true, "long": true, "big": true, "larg": true, "figur": true},
-	IntentWho:      {"person": true, "peopl": true, "individu": true, "guy": true, "compani": true, "firm": true, "manufactur": true, "maker": true, "contractor": true, "supplier": true},
+	IntentWho:      {"person": true, "peopl": true, "offici": true, "individu": true, "guy": true, "compani": true, "firm": true, "manufactur": true, "maker": true, "contractor": true, "supplier": true},
 	IntentWhy:      {"reason": true, "caus": true, "motiv": true, "purpos": true, "rational": true},
 }
 

@@ -220,3 +220,19 @@ func TestChatWords(t *testing.T) {
 		}
 	}
 }
+
+func TestRecent(t *testing.T) {
+	tests := map[string]bool{
+		"did the uk end up buying japanese patrol planes": true,
+		"which plane did london end up ordering":          true,
+		"where does the missile work stand now":           true,
+		"how did the P-1 bid go in the end":               true,
+		"when did the first 2+2 take place":               false,
+		"what did they agree in london":                   false,
+	}
+	for q, want := range tests {
+		if got := AnalyzeQuestion(wordsAnalyzer{}, q).Recent; got != want {
+			t.Errorf("AnalyzeQuestion(%q).Recent = %v; want %v", q, got, want)
+		}
+	}
+}

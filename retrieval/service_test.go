@@ -186,6 +186,8 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		// a quote asked for without a verb of saying: Kishida says nothing
 		{"any quote from kishida in either article", true, ""},
 		{"any quote from Fallon?", false, "closest security partner"},
+		// Kishida is named far from "to discuss": no words of his
+		{"what did kishida say", true, ""},
 		// a sentence opening with a titled person's surname names a person
 		{"who said the 2+2 was hugely symbolic", false, "hugely symbolic"},
 		{"What did the MoD say about the missile program?", false, "no details were available"},
@@ -197,6 +199,15 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		// everything it mentions happens
 		{"Where is the personnel vulnerability evaluation being done?", true, ""},
 		{"Where did the foreign and defence ministers meet in January 2015?", false, "London"},
+		// an ACSA is a logistics agreement; worries are tensions
+		{"any news on a uk japan logistics agreement?", false, "cross-servicing pact"},
+		{"what's japan worried about", false, "rising tensions"},
+		// frames, not topics: what an acronym stands for, relevance
+		{"what does JNAAM stand for", false, "Joint New Air-to-Air Missile"},
+		{"is the F-35 relevant here", false, "F-35"},
+		{"what role does mitsubishi play", false, "Mitsubishi Electric"},
+		// officials are people
+		{"who are the japanese officials mentioned", false, "Kishida"},
 	}
 	for _, tt := range tests {
 		a, err := svc.Ask(context.Background(), tt.q)
@@ -249,9 +260,11 @@ func TestAskDefinitionFirstMention(t *testing.T) {
 // answered by each document's opening sentence, under its title.
 func TestAskOverview(t *testing.T) {
 	svc := testcore.Service(t)
-	// The last two name the sources and no topic (isOverview).
+	// Some ask in set phrases (overviewRequest); the others name only the
+	// sources, or ask for a summary of no topic (isOverview).
 	for _, q := range []string{"what are these reports about", "@coopbot tl;dr pls", "What do you know?",
-		"one line each on what the two articles are about?", "what do both pieces cover"} {
+		"one line each on what the two articles are about?", "what do both pieces cover",
+		"tldr of both articles pls", "hey bot what can you do", "what are the main takeaways"} {
 		a, err := svc.Ask(context.Background(), q)
 		if err != nil {
 			t.Fatalf("Ask(%q): %v", q, err)
