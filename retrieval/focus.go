@@ -233,7 +233,7 @@ func reportsSomething(text string) bool {
 // reportsSpeaker reports whether some sentence of c says what one of
 // q's speaker terms said (see speakerRequest): it holds a report word
 // and, within speakerReach of it for a country or personReach for a
-// person or body, the term by spelling, alias, acronym or meaning.
+// person, the term by spelling, alias, acronym or meaning.
 func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
 	if len(q.Speaker) == 0 {
 		return true
@@ -264,10 +264,14 @@ func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
 				}
 				continue
 			}
-			if far == nil {
-				far = reportWindows(text, personReach)
+			windows := []string{text} // a body or a group anywhere in it
+			if m.names[t] || m.isSurname(t) {
+				if far == nil {
+					far = reportWindows(text, personReach)
+				}
+				windows = far
 			}
-			for _, window := range far {
+			for _, window := range windows {
 				at := analyze(a, window)
 				set := m.withHolders(m.withAcronyms(at.set, window), c.DocumentID, window)
 				if d, _ := m.credits(t, set, m.meaningful(at.list)); d >= focusCredit {
@@ -288,15 +292,19 @@ func (m *matcher) reportsSpeaker(q Question, a Analyzer, c Chunk) bool {
 // announcement" reports what North Korea said, not China.
 const speakerReach = 3
 
-// personReach is how many words from a report word a person or body
-// that speaks may be: "Japan was described in last November's British
-// Government strategic defence and security review (SDSR)". Further
-// away, the sentence tells of them without reporting their words: "The
-// meeting of … Foreign Minister Fumio Kishida and Defence Minister Gen
-// Nakatani was the first formal meeting to discuss …" reports nothing
-// Kishida said. On dev, 6 or 8 words lost answers about what the SDSR
-// said; 10 and 14 refused the same two near misses more and one
-// answerable question more than the whole sentence did.
+// personReach is how many words from a report word a person named in
+// the question (a name or a titled person's surname) may be when they
+// speak: "Fallon said", "Hammond told reporters". Further away, the
+// sentence tells of them without reporting their words: "The meeting of
+// … Foreign Minister Fumio Kishida and Defence Minister Gen Nakatani was
+// the first formal meeting to discuss …" reports nothing Kishida said. A
+// body or a group ("the review", "the ministers") may be anywhere in the
+// sentence: "Japan was described in last November's British Government
+// strategic defence and security review", "Britain and Japan have
+// pledged … following a meeting of the nations' … ministers". On dev,
+// the limit for everyone refused two near misses more and one
+// answerable question more than none did; for names only, one near miss
+// more and nothing else.
 const personReach = 10
 
 // reportWindows returns, for each report word of sentence, the words

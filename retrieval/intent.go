@@ -82,7 +82,7 @@ func intentOf(q string) Intent {
 		"which official", "which officials", "which company", "which companies", "what company",
 		"which firm", "which person", "which people", "name of the", "which countries", "which nations",
 		"which country's", "which leader", "what minister", "name", "named", "called") ||
-		whoKindRequest.MatchString(low):
+		whoKindRequest.MatchString(low) && !whatDid.MatchString(low):
 		return IntentWho
 	case yesNoStarters[first]:
 		return IntentYesNo

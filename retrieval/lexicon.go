@@ -428,7 +428,8 @@ func buildAliases(a Analyzer) map[string][][]string {
 			if ts := a.Terms(strings.ReplaceAll(p, "-", " ")); len(ts) > 0 {
 				members = append(members, ts)
 			}
-			if ts := a.Terms(p); len(ts) == 1 {
+			// as a question reads it: "2+2" is one term, not "2", "2" and "2+2"
+			if ts := dropCompounds(a.Terms(p)); len(ts) == 1 {
 				members = append(members, ts)
 			}
 		}
@@ -443,7 +444,42 @@ func buildAliases(a Analyzer) map[string][][]string {
 			}
 		}
 	}
-	return m
+	return withRespelt(m)
+}
+
+// withRespelt returns m with each term's alias lists once each, and
+// each phrase alias also with one term swapped for a one-term alias of
+// it: a passage's "foreign and defense ministers" is the "2+2" the group
+// lists as "foreign and defence ministers".
+func withRespelt(m map[string][][]string) map[string][][]string {
+	out := make(map[string][][]string, len(m))
+	for t, alts := range m {
+		seen := map[string]bool{}
+		add := func(alt []string) {
+			if key := strings.Join(alt, " "); !seen[key] {
+				seen[key] = true
+				out[t] = append(out[t], alt)
+			}
+		}
+		for _, alt := range alts {
+			add(alt)
+		}
+		for _, alt := range alts {
+			if len(alt) == 1 {
+				continue
+			}
+			for k, u := range alt {
+				for _, v := range m[u] {
+					if len(v) == 1 {
+						respelt := slices.Clone(alt)
+						respelt[k] = v[0]
+						add(respelt)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 var memberCache sync.Map // Analyzer → [][][]string

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -229,5 +230,19 @@ func TestUnknownWord(t *testing.T) {
 		if got := m.unknownWord(q.Terms[j], credits, titles, j); got != want {
 			t.Errorf("unknownWord(%q) = %v; want %v", q.Terms[j], got, want)
 		}
+	}
+}
+
+func TestWithRespelt(t *testing.T) {
+	m := withRespelt(map[string][][]string{
+		"2+2":     {{"foreign", "defence", "ministers"}, {"foreign", "defence", "ministers"}},
+		"defence": {{"defense"}},
+	})
+	want := [][]string{{"foreign", "defence", "ministers"}, {"foreign", "defense", "ministers"}}
+	if got := m["2+2"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("withRespelt(…)[%q] = %q; want %q", "2+2", got, want)
+	}
+	if got := m["defence"]; !reflect.DeepEqual(got, [][]string{{"defense"}}) {
+		t.Errorf("withRespelt(…)[%q] = %q; want only %q", "defence", got, "defense")
 	}
 }

@@ -277,6 +277,17 @@ func titledIn(text string) []titled {
 	})
 }
 
+// isSurname reports whether term t is the surname of a titled person
+// the candidates name (learnHolders), in any case: "kishida".
+func (m *matcher) isSurname(t string) bool {
+	for s := range m.surnames {
+		if strings.EqualFold(s, t) {
+			return true
+		}
+	}
+	return false
+}
+
 // opensWithPerson reports whether sentence opens with the surname of a
 // titled person the candidates name (learnHolders) that the question
 // does not itself name: "Fallon said …" answers "who said …".

@@ -150,6 +150,11 @@ var recentRequest = regexp.MustCompile(`\b(latest|now|currently|current|still|in
 // ministers …"): a name answers it.
 var whoKindRequest = regexp.MustCompile(`\b(which|what)( [a-z0-9'-]+){0,2} (ministers?|secretar(y|ies)|officials?|compan(y|ies)|firms?|persons?|people|manufacturers?|makers?|leaders?)\b`)
 
+// whatDid matches "what/which" followed by a verb: the kind of person
+// whoKindRequest finds is then the subject, not what is asked for ("What
+// did the ministers pledge?").
+var whatDid = regexp.MustCompile(`\b(?:which|what) (?:did|does|do|will|would|is|are|was|were|has|have|had|can|could|should)\b`)
+
 // orgRequest matches questions asking for a company: "which firm",
 // "what company", "who makes/builds/supplies".
 var orgRequest = regexp.MustCompile(`\b(which|what)( [a-z0-9'-]+){0,2} (compan(y|ies)|firms?|manufacturers?|makers?|contractors?|suppliers?)\b|^who (makes|made|builds|built|manufactures|supplies|designs|designed|produces)\b`)

@@ -188,6 +188,9 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		{"any quote from Fallon?", false, "closest security partner"},
 		// Kishida is named far from "to discuss": no words of his
 		{"what did kishida say", true, ""},
+		// the ministers are the subject, not who is asked for; a group
+		// may be named anywhere in the sentence that reports its pledge
+		{"what did the ministers pledge", false, "have pledged"},
 		// a sentence opening with a titled person's surname names a person
 		{"who said the 2+2 was hugely symbolic", false, "hugely symbolic"},
 		{"What did the MoD say about the missile program?", false, "no details were available"},
@@ -206,6 +209,8 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		{"what does JNAAM stand for", false, "Joint New Air-to-Air Missile"},
 		{"is the F-35 relevant here", false, "F-35"},
 		{"what role does mitsubishi play", false, "Mitsubishi Electric"},
+		// "2+2" is an alias key; the passage spells "defense ministers"
+		{"when was the 2+2", false, "first formal meeting"},
 		// officials are people
 		{"who are the japanese officials mentioned", false, "Kishida"},
 	}
