@@ -162,6 +162,8 @@ func TestIsOverview(t *testing.T) {
 		"give me an overview":                   true,
 		"what can you do?":                      true,
 		"what can you help me with":             true,
+		"hi! new here. what's this bot for?":    true,
+		"what does this bot do":                 true,
 		"what are the reports about the JNAAM":  false,
 		"what is the report's date":             false,
 		"What is the JNAAM?":                    false,

@@ -18,8 +18,9 @@ func newTermSet(terms []string) termSet {
 }
 
 // has reports whether the set holds t, or, for words of five letters or
-// more, a term one edit away ("micheal"/"michael", "falon"/"fallon") or
-// one that starts with the other ("cyber"/"cybersecur", "japan"/"japanes").
+// more, a term of five letters or more one edit away ("micheal"/"michael",
+// "falon"/"fallon", but not "spend"/"send") or one that starts with the
+// other ("cyber"/"cybersecur", "japan"/"japanes").
 func (s termSet) has(t string) bool {
 	if _, ok := s[t]; ok {
 		return true
@@ -38,11 +39,10 @@ func (s termSet) has(t string) bool {
 // nearSpelling is has's loose match of a term of five letters or more
 // (t) to a passage's term u.
 func nearSpelling(t, u string) bool {
-	if len(u) < 4 || u[0] != t[0] {
-		return false
+	if len(u) < 5 || u[0] != t[0] {
+		return false // four letters are too few to tell a typo from another word
 	}
-	return absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) ||
-		len(u) >= 5 && (strings.HasPrefix(u, t) || strings.HasPrefix(t, u))
+	return absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) || strings.HasPrefix(u, t) || strings.HasPrefix(t, u)
 }
 
 // hasPlace is has for a place term t: the set holds t, or a place term

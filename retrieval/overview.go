@@ -15,8 +15,11 @@ import (
 // themselves, each by its title, date and opening sentence, which in a
 // report (and in most documents) says what it is about.
 
-// overviewRequest matches questions about the sources as a whole.
-var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (?:are|is|were) (?:these|the|those|your|all the|this) (?:reports?|documents?|docs?|sources?|articles?|files?|stories|story|texts?)(?: (?:about|on|covering))?|what (?:do|can) you (?:know|cover|answer|tell me|do|help (?:me )?with)(?: about)?|what (?:topics|subjects|things) (?:do|can) you (?:cover|know|answer)|what (?:is|are) (?:in )?(?:your|the) (?:sources|documents|docs|knowledge base|index)|(?:give me |i want )?(?:an? )?(?:overview|summary|gist|tl;? ?dr)(?: of)?(?: (?:everything|it all|all of it|the reports|the documents|the sources|these reports|all))?|summari[sz]e (?:everything|it all|all of it|the reports|the documents|the sources|these reports)|tl;? ?dr)$`)
+// overviewRequest matches questions about the sources as a whole, and
+// about the bot itself ("what can you do?", "what's this bot for?", the
+// bot's name gone with the chat noise): what it can answer is what its
+// sources say.
+var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (?:are|is|were) (?:these|the|those|your|all the|this) (?:reports?|documents?|docs?|sources?|articles?|files?|stories|story|texts?)(?: (?:about|on|covering))?|what (?:do|can) you (?:know|cover|answer|tell me|do|help (?:me )?with)(?: about)?|what(?:'s|’s| is) this(?: for| about)?|what (?:does|can) this do|what are you(?: for)?|what (?:topics|subjects|things) (?:do|can) you (?:cover|know|answer)|what (?:is|are) (?:in )?(?:your|the) (?:sources|documents|docs|knowledge base|index)|(?:give me |i want )?(?:an? )?(?:overview|summary|gist|tl;? ?dr)(?: of)?(?: (?:everything|it all|all of it|the reports|the documents|the sources|these reports|all))?|summari[sz]e (?:everything|it all|all of it|the reports|the documents|the sources|these reports)|tl;? ?dr)$`)
 
 // sourceNouns are the words for the sources themselves.
 var sourceNouns = strings.Fields(`report reports article articles piece pieces source sources doc docs

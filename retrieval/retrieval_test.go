@@ -75,6 +75,25 @@ func TestWithinOneEdit(t *testing.T) {
 	}
 }
 
+func TestNearSpelling(t *testing.T) {
+	tests := []struct {
+		t, u string
+		want bool
+	}{
+		{"falon", "fallon", true},
+		{"typhon", "typhoon", true},
+		{"japan", "japanes", true},
+		{"cyber", "cybersecur", true},
+		{"spend", "send", false}, // "spending" is no typo of "sending"
+		{"typhon", "python", false},
+	}
+	for _, tt := range tests {
+		if got := nearSpelling(tt.t, tt.u); got != tt.want {
+			t.Errorf("nearSpelling(%q, %q) = %v; want %v", tt.t, tt.u, got, tt.want)
+		}
+	}
+}
+
 func TestCleanQuestion(t *testing.T) {
 	tests := []struct {
 		in, want, err string
