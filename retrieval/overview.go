@@ -19,7 +19,7 @@ import (
 // about the bot itself ("what can you do?", "what's this bot for?", the
 // bot's name gone with the chat noise): what it can answer is what its
 // sources say.
-var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (?:are|is|were) (?:these|the|those|your|all the|this) (?:reports?|documents?|docs?|sources?|articles?|files?|stories|story|texts?)(?: (?:about|on|covering))?|what (?:do|can) you (?:know|cover|answer|tell me|do|help (?:me )?with)(?: about)?|what(?:'s|’s| is) this(?: for| about)?|what (?:does|can) this do|what are you(?: for)?|what (?:topics|subjects|things) (?:do|can) you (?:cover|know|answer)|what (?:is|are) (?:in )?(?:your|the) (?:sources|documents|docs|knowledge base|index)|(?:give me |i want )?(?:an? )?(?:overview|summary|gist|tl;? ?dr)(?: of)?(?: (?:everything|it all|all of it|the reports|the documents|the sources|these reports|all))?|summari[sz]e (?:everything|it all|all of it|the reports|the documents|the sources|these reports)|tl;? ?dr)$`)
+var overviewRequest = regexp.MustCompile(`^(?:(?:so |ok |okay )?(?:what|which) (?:are|is|were) (?:these|the|those|your|all the|this) (?:reports?|documents?|docs?|sources?|articles?|files?|stories|story|texts?)(?: (?:about|on|covering))?|what (?:do|can) you (?:know|cover|answer|tell me|do|help (?:me )?with)(?: about)?|what(?:'s|’s| is) this(?: for| about)?|what (?:does|can) this do|what are you(?: for)?|how many (?:reports|documents|docs|sources|articles|stories|files|pieces)(?: (?:are there|do you have|have you got|are in (?:the|your) (?:index|sources)|in total|altogether))?|what (?:topics|subjects|things) (?:do|can) you (?:cover|know|answer)|what (?:is|are) (?:in )?(?:your|the) (?:sources|documents|docs|knowledge base|index)|(?:give me |i want )?(?:an? )?(?:overview|summary|gist|tl;? ?dr)(?: of)?(?: (?:everything|it all|all of it|the reports|the documents|the sources|these reports|all))?|summari[sz]e (?:everything|it all|all of it|the reports|the documents|the sources|these reports)|tl;? ?dr)$`)
 
 // sourceNouns are the words for the sources themselves.
 var sourceNouns = strings.Fields(`report reports article articles piece pieces source sources doc docs
@@ -105,12 +105,30 @@ func (s *Service) overview(ctx context.Context, asked string) (Answer, bool) {
 		return Answer{}, false
 	}
 	// The first document's opening comes first: it is what the answer
-	// says; the count follows.
+	// says; the count follows, unless the count is what was asked.
 	ans.Text = strings.Join(parts, " ")
-	if total > len(parts) {
+	if sourcesCountRequest.MatchString(questionLine(stripNoise(asked))) {
+		ans.Text = documentCount(total, len(parts)) + ans.Text
+	} else if total > len(parts) {
 		ans.Text += fmt.Sprintf(" (%d more documents; ask about any topic.)", total-len(parts))
 	}
 	return ans, true
+}
+
+// sourcesCountRequest matches an overview question that asks how many
+// documents there are ("how many reports are there?").
+var sourcesCountRequest = regexp.MustCompile(`^how many `)
+
+// documentCount says how many documents the store holds (n), before the
+// shown it names.
+func documentCount(n, shown int) string {
+	switch {
+	case n == 1:
+		return "The sources are 1 document: "
+	case shown < n:
+		return fmt.Sprintf("The sources are %d documents; the newest %d: ", n, shown)
+	}
+	return fmt.Sprintf("The sources are %d documents: ", n)
 }
 
 // opening returns the first passage of document d that the store finds

@@ -288,6 +288,29 @@ func TestAskOverview(t *testing.T) {
 	}
 }
 
+// TestAskHowManySources checks that "how many reports" is answered with
+// the number of stored documents before the overview.
+func TestAskHowManySources(t *testing.T) {
+	svc, _ := testcore.New(t) // documents are added below
+	a, err := svc.Ask(context.Background(), "how many reports are there?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "The sources are 2 documents: “UK ministers visit Tokyo"; !strings.HasPrefix(a.Text, want) || len(a.Citations) != 2 {
+		t.Errorf("Ask(how many reports) = %q with %d citations; want it to open with %q, both cited", a.Text, len(a.Citations), want)
+	}
+	for i, day := range []string{"2026-01-01", "2026-02-01"} {
+		testcore.Add(t, svc, retrieval.Document{ID: fmt.Sprintf("extra%d", i), Title: "Extra " + day, Date: day, Text: "An extra report about nothing much."})
+	}
+	a, err = svc.Ask(context.Background(), "@coopbot how many documents do you have")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "The sources are 4 documents; the newest 3: “Extra 2026-02-01”"; !strings.HasPrefix(a.Text, want) {
+		t.Errorf("Ask(how many documents) = %q; want it to open with %q", a.Text, want)
+	}
+}
+
 // TestAskNotOverview checks that a question naming the sources and a
 // topic, or asking who wrote them, is no overview.
 func TestAskNotOverview(t *testing.T) {
