@@ -297,7 +297,7 @@ var framingTerms = map[string]bool{
 	// what an acronym stands for, whether something is relevant, what
 	// else besides: the question's frame, not its topic
 	"stand": true, "acronym": true, "abbrevi": true, "relev": true, "besid": true,
-	"takeaway": true, "highlight": true, "play": true, "went": true, "gone": true,
+	"takeaway": true, "highlight": true, "play": true, "went": true, "gone": true, "part": true,
 }
 
 // typeNouns name the kind of fact an intent asks for ("what date",

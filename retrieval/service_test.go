@@ -209,6 +209,8 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		{"what does JNAAM stand for", false, "Joint New Air-to-Air Missile"},
 		{"is the F-35 relevant here", false, "F-35"},
 		{"what role does mitsubishi play", false, "Mitsubishi Electric"},
+		// an aircraft that carries a missile is fitted with it
+		{"does the f-35 carry the meteor", false, "could be fitted to"},
 		// "2+2" is an alias key; the passage spells "defense ministers"
 		{"when was the 2+2", false, "first formal meeting"},
 		// officials are people
