@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -196,6 +197,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 	var leads []LeadCandidate
 	mention := cand.firstMention
 	prev := ""
+	terms := withoutSetting(q, a, cand.hit.Document.Title)
 	for _, sp := range c.Sentences {
 		text, ok := c.sentence(sp)
 		if !ok {
@@ -207,7 +209,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 		}
 		prev = text
 		at := analyze(a, read)
-		cov := m.softCoverage(q.Terms, w, m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), m.meaningful(at.list))
+		cov := m.softCoverage(terms, w, m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), m.meaningful(at.list))
 		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
 		}
@@ -221,6 +223,30 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 		leads = append(leads, LeadCandidate{Span: sp, Fact: fact, Features: f})
 	}
 	return leads
+}
+
+// withoutSetting returns q's terms without the places its document's
+// title names (the report's setting: "in London" of the London 2+2
+// report, "Japan" of either), or all of them when nothing else is left:
+// every sentence of the report is said there, and the one that also
+// spells the place ("LONDON — Britain and Japan have pledged …") is no
+// better an answer to "what did they agree on cyber in London" than
+// "The two sides also agreed to continue a dialogue on cybersecurity".
+func withoutSetting(q Question, a Analyzer, title string) []string {
+	if len(q.Places) == 0 {
+		return q.Terms
+	}
+	titled := analyze(a, title).set
+	var out []string
+	for _, t := range q.Terms {
+		if _, ok := titled[t]; !ok || !slices.Contains(q.Places, t) {
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		return q.Terms
+	}
+	return out
 }
 
 // sentenceFact reports whether a sentence holds the kind of fact q asks
