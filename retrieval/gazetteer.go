@@ -256,6 +256,17 @@ func placeWordsOf() map[string]bool {
 	return set
 }
 
+// cityWordsOf returns the gazetteer's cities in lower case (cityNames).
+func cityWordsOf() map[string]bool {
+	set := map[string]bool{}
+	for _, c := range gazetteer {
+		for _, w := range lowered(c.cities) {
+			set[w] = true
+		}
+	}
+	return set
+}
+
 // adjectivesOf returns the lower-case adjectives of the countries named.
 func adjectivesOf(names ...string) []string {
 	var out []string

@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"math"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -225,21 +224,24 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 	return leads
 }
 
-// withoutSetting returns q's terms without the places its document's
+// withoutSetting returns q's terms without the cities its document's
 // title names (the report's setting: "in London" of the London 2+2
-// report, "Japan" of either), or all of them when nothing else is left:
-// every sentence of the report is said there, and the one that also
-// spells the place ("LONDON — Britain and Japan have pledged …") is no
-// better an answer to "what did they agree on cyber in London" than
-// "The two sides also agreed to continue a dialogue on cybersecurity".
+// report), or all of them when nothing else is left: every sentence of
+// the report is said there, and the one that also spells the city
+// ("LONDON — Britain and Japan have pledged …") is no better an answer
+// to "what did they agree on cyber in London" than "The two sides also
+// agreed to continue a dialogue on cybersecurity". Countries stay: both
+// reports are about Britain and Japan, and a sentence of one report that
+// leaves out a country the question names would be rated above a
+// sentence of the other that names it.
 func withoutSetting(q Question, a Analyzer, title string) []string {
 	if len(q.Places) == 0 {
 		return q.Terms
 	}
-	titled := analyze(a, title).set
+	titled, cities := analyze(a, title).set, cityTermsFor(a)
 	var out []string
 	for _, t := range q.Terms {
-		if _, ok := titled[t]; !ok || !slices.Contains(q.Places, t) {
+		if _, ok := titled[t]; !ok || !cities[t] {
 			out = append(out, t)
 		}
 	}

@@ -122,7 +122,12 @@ func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
 	return m
 }
 
-var roleCache, calendarCache, placeCache sync.Map // Analyzer → map[string]bool
+var roleCache, calendarCache, placeCache, cityCache sync.Map // Analyzer → map[string]bool
+
+// cityTermsFor returns the analyzer terms of cityNames.
+func cityTermsFor(a Analyzer) map[string]bool {
+	return perAnalyzer(&cityCache, a, func() map[string]bool { return termsOf(a, cityNames, nil) })
+}
 
 // placeTermsFor returns the analyzer terms of placeNames.
 func placeTermsFor(a Analyzer) map[string]bool {

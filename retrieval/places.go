@@ -16,6 +16,10 @@ import (
 // is answered by a passage that says "the two nations".
 var placeNames = placeWordsOf()
 
+// cityNames are the cities among placeNames: where a report's event took
+// place, which its title names (see withoutSetting).
+var cityNames = cityWordsOf()
+
 // placeWordsIn returns the words of text that are placeNames, in any
 // case, lower-cased, with a possessive "'s" dropped.
 func placeWordsIn(text string) []string {

@@ -239,3 +239,24 @@ func TestRecent(t *testing.T) {
 		}
 	}
 }
+
+func TestWithoutSetting(t *testing.T) {
+	london := "First UK–Japan 2+2 meeting in London"
+	tests := []struct {
+		terms, places []string
+		title         string
+		want          []string
+	}{
+		{[]string{"agree", "cyber", "london"}, []string{"london"}, london, []string{"agree", "cyber"}},
+		{[]string{"agree", "cyber", "london"}, []string{"london"}, "UK ministers visit Tokyo", []string{"agree", "cyber", "london"}},
+		// a country is the topic of both reports, not a setting
+		{[]string{"review", "japan"}, []string{"japan"}, london, []string{"review", "japan"}},
+		{[]string{"london"}, []string{"london"}, london, []string{"london"}},
+	}
+	for _, tt := range tests {
+		q := Question{Terms: tt.terms, Places: tt.places}
+		if got := withoutSetting(q, wordsAnalyzer{}, tt.title); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("withoutSetting(%q, %q) = %q; want %q", tt.terms, tt.title, got, tt.want)
+		}
+	}
+}
