@@ -44,7 +44,7 @@ var noisePhrases = []string{
 // read and they are no topic terms. Only whole lower-case words are
 // replaced: "Y" or "R" in capitals may be a name.
 var chatSpellings = map[string]string{
-	"wat": "what", "wut": "what", "wht": "what", "wen": "when", "wher": "where", "hw": "how",
+	"wat": "what", "wut": "what", "wht": "what", "wats": "what's", "wots": "what's", "whatz": "what's", "wen": "when", "wher": "where", "hw": "how",
 	"y": "why", "r": "are", "u": "you", "ur": "your", "b4": "before", "abt": "about",
 	"bc": "because", "cuz": "because", "coz": "because", "tho": "though", "thru": "through",
 	"ppl": "people", "w/": "with", "w/o": "without", "wrt": "about", "pls": "please",

@@ -164,6 +164,7 @@ func TestIsOverview(t *testing.T) {
 		"what can you help me with":             true,
 		"hi! new here. what's this bot for?":    true,
 		"what does this bot do":                 true,
+		"what's the big picture here":           true,
 		"what are the reports about the JNAAM":  false,
 		"what is the report's date":             false,
 		"What is the JNAAM?":                    false,

@@ -207,6 +207,7 @@ func TestAskFocusAndAcronyms(t *testing.T) {
 		{"what's japan worried about", false, "rising tensions"},
 		// frames, not topics: what an acronym stands for, relevance
 		{"what does JNAAM stand for", false, "Joint New Air-to-Air Missile"},
+		{"wats JNAAM stand for", false, "Joint New Air-to-Air Missile"},
 		{"is the F-35 relevant here", false, "F-35"},
 		{"what role does mitsubishi play", false, "Mitsubishi Electric"},
 		// an aircraft that carries a missile is fitted with it
@@ -271,7 +272,8 @@ func TestAskOverview(t *testing.T) {
 	// sources, or ask for a summary of no topic (isOverview).
 	for _, q := range []string{"what are these reports about", "@coopbot tl;dr pls", "What do you know?",
 		"one line each on what the two articles are about?", "what do both pieces cover",
-		"tldr of both articles pls", "hey bot what can you do", "what are the main takeaways"} {
+		"tldr of both articles pls", "hey bot what can you do", "what are the main takeaways",
+		"what's the big picture here"} {
 		a, err := svc.Ask(context.Background(), q)
 		if err != nil {
 			t.Fatalf("Ask(%q): %v", q, err)
