@@ -48,20 +48,22 @@ const nameShare = 0.15
 func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[string]float64) {
 	sets := make([]termSet, len(hits))
 	lists := make([][]string, len(hits))
-	vocab := termSet{}
 	m.learnHolders(a, q, hits)
+	n := 0
 	for i, h := range hits {
 		at := analyze(a, h.Chunk.Text)
 		sets[i], lists[i] = m.withHolders(m.withAcronyms(at.set, h.Chunk.Text), h.Chunk.DocumentID, h.Chunk.Text), at.list
-		for _, t := range at.list {
+		n += len(at.list)
+	}
+	// Sized for every term at once: grown a step at a time, the
+	// vocabulary's map was rehashed several times a search.
+	vocab := make(termSet, n)
+	for _, l := range lists {
+		for _, t := range l {
 			vocab[t] = struct{}{}
 		}
 	}
-	words := make([]string, 0, len(vocab))
-	for t := range vocab {
-		words = append(words, t)
-	}
-	m.prepare(q.Terms, words)
+	m.prepare(q.Terms, vocab)
 	first := firstMentions(hits, sets, q.Define)
 	cands := make([]candidate, len(hits))
 	credits := make([][]float64, len(hits))

@@ -258,15 +258,22 @@ var countWords = map[string]bool{
 // prepare finds, for each question term the candidates do not spell, its
 // nearestN closest terms among vocab (the candidates' terms) with a
 // similarity of at least nearFloor.
-func (m *matcher) prepare(terms []string, vocab []string) {
+func (m *matcher) prepare(terms []string, vocab termSet) {
 	if m.lex == nil {
 		return
 	}
 	m.near = map[string][]string{}
 	m.sims = map[string][]float64{}
 	m.spelled = map[string]bool{}
-	soft := m.meaningful(vocab)
-	spelt := newTermSet(vocab)
+	// Any order serves: a term's column is looked up, and the nearest
+	// terms' ties go by spelling.
+	soft := make([]string, 0, len(vocab))
+	for u := range vocab {
+		if !m.own[u] {
+			soft = append(soft, u)
+		}
+	}
+	spelt := vocab
 	var ts []string
 	for _, t := range terms {
 		if !m.names[t] && !isNumber(t) && !m.calendar[t] && m.lex.Known(t) {
