@@ -34,7 +34,7 @@ type candidate struct {
 	titled float64
 	// weakest is the least support a question term of some weight finds
 	// in the chunk or its title: its credit, or for a word the lexicon
-	// knows its best similarity to the chunk's words (see support).
+	// knows its best similarity to the chunk's words (see creditsOf).
 	weakest float64
 }
 
@@ -73,14 +73,13 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	for i, h := range hits {
 		o, ok := first[h.Chunk.DocumentID]
 		cands[i] = candidate{hit: h, set: sets[i], firstMention: ok && o == h.Chunk.Ordinal}
-		soft := m.meaningful(lists[i])
+		r := m.readingOf(sets[i], lists[i])
 		credits[i] = make([]float64, len(q.Terms))
 		directs[i] = make([]float64, len(q.Terms))
 		supports[i] = make([]float64, len(q.Terms))
 		for j, t := range q.Terms {
-			d, n := m.credits(t, cands[i].set, soft)
-			credits[i][j], directs[i][j] = math.Max(d, n), d
-			supports[i][j] = m.support(t, credits[i][j], soft)
+			d, n, sup := m.creditsOf(t, r)
+			credits[i][j], directs[i][j], supports[i][j] = math.Max(d, n), d, sup
 		}
 		splitNames(q, a, h.Chunk.Text, credits[i], directs[i])
 		ts, ok := titles[h.Chunk.DocumentID]
@@ -88,7 +87,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 			ts = m.titleOf(q, a, h.Document)
 			titles[h.Chunk.DocumentID] = ts
 		}
-		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, ts.soft) && m.reportsSpeaker(q, a, h.Chunk)
+		cands[i].focus = m.coversFocus(q, r, ts.set, ts.soft) && m.reportsSpeaker(q, a, h.Chunk)
 	}
 	w := weights(q.Terms, credits)
 	credit := make(map[string][]float64, len(titles))
@@ -167,19 +166,6 @@ func (m *matcher) measure(q Question, w map[string]float64, c *candidate, cr, di
 // to count for a candidate's weakest support: a filler word of little
 // weight does not decide it.
 const weakestShare = 0.1
-
-// support is how well a passage (its meaningful terms, soft) supports
-// question term t given t's credit there: the credit, or for a word the
-// lexicon knows and no name, its best similarity to the passage's words
-// when that is more. It reads every word of the passage in meaning,
-// where credits counts only close ones: near misses ask about something
-// no word of the passage is even near ("Which university …").
-func (m *matcher) support(t string, credit float64, soft []string) float64 {
-	if credit >= 1 || m.lex == nil || m.names[t] || isNumber(t) || countWords[t] || m.calendar[t] || !m.lex.Known(t) {
-		return credit
-	}
-	return math.Max(credit, m.bestSimilarity(t, soft))
-}
 
 // splitNames takes the credit of a name phrase's terms back from a
 // passage that spells its words apart (see apart): "South" and "Korea"

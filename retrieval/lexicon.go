@@ -201,14 +201,56 @@ func (m *matcher) credit(t string, set termSet, soft []string) float64 {
 // credits returns credit's two parts: by spelling, alias and meaning
 // (direct), and by being one of t's nearest candidate words (near).
 func (m *matcher) credits(t string, set termSet, soft []string) (direct, near float64) {
+	direct, near, _ = m.creditsOf(t, reading{set: set, soft: soft})
+	return direct, near
+}
+
+// reading is a passage's terms as credits reads them: its set, every
+// term of it listed (all, nil = scan the set; see termSet.hasListed), its
+// meaningful terms (soft) and their columns in prepare's similarity rows
+// (cols, -1 for a term without one; nil = look each up). A passage read
+// for every question term is worth listing and looking up once.
+type reading struct {
+	set  termSet
+	all  []string
+	soft []string
+	cols []int
+}
+
+// readingOf returns the reading of a passage whose terms are set, built
+// from its distinct terms list.
+func (m *matcher) readingOf(set termSet, list []string) reading {
+	r := reading{set: set, all: listed(set, list), soft: m.meaningful(list)}
+	if m.column != nil {
+		r.cols = make([]int, len(r.soft))
+		for k, u := range r.soft {
+			j, ok := m.column[u]
+			if !ok {
+				j = -1
+			}
+			r.cols[k] = j
+		}
+	}
+	return r
+}
+
+// creditsOf returns credits' two parts for t in r, and t's support
+// there: the credit, or for a word the lexicon knows and no name, its
+// best similarity to the passage's meaningful words when that is more.
+// Support reads every word of the passage in meaning, where the credits
+// count only close ones: near misses ask about something no word of the
+// passage is even near ("Which university …"). Computed together, they
+// look up t's similarities once.
+func (m *matcher) creditsOf(t string, r reading) (direct, near, support float64) {
+	set := r.set
 	if m.places[t] {
 		// A country, people or capital matches only another form of a
 		// place: "philippines" starts with "philip", which is Hammond.
-		if set.hasPlace(t, m.places) {
-			return 1, 0
+		if set.hasPlace(t, m.places, r.all) {
+			return 1, 0, 1
 		}
-	} else if set.has(t) || m.names[t] && set.hasName(t) {
-		return 1, 0
+	} else if set.hasListed(t, r.all) || m.names[t] && set.hasName(t, r.all) {
+		return 1, 0, 1
 	}
 	for _, alt := range m.aliases[t] {
 		all := true
@@ -219,16 +261,16 @@ func (m *matcher) credits(t string, set termSet, soft []string) (direct, near fl
 			}
 		}
 		if all {
-			return 1, 0
+			return 1, 0, 1
 		}
 	}
 	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || countWords[t] || m.calendar[t] || !m.lex.Known(t) {
-		return 0, 0
+		return 0, 0, 0
 	}
-	best := m.bestSimilarity(t, soft)
+	best := m.bestSimilarity(t, r.soft, r.cols)
 	switch {
 	case best >= softFull:
-		return 1, 0
+		return 1, 0, 1
 	case best > softFloor:
 		direct = (best - softFloor) / (softFull - softFloor)
 	}
@@ -240,7 +282,7 @@ func (m *matcher) credits(t string, set termSet, soft []string) (direct, near fl
 			near = nearCredit
 		}
 	}
-	return direct, near
+	return direct, near, math.Max(math.Max(direct, near), best)
 }
 
 // countWords are the analyzer terms of number words and ordinals. Like
@@ -343,17 +385,25 @@ func (m *matcher) spelt(t string, set termSet) bool {
 }
 
 // bestSimilarity is Lexicon.Best's score for t over us, from the
-// similarities prepare computed where it can.
-func (m *matcher) bestSimilarity(t string, us []string) float64 {
+// similarities prepare computed where it can; cols, when not nil, holds
+// each of us's column (-1 for none).
+func (m *matcher) bestSimilarity(t string, us []string, cols []int) float64 {
 	sims, ok := m.sims[t]
 	if !ok {
 		best, _ := m.lex.Best(t, us)
 		return best
 	}
 	best := 0.0
-	for _, u := range us {
-		var sv float64
-		if j, ok := m.column[u]; ok {
+	for k, u := range us {
+		j, ok := -1, false
+		if cols != nil {
+			j = cols[k]
+			ok = j >= 0
+		} else {
+			j, ok = m.column[u]
+		}
+		sv := 0.0
+		if ok {
 			sv = sims[j]
 		} else {
 			sv = m.lex.Similarity(t, u)
