@@ -71,9 +71,11 @@ func withoutWords(s string, drop map[string]bool) string {
 	if len(drop) == 0 {
 		return s
 	}
+	sw := readSentence(s)
 	var b strings.Builder
-	for _, w := range words(s) {
-		if !drop[strings.ToLower(w)] {
+	b.Grow(len(s) + 1) // at most every word and a space after each
+	for i, w := range sw.words {
+		if !drop[sw.lower[i]] {
 			b.WriteString(w)
 			b.WriteByte(' ')
 		}
@@ -121,11 +123,11 @@ var relativeDates = []string{
 // question's words out of the sentence split the phrase, not a fact the
 // question states.
 func relativeDateSplit(sentence, question string, asked map[string]bool) bool {
-	low, q := strings.ToLower(sentence), strings.ToLower(question)
+	q := ""
 	split := false
-	for _, p := range relativeDates {
-		if !strings.Contains(low, p) {
-			continue
+	for _, p := range readSentence(sentence).relDates {
+		if q == "" {
+			q = strings.ToLower(question)
 		}
 		if strings.Contains(q, p) {
 			return false // "last year" is the question's own

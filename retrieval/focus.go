@@ -222,12 +222,7 @@ var quoteRequest = regexp.MustCompile(`\b(?:quotes?|comments?|remarks?|statement
 // reportsSomething reports whether a sentence holds a report word
 // (said, agreed, statement, …).
 func reportsSomething(text string) bool {
-	for _, w := range words(text) {
-		if reportWords[strings.ToLower(w)] {
-			return true
-		}
-	}
-	return false
+	return readSentence(text).reports
 }
 
 // reportsSpeaker reports whether some sentence of c says what one of

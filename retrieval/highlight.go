@@ -326,11 +326,12 @@ func (m *matcher) sentenceFact(q Question, a Analyzer, text string) (bool, float
 // question states: the role word, then a capitalised name of two words
 // ("Prime Minister Shinzo Abe" for "Which prime minister …").
 func namesHolder(sentence string, asked map[string]bool) bool {
-	ws := words(sentence)
+	sw := readSentence(sentence)
+	ws := sw.words
 	for i := 0; i+2 < len(ws); i++ {
-		lw := strings.ToLower(ws[i])
+		lw := sw.lower[i]
 		if roleWords[lw] && asked[lw] && capitalised(ws[i+1]) && capitalised(ws[i+2]) &&
-			!roleWords[strings.ToLower(ws[i+1])] && !allCaps(ws[i+1]) {
+			!roleWords[sw.lower[i+1]] && !allCaps(ws[i+1]) {
 			return true
 		}
 	}
@@ -545,18 +546,18 @@ var backRefs = map[string]bool{"that": true, "this": true, "these": true, "those
 // 2013 framework" is answered by "That was followed by …", whose
 // "that" is the framework the sentence before names.
 func refersBack(text, prev string) bool {
-	ws := words(text)
-	if len(ws) < 2 {
+	low := readSentence(text).lower
+	if len(low) < 2 {
 		return false
 	}
-	first := strings.ToLower(ws[0])
+	first := low[0]
 	if backRefs[first] {
 		return true
 	}
 	if first == "the" {
-		n := strings.ToLower(ws[1])
-		for _, w := range words(prev) {
-			if strings.ToLower(w) == n {
+		n := low[1]
+		for _, w := range readSentence(prev).lower {
+			if w == n {
 				return true
 			}
 		}

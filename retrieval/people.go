@@ -281,8 +281,8 @@ func titledIn(text string) []titled {
 // titled person the candidates name (learnHolders) that the question
 // does not itself name: "Fallon said …" answers "who said …".
 func (m *matcher) opensWithPerson(sentence string, asked map[string]bool) bool {
-	ws := words(sentence)
-	return len(ws) > 0 && m.surnames[ws[0]] && !asked[strings.ToLower(ws[0])]
+	sw := readSentence(sentence)
+	return len(sw.words) > 0 && m.surnames[sw.words[0]] && !asked[sw.lower[0]]
 }
 
 // withHolders returns set with the terms of each of doc's titled people
