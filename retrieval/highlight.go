@@ -235,7 +235,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 		}
 		prev = text
 		at := analyze(a, read)
-		cov := m.softCoverage(q.Terms, w, m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), m.meaningful(at.list))
+		cov := m.softCoverage(q.Terms, w, m.readingOf(m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), at.list))
 		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
 		}

@@ -422,14 +422,15 @@ const (
 	nearCredit = 0.4
 )
 
-// softCoverage is the weighted share of terms that set covers, each term
-// counting by its credit, for choosing a lead sentence; a term some
-// candidate spells earns no nearest-word credit here (see spelled).
-func (m *matcher) softCoverage(terms []string, w map[string]float64, set termSet, soft []string) float64 {
+// softCoverage is the weighted share of terms that a sentence (its
+// reading r) covers, each term counting by its credit, for choosing a
+// lead sentence; a term some candidate spells earns no nearest-word
+// credit here (see spelled).
+func (m *matcher) softCoverage(terms []string, w map[string]float64, r reading) float64 {
 	var have, all float64
 	for _, t := range terms {
 		all += w[t]
-		direct, near := m.credits(t, set, soft)
+		direct, near, _ := m.creditsOf(t, r)
 		if m.spelled[t] {
 			// The lead is the sentence that says it: a word some
 			// candidate spells ("bases") is not half-said by another
