@@ -4,13 +4,15 @@ import "strings"
 
 // sentenceWords is what the core reads off a sentence (or a passage)
 // whatever the question: its words (see words), each lower-cased, whether
-// it reports something (see reportsSomething), and the relative date
-// phrases it holds (relativeDates, in their order). It is shared and must
-// not be changed.
+// it reports something (see reportsSomething), the relative date phrases
+// it holds (relativeDates, in their order) and its text lower-cased with
+// the spelling folded (see foldSpelling), for withHolders. It is shared
+// and must not be changed.
 type sentenceWords struct {
 	words, lower []string
 	reports      bool
 	relDates     []string
+	folded       string
 }
 
 // maxSentences bounds the cache of read sentences; beyond it sentences
@@ -37,6 +39,7 @@ func readSentence(text string) sentenceWords {
 				sw.relDates = append(sw.relDates, p)
 			}
 		}
+		sw.folded = foldSpelling(low)
 		return sw
 	})
 }
