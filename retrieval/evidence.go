@@ -65,20 +65,20 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	}
 	m.prepare(q.Terms, vocab)
 	first := firstMentions(hits, sets, q.Define)
+	facts := m.factsOfAll(q.Terms)
 	cands := make([]candidate, len(hits))
 	credits := make([][]float64, len(hits))
 	directs := make([][]float64, len(hits))
 	supports := make([][]float64, len(hits))
+	cells := make([]float64, 3*len(hits)*len(q.Terms)) // the three's rows, in one allocation
 	titles := map[string]titleTerms{}
 	for i, h := range hits {
 		o, ok := first[h.Chunk.DocumentID]
 		cands[i] = candidate{hit: h, set: sets[i], firstMention: ok && o == h.Chunk.Ordinal}
 		r := m.readingOf(sets[i], lists[i])
-		credits[i] = make([]float64, len(q.Terms))
-		directs[i] = make([]float64, len(q.Terms))
-		supports[i] = make([]float64, len(q.Terms))
-		for j, t := range q.Terms {
-			d, n, sup := m.creditsOf(t, r)
+		credits[i], directs[i], supports[i] = row(&cells, len(q.Terms)), row(&cells, len(q.Terms)), row(&cells, len(q.Terms))
+		for j := range q.Terms {
+			d, n, sup := m.creditsOf(facts[j], r)
 			credits[i][j], directs[i][j], supports[i][j] = math.Max(d, n), d, sup
 		}
 		splitNames(q, a, h.Chunk.Text, credits[i], directs[i])
@@ -99,6 +99,13 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		m.measure(q, w, &cands[i], credits[i], directs[i], supports[i], credit[cands[i].hit.Chunk.DocumentID])
 	}
 	return cands, w
+}
+
+// row cuts the next n cells off *cells, as a row of its own.
+func row(cells *[]float64, n int) []float64 {
+	r := (*cells)[:n:n]
+	*cells = (*cells)[n:]
+	return r
 }
 
 // titleTerms is what a document's title, with its date, gives the

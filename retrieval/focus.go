@@ -144,7 +144,7 @@ const focusCredit = 0.5
 // term of q's focus.
 func (m *matcher) coversFocus(q Question, r reading, title termSet, titleSoft []string) bool {
 	for _, t := range q.Focus {
-		d, _, _ := m.creditsOf(t, r)
+		d, _, _ := m.creditsOf(m.factsOf(t), r)
 		if d >= focusCredit {
 			continue
 		}

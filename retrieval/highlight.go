@@ -223,6 +223,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 	c := cand.hit.Chunk
 	var leads []LeadCandidate
 	mention := cand.firstMention
+	facts := m.factsOfAll(q.Terms)
 	prev := ""
 	for _, sp := range c.Sentences {
 		text, ok := c.sentence(sp)
@@ -235,7 +236,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 		}
 		prev = text
 		at := analyze(a, read)
-		cov := m.softCoverage(q.Terms, w, m.readingOf(m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), at.list))
+		cov := m.softCoverage(facts, w, m.readingOf(m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), at.list))
 		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
 		}

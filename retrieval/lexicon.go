@@ -201,8 +201,41 @@ func (m *matcher) credit(t string, set termSet, soft []string) float64 {
 // credits returns credit's two parts: by spelling, alias and meaning
 // (direct), and by being one of t's nearest candidate words (near).
 func (m *matcher) credits(t string, set termSet, soft []string) (direct, near float64) {
-	direct, near, _ = m.creditsOf(t, reading{set: set, soft: soft})
+	direct, near, _ = m.creditsOf(m.factsOf(t), reading{set: set, soft: soft})
 	return direct, near
+}
+
+// termFacts is what credits reads about a question term t whatever the
+// passage: looked up once for all the passages t is read in, not for
+// each. They hold once prepare has run.
+type termFacts struct {
+	t       string
+	place   bool       // a place term (m.places)
+	name    bool       // a name (m.names), matched by spelling only
+	aliases [][]string // m.aliases[t]
+	// meant reports that t may match by meaning: the lexicon knows it,
+	// and it is no name, number, count or day.
+	meant   bool
+	sims    []float64 // m.sims[t], when hasSims
+	hasSims bool
+	near    []string // m.near[t]
+}
+
+// factsOf returns t's termFacts.
+func (m *matcher) factsOf(t string) termFacts {
+	f := termFacts{t: t, place: m.places[t], name: m.names[t], aliases: m.aliases[t], near: m.near[t]}
+	f.meant = m.lex != nil && !f.name && !isNumber(t) && !countWords[t] && !m.calendar[t] && m.lex.Known(t)
+	f.sims, f.hasSims = m.sims[t]
+	return f
+}
+
+// factsOfAll returns the termFacts of each of ts.
+func (m *matcher) factsOfAll(ts []string) []termFacts {
+	out := make([]termFacts, len(ts))
+	for j, t := range ts {
+		out[j] = m.factsOf(t)
+	}
+	return out
 }
 
 // reading is a passage's terms as credits reads them: its set, every
@@ -241,18 +274,18 @@ func (m *matcher) readingOf(set termSet, list []string) reading {
 // count only close ones: near misses ask about something no word of the
 // passage is even near ("Which university …"). Computed together, they
 // look up t's similarities once.
-func (m *matcher) creditsOf(t string, r reading) (direct, near, support float64) {
-	set := r.set
-	if m.places[t] {
+func (m *matcher) creditsOf(f termFacts, r reading) (direct, near, support float64) {
+	t, set := f.t, r.set
+	if f.place {
 		// A country, people or capital matches only another form of a
 		// place: "philippines" starts with "philip", which is Hammond.
 		if set.hasPlace(t, m.places, r.all) {
 			return 1, 0, 1
 		}
-	} else if set.hasListed(t, r.all) || m.names[t] && set.hasName(t, r.all) {
+	} else if set.hasListed(t, r.all) || f.name && set.hasName(t, r.all) {
 		return 1, 0, 1
 	}
-	for _, alt := range m.aliases[t] {
+	for _, alt := range f.aliases {
 		all := true
 		for _, u := range alt {
 			if _, ok := set[u]; !ok {
@@ -264,10 +297,10 @@ func (m *matcher) creditsOf(t string, r reading) (direct, near, support float64)
 			return 1, 0, 1
 		}
 	}
-	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || countWords[t] || m.calendar[t] || !m.lex.Known(t) {
+	if !f.meant {
 		return 0, 0, 0
 	}
-	best := m.bestSimilarity(t, r.soft, r.cols)
+	best := m.bestSimilarity(f, r.soft, r.cols)
 	switch {
 	case best >= softFull:
 		return 1, 0, 1
@@ -277,7 +310,7 @@ func (m *matcher) creditsOf(t string, r reading) (direct, near, support float64)
 	// The candidates' own nearest words to t stand in for it even below
 	// softFloor: a question word the sources never use is read as the
 	// closest thing they do say.
-	for _, u := range m.near[t] {
+	for _, u := range f.near {
 		if _, ok := set[u]; ok {
 			near = nearCredit
 		}
@@ -384,12 +417,12 @@ func (m *matcher) spelt(t string, set termSet) bool {
 	return false
 }
 
-// bestSimilarity is Lexicon.Best's score for t over us, from the
+// bestSimilarity is Lexicon.Best's score for f's term over us, from the
 // similarities prepare computed where it can; cols, when not nil, holds
 // each of us's column (-1 for none).
-func (m *matcher) bestSimilarity(t string, us []string, cols []int) float64 {
-	sims, ok := m.sims[t]
-	if !ok {
+func (m *matcher) bestSimilarity(f termFacts, us []string, cols []int) float64 {
+	t, sims := f.t, f.sims
+	if !f.hasSims {
 		best, _ := m.lex.Best(t, us)
 		return best
 	}
@@ -426,11 +459,12 @@ const (
 // reading r) covers, each term counting by its credit, for choosing a
 // lead sentence; a term some candidate spells earns no nearest-word
 // credit here (see spelled).
-func (m *matcher) softCoverage(terms []string, w map[string]float64, r reading) float64 {
+func (m *matcher) softCoverage(terms []termFacts, w map[string]float64, r reading) float64 {
 	var have, all float64
-	for _, t := range terms {
+	for _, f := range terms {
+		t := f.t
 		all += w[t]
-		direct, near, _ := m.creditsOf(t, r)
+		direct, near, _ := m.creditsOf(f, r)
 		if m.spelled[t] {
 			// The lead is the sentence that says it: a word some
 			// candidate spells ("bases") is not half-said by another
