@@ -180,15 +180,23 @@ func perAnalyzer[T any](cache *sync.Map, a Analyzer, build func() T) T {
 }
 
 // meaningful returns the terms of list that may lend their meaning to a
-// question term: those that are not question terms themselves.
+// question term: those that are not question terms themselves. A list
+// holding none (most sentences) is returned itself, clipped so that an
+// append copies it; the result is not to be changed.
 func (m *matcher) meaningful(list []string) []string {
-	out := make([]string, 0, len(list))
-	for _, u := range list {
+	for k, u := range list {
 		if !m.own[u] {
-			out = append(out, u)
+			continue
 		}
+		out := append(make([]string, 0, len(list)-1), list[:k]...)
+		for _, u := range list[k+1:] {
+			if !m.own[u] {
+				out = append(out, u)
+			}
+		}
+		return out
 	}
-	return out
+	return slices.Clip(list)
 }
 
 // credit returns how well set covers term t, from 0 (not at all) to 1;
