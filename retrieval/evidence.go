@@ -95,8 +95,12 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		credit[id] = ts.credit
 	}
 	m.discountUnknown(q, w, cands, credits, credit)
+	wt := make([]float64, len(q.Terms)) // w by term index, for measure's loops
+	for j, t := range q.Terms {
+		wt[j] = w[t]
+	}
 	for i := range cands {
-		m.measure(q, w, &cands[i], credits[i], directs[i], supports[i], credit[cands[i].hit.Chunk.DocumentID])
+		m.measure(facts, wt, &cands[i], credits[i], directs[i], supports[i], credit[cands[i].hit.Chunk.DocumentID])
 	}
 	return cands, w
 }
@@ -134,30 +138,30 @@ func (m *matcher) titleOf(q Question, a Analyzer, d Document) titleTerms {
 // measure sets c's coverage, evidence, ranking, gap, title share,
 // missing terms and weakest support from its credits (cr, direct: per
 // question term), its supports (sup) and its title's credits (tc), the
-// terms weighted by w.
-func (m *matcher) measure(q Question, w map[string]float64, c *candidate, cr, direct, sup, tc []float64) {
+// question's terms (facts) weighted by w (by term index).
+func (m *matcher) measure(facts []termFacts, w []float64, c *candidate, cr, direct, sup, tc []float64) {
 	var all float64
-	for _, t := range q.Terms {
-		all += w[t]
+	for j := range facts {
+		all += w[j]
 	}
 	var own, with, rank, worst, titled float64
 	c.weakest = 1
-	for j, t := range q.Terms {
+	for j, f := range facts {
 		ct := math.Max(cr[j], tc[j])
-		if w[t] > weakestShare*all {
+		if w[j] > weakestShare*all {
 			c.weakest = math.Min(c.weakest, math.Max(sup[j], tc[j]))
 		}
-		own += w[t] * cr[j]
-		titled += w[t] * tc[j]
-		with += w[t] * ct
-		rank += w[t] * math.Max(direct[j], tc[j])
-		miss := w[t] * (1 - ct)
-		if m.names[t] && ct < 1 && all > 0 && w[t]/all >= nameShare {
+		own += w[j] * cr[j]
+		titled += w[j] * tc[j]
+		with += w[j] * ct
+		rank += w[j] * math.Max(direct[j], tc[j])
+		miss := w[j] * (1 - ct)
+		if f.name && ct < 1 && all > 0 && w[j]/all >= nameShare {
 			// A name the passage does not spell is never covered by it.
 			miss = all
 		}
 		worst = math.Max(worst, miss)
-		if ct < 0.3 && all > 0 && w[t]/all >= 0.1 {
+		if ct < 0.3 && all > 0 && w[j]/all >= 0.1 {
 			c.missing++
 		}
 	}
