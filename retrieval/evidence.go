@@ -49,21 +49,11 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	sets := make([]termSet, len(hits))
 	lists := make([][]string, len(hits))
 	m.learnHolders(a, q, hits)
-	n := 0
 	for i, h := range hits {
 		at := analyze(a, h.Chunk.Text)
 		sets[i], lists[i] = m.withHolders(m.withAcronyms(at.set, h.Chunk.Text), h.Chunk.DocumentID, h.Chunk.Text), at.list
-		n += len(at.list)
 	}
-	// Sized for every term at once: grown a step at a time, the
-	// vocabulary's map was rehashed several times a search.
-	vocab := make(termSet, n)
-	for _, l := range lists {
-		for _, t := range l {
-			vocab[t] = struct{}{}
-		}
-	}
-	m.prepare(q.Terms, vocab)
+	cols := m.prepare(q.Terms, lists)
 	first := firstMentions(hits, sets, q.Define)
 	facts := m.factsOfAll(q.Terms)
 	cands := make([]candidate, len(hits))
@@ -75,7 +65,11 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	for i, h := range hits {
 		o, ok := first[h.Chunk.DocumentID]
 		cands[i] = candidate{hit: h, set: sets[i], firstMention: ok && o == h.Chunk.Ordinal}
-		r := m.readingOf(sets[i], lists[i])
+		var listCols []int
+		if cols != nil {
+			listCols = cols[i]
+		}
+		r := m.readingOf(sets[i], lists[i], listCols)
 		credits[i], directs[i], supports[i] = row(&cells, len(q.Terms)), row(&cells, len(q.Terms)), row(&cells, len(q.Terms))
 		for j := range q.Terms {
 			d, n, sup := m.creditsOf(facts[j], r)

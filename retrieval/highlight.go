@@ -236,7 +236,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 		}
 		prev = text
 		at := analyze(a, read)
-		cov := m.softCoverage(facts, w, m.readingOf(m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), at.list))
+		cov := m.softCoverage(facts, w, m.readingOf(m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), at.list, nil))
 		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
 		}
