@@ -435,8 +435,9 @@ func (m *matcher) vocabulary(lists [][]string) (soft, vocab []string, cols [][]i
 		n += len(l)
 	}
 	// About half of the candidates' terms are distinct (356 of 701 in
-	// the bundled corpus): so sized, the map grows once at most.
+	// the bundled corpus): so sized, the map and lists grow once at most.
 	m.column = make(map[string]int, n/2)
+	soft, vocab = make([]string, 0, n/2), make([]string, 0, n/2)
 	cells := make([]int, n)
 	cols = make([][]int, len(lists))
 	for i, l := range lists {
