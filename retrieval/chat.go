@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -139,13 +140,32 @@ func isEmoji(r rune) bool {
 // cards?"): their words are no topic terms. A phrase
 // with a one-word spelling the sources may use becomes that word ("under
 // way": "underway").
-var idioms = regexp.MustCompile(`\b(?:on the cards|in the works|in the pipeline|on the table|on hold|straight away|right away|in the end|at the moment|right now|by the time|at the time|so far|these days|at all|any more|for now|by now|as well|in the first place|at this point|of its kind|at some point|any time soon|in the long run|in one line|one line each|in a line|in one sentence|in a sentence|in a nutshell|in a word|in brief|in short|long story short|at a glance|at the mo|at the min|as of now|as we speak|as things stand|for context|for the record|off the top of your head)\b`)
+var idiomPhrases = []string{
+	"on the cards", "in the works", "in the pipeline", "on the table",
+	"on hold", "straight away", "right away", "in the end", "at the moment",
+	"right now", "by the time", "at the time", "so far", "these days",
+	"at all", "any more", "for now", "by now", "as well",
+	"in the first place", "at this point", "of its kind", "at some point",
+	"any time soon", "in the long run", "in one line", "one line each",
+	"in a line", "in one sentence", "in a sentence", "in a nutshell",
+	"in a word", "in brief", "in short", "long story short", "at a glance",
+	"at the mo", "at the min", "as of now", "as we speak", "as things stand",
+	"for context", "for the record", "off the top of your head",
+}
+
+// idioms matches idiomPhrases as whole words.
+var idioms = regexp.MustCompile(`\b(?:` + strings.Join(idiomPhrases, "|") + `)\b`)
 
 // withoutIdioms returns text, lower-cased where an idiom was taken out,
 // without the idioms' words.
 func withoutIdioms(text string) string {
 	low := strings.ToLower(text)
-	r := idioms.ReplaceAllString(strings.ReplaceAll(low, "under way", "underway"), " ")
+	r := strings.ReplaceAll(low, "under way", "underway")
+	// The regexp matches only where a phrase is spelt: most questions
+	// hold none, and looking for them is far cheaper than running it.
+	if slices.ContainsFunc(idiomPhrases, func(p string) bool { return strings.Contains(r, p) }) {
+		r = idioms.ReplaceAllString(r, " ")
+	}
 	if r != low {
 		return r
 	}

@@ -34,7 +34,7 @@ type candidate struct {
 	titled float64
 	// weakest is the least support a question term of some weight finds
 	// in the chunk or its title: its credit, or for a word the lexicon
-	// knows its best similarity to the chunk's words (see support).
+	// knows its best similarity to the chunk's words (see creditsOf).
 	weakest float64
 }
 
@@ -48,37 +48,32 @@ const nameShare = 0.15
 func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[string]float64) {
 	sets := make([]termSet, len(hits))
 	lists := make([][]string, len(hits))
-	vocab := termSet{}
 	m.learnHolders(a, q, hits)
 	for i, h := range hits {
 		at := analyze(a, h.Chunk.Text)
 		sets[i], lists[i] = m.withHolders(m.withAcronyms(at.set, h.Chunk.Text), h.Chunk.DocumentID, h.Chunk.Text), at.list
-		for _, t := range at.list {
-			vocab[t] = struct{}{}
-		}
 	}
-	words := make([]string, 0, len(vocab))
-	for t := range vocab {
-		words = append(words, t)
-	}
-	m.prepare(q.Terms, words)
+	cols := m.prepare(q.Terms, lists)
 	first := firstMentions(hits, sets, q.Define)
+	facts := m.factsOfAll(q.Terms)
 	cands := make([]candidate, len(hits))
 	credits := make([][]float64, len(hits))
 	directs := make([][]float64, len(hits))
 	supports := make([][]float64, len(hits))
+	cells := make([]float64, 3*len(hits)*len(q.Terms)) // the three's rows, in one allocation
 	titles := map[string]titleTerms{}
 	for i, h := range hits {
 		o, ok := first[h.Chunk.DocumentID]
 		cands[i] = candidate{hit: h, set: sets[i], firstMention: ok && o == h.Chunk.Ordinal}
-		soft := m.meaningful(lists[i])
-		credits[i] = make([]float64, len(q.Terms))
-		directs[i] = make([]float64, len(q.Terms))
-		supports[i] = make([]float64, len(q.Terms))
-		for j, t := range q.Terms {
-			d, n := m.credits(t, cands[i].set, soft)
-			credits[i][j], directs[i][j] = math.Max(d, n), d
-			supports[i][j] = m.support(t, credits[i][j], soft)
+		var listCols []int
+		if cols != nil {
+			listCols = cols[i]
+		}
+		r := m.readingOf(sets[i], lists[i], listCols)
+		credits[i], directs[i], supports[i] = row(&cells, len(q.Terms)), row(&cells, len(q.Terms)), row(&cells, len(q.Terms))
+		for j := range q.Terms {
+			d, n, sup := m.creditsOf(facts[j], r)
+			credits[i][j], directs[i][j], supports[i][j] = math.Max(d, n), d, sup
 		}
 		splitNames(q, a, h.Chunk.Text, credits[i], directs[i])
 		ts, ok := titles[h.Chunk.DocumentID]
@@ -86,7 +81,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 			ts = m.titleOf(q, a, h.Document)
 			titles[h.Chunk.DocumentID] = ts
 		}
-		cands[i].focus = m.coversFocus(q, cands[i].set, ts.set, soft, ts.soft) && m.reportsSpeaker(q, a, h.Chunk)
+		cands[i].focus = m.coversFocus(q, r, ts.set, ts.soft) && m.reportsSpeaker(q, a, h.Chunk)
 	}
 	w := weights(q.Terms, credits)
 	credit := make(map[string][]float64, len(titles))
@@ -94,10 +89,21 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 		credit[id] = ts.credit
 	}
 	m.discountUnknown(q, w, cands, credits, credit)
+	wt := make([]float64, len(q.Terms)) // w by term index, for measure's loops
+	for j, t := range q.Terms {
+		wt[j] = w[t]
+	}
 	for i := range cands {
-		m.measure(q, w, &cands[i], credits[i], directs[i], supports[i], credit[cands[i].hit.Chunk.DocumentID])
+		m.measure(facts, wt, &cands[i], credits[i], directs[i], supports[i], credit[cands[i].hit.Chunk.DocumentID])
 	}
 	return cands, w
+}
+
+// row cuts the next n cells off *cells, as a row of its own.
+func row(cells *[]float64, n int) []float64 {
+	r := (*cells)[:n:n]
+	*cells = (*cells)[n:]
+	return r
 }
 
 // titleTerms is what a document's title, with its date, gives the
@@ -126,30 +132,30 @@ func (m *matcher) titleOf(q Question, a Analyzer, d Document) titleTerms {
 // measure sets c's coverage, evidence, ranking, gap, title share,
 // missing terms and weakest support from its credits (cr, direct: per
 // question term), its supports (sup) and its title's credits (tc), the
-// terms weighted by w.
-func (m *matcher) measure(q Question, w map[string]float64, c *candidate, cr, direct, sup, tc []float64) {
+// question's terms (facts) weighted by w (by term index).
+func (m *matcher) measure(facts []termFacts, w []float64, c *candidate, cr, direct, sup, tc []float64) {
 	var all float64
-	for _, t := range q.Terms {
-		all += w[t]
+	for j := range facts {
+		all += w[j]
 	}
 	var own, with, rank, worst, titled float64
 	c.weakest = 1
-	for j, t := range q.Terms {
+	for j, f := range facts {
 		ct := math.Max(cr[j], tc[j])
-		if w[t] > weakestShare*all {
+		if w[j] > weakestShare*all {
 			c.weakest = math.Min(c.weakest, math.Max(sup[j], tc[j]))
 		}
-		own += w[t] * cr[j]
-		titled += w[t] * tc[j]
-		with += w[t] * ct
-		rank += w[t] * math.Max(direct[j], tc[j])
-		miss := w[t] * (1 - ct)
-		if m.names[t] && ct < 1 && all > 0 && w[t]/all >= nameShare {
+		own += w[j] * cr[j]
+		titled += w[j] * tc[j]
+		with += w[j] * ct
+		rank += w[j] * math.Max(direct[j], tc[j])
+		miss := w[j] * (1 - ct)
+		if f.name && ct < 1 && all > 0 && w[j]/all >= nameShare {
 			// A name the passage does not spell is never covered by it.
 			miss = all
 		}
 		worst = math.Max(worst, miss)
-		if ct < 0.3 && all > 0 && w[t]/all >= 0.1 {
+		if ct < 0.3 && all > 0 && w[j]/all >= 0.1 {
 			c.missing++
 		}
 	}
@@ -165,19 +171,6 @@ func (m *matcher) measure(q Question, w map[string]float64, c *candidate, cr, di
 // to count for a candidate's weakest support: a filler word of little
 // weight does not decide it.
 const weakestShare = 0.1
-
-// support is how well a passage (its meaningful terms, soft) supports
-// question term t given t's credit there: the credit, or for a word the
-// lexicon knows and no name, its best similarity to the passage's words
-// when that is more. It reads every word of the passage in meaning,
-// where credits counts only close ones: near misses ask about something
-// no word of the passage is even near ("Which university …").
-func (m *matcher) support(t string, credit float64, soft []string) float64 {
-	if credit >= 1 || m.lex == nil || m.names[t] || isNumber(t) || countWords[t] || m.calendar[t] || !m.lex.Known(t) {
-		return credit
-	}
-	return math.Max(credit, m.bestSimilarity(t, soft))
-}
 
 // splitNames takes the credit of a name phrase's terms back from a
 // passage that spells its words apart (see apart): "South" and "Korea"

@@ -37,7 +37,8 @@ func factStrength(intent Intent, s string) float64 {
 		// The reports name people by their roles ("Foreign Secretary
 		// Philip Hammond"); a capitalised pair alone is as often a weapon
 		// ("Eurofighter Typhoon") as a person.
-		role, name := hasRole(s), hasProperName(s)
+		ws := words(s)
+		role, name := hasRoleIn(ws), hasProperNameIn(ws)
 		switch {
 		case role && name:
 			return 1
@@ -71,9 +72,11 @@ func withoutWords(s string, drop map[string]bool) string {
 	if len(drop) == 0 {
 		return s
 	}
+	sw := readSentence(s)
 	var b strings.Builder
-	for _, w := range words(s) {
-		if !drop[strings.ToLower(w)] {
+	b.Grow(len(s) + 1) // at most every word and a space after each
+	for i, w := range sw.words {
+		if !drop[sw.lower[i]] {
 			b.WriteString(w)
 			b.WriteByte(' ')
 		}
@@ -121,11 +124,11 @@ var relativeDates = []string{
 // question's words out of the sentence split the phrase, not a fact the
 // question states.
 func relativeDateSplit(sentence, question string, asked map[string]bool) bool {
-	low, q := strings.ToLower(sentence), strings.ToLower(question)
+	q := ""
 	split := false
-	for _, p := range relativeDates {
-		if !strings.Contains(low, p) {
-			continue
+	for _, p := range readSentence(sentence).relDates {
+		if q == "" {
+			q = strings.ToLower(question)
 		}
 		if strings.Contains(q, p) {
 			return false // "last year" is the question's own
@@ -320,11 +323,15 @@ var roleWords = map[string]bool{
 // companies and bodies as often as for people, and one capitalised word
 // names them.
 func hasPerson(s string) bool {
-	return hasRole(s) || hasProperName(s) || hasOrgName(s)
+	ws := words(s) // once for the three tests
+	return hasRoleIn(ws) || hasProperNameIn(ws) || hasOrgNameIn(ws)
 }
 
-func hasRole(s string) bool {
-	for _, w := range words(s) {
+func hasRole(s string) bool { return hasRoleIn(words(s)) }
+
+// hasRoleIn is hasRole for a sentence's words (words).
+func hasRoleIn(ws []string) bool {
+	for _, w := range ws {
 		if roleWords[strings.ToLower(w)] {
 			return true
 		}
@@ -334,8 +341,10 @@ func hasRole(s string) bool {
 
 // hasProperName reports two capitalised words in a row after the
 // sentence's first word ("Philip Hammond", "Gen Nakatani").
-func hasProperName(s string) bool {
-	ws := words(s)
+func hasProperName(s string) bool { return hasProperNameIn(words(s)) }
+
+// hasProperNameIn is hasProperName for a sentence's words (words).
+func hasProperNameIn(ws []string) bool {
 	for i := 1; i+1 < len(ws); i++ {
 		if capitalised(ws[i]) && capitalised(ws[i+1]) && !allCaps(ws[i]) && !allCaps(ws[i+1]) {
 			return true
@@ -352,8 +361,10 @@ var nationalities = wordsOf("european " + strings.Join(adjectivesOf("Britain", "
 // organisation: capitalised, or in capitals of three letters or more
 // ("MBDA's", "Boeing", "Mitsubishi"), and not a place, a month, a
 // nationality, a role or a word people capitalise anyway.
-func hasOrgName(s string) bool {
-	ws := words(s)
+func hasOrgName(s string) bool { return hasOrgNameIn(words(s)) }
+
+// hasOrgNameIn is hasOrgName for a sentence's words (words).
+func hasOrgNameIn(ws []string) bool {
 	for _, w := range ws[min(1, len(ws)):] {
 		base := strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
 		lw := strings.ToLower(base)

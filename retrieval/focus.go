@@ -139,12 +139,12 @@ var changeTerms = map[string]bool{
 // (by spelling, alias or meaning; a nearest-word reading is not enough).
 const focusCredit = 0.5
 
-// coversFocus reports whether a passage with terms set (and soft, its
-// meaningful terms), read under its title's terms, covers every term of
-// q's focus.
-func (m *matcher) coversFocus(q Question, set, title termSet, soft, titleSoft []string) bool {
+// coversFocus reports whether a passage (its reading r), read under its
+// title's terms (and titleSoft, their meaningful ones), covers every
+// term of q's focus.
+func (m *matcher) coversFocus(q Question, r reading, title termSet, titleSoft []string) bool {
 	for _, t := range q.Focus {
-		d, _ := m.credits(t, set, soft)
+		d, _, _ := m.creditsOf(m.factsOf(t), r)
 		if d >= focusCredit {
 			continue
 		}
@@ -222,12 +222,7 @@ var quoteRequest = regexp.MustCompile(`\b(?:quotes?|comments?|remarks?|statement
 // reportsSomething reports whether a sentence holds a report word
 // (said, agreed, statement, …).
 func reportsSomething(text string) bool {
-	for _, w := range words(text) {
-		if reportWords[strings.ToLower(w)] {
-			return true
-		}
-	}
-	return false
+	return readSentence(text).reports
 }
 
 // reportsSpeaker reports whether some sentence of c says what one of

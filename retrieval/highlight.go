@@ -2,7 +2,7 @@ package retrieval
 
 import (
 	"math"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -21,19 +21,52 @@ func newTermSet(terms []string) termSet {
 // more, a term of five letters or more one edit away ("micheal"/"michael",
 // "falon"/"fallon", but not "spend"/"send") or one that starts with the
 // other ("cyber"/"cybersecur", "japan"/"japanes").
-func (s termSet) has(t string) bool {
+func (s termSet) has(t string) bool { return s.hasListed(t, nil) }
+
+// hasListed is has, its loose match scanning all, which lists every term
+// of s (nil = scan s itself): a slice is scanned several times faster
+// than a map is iterated, and the loose matches were a tenth of a search.
+func (s termSet) hasListed(t string, all []string) bool {
 	if _, ok := s[t]; ok {
 		return true
 	}
 	if len(t) < 5 || isNumber(t) {
 		return false
 	}
-	for u := range s {
-		if nearSpelling(t, u) {
+	return s.some(all, func(u string) bool { return nearSpelling(t, u) })
+}
+
+// some reports whether f holds for a term of s, listed in all (nil = the
+// terms of s itself).
+func (s termSet) some(all []string, f func(u string) bool) bool {
+	if all == nil {
+		for u := range s {
+			if f(u) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, u := range all {
+		if f(u) {
 			return true
 		}
 	}
 	return false
+}
+
+// listed returns every term of set, which was built from list (its
+// distinct terms) and may have had terms added since: list itself when it
+// has none.
+func listed(set termSet, list []string) []string {
+	if len(set) == len(list) {
+		return list
+	}
+	out := make([]string, 0, len(set))
+	for u := range set {
+		out = append(out, u)
+	}
+	return out
 }
 
 // nearSpelling is has's loose match of a term of five letters or more
@@ -47,17 +80,13 @@ func nearSpelling(t, u string) bool {
 
 // hasPlace is has for a place term t: the set holds t, or a place term
 // (of places) one edit away or starting with t or it ("japan" and
-// "japanes"), not any word that does ("philip" for "philippin").
-func (s termSet) hasPlace(t string, places map[string]bool) bool {
+// "japanes"), not any word that does ("philip" for "philippin"); all
+// lists s's terms or is nil, as for hasListed.
+func (s termSet) hasPlace(t string, places map[string]bool, all []string) bool {
 	if _, ok := s[t]; ok {
 		return true
 	}
-	for u := range s {
-		if places[u] && len(t) >= 5 && nearSpelling(t, u) {
-			return true
-		}
-	}
-	return false
+	return s.some(all, func(u string) bool { return places[u] && len(t) >= 5 && nearSpelling(t, u) })
 }
 
 // hasIn is has over a short list of terms, with no set to build.
@@ -74,24 +103,23 @@ func hasIn(ws []string, t string) bool {
 // hasName is has made looser for proper names, which people misspell: a
 // name of three or four letters (which has does not match fuzzily) one
 // edit away ("Abbe" for "Abe"), a longer one two edits away with its
-// first three letters right.
-func (s termSet) hasName(t string) bool {
+// first three letters right; all lists s's terms or is nil, as for
+// hasListed.
+func (s termSet) hasName(t string, all []string) bool {
 	if len(t) < 3 || isNumber(t) {
 		return false
 	}
-	for u := range s {
+	return s.some(all, func(u string) bool {
 		switch {
 		case len(t) < 5:
-			if len(u) >= 3 && t[:2] == u[:2] && absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u) {
-				return true
-			}
+			return len(u) >= 3 && t[:2] == u[:2] && absInt(len(u)-len(t)) <= 1 && withinOneEdit(t, u)
 		case len(t) >= 6 && len(u) >= 5 && t[:3] == u[:3] && absInt(len(u)-len(t)) <= 2 && editDistance(t, u) <= 2:
 			// a longer name two slips away ("Electirc" for "Electric",
 			// whose stem is "electr")
 			return true
 		}
-	}
-	return false
+		return false
+	})
 }
 
 // editDistance is the Levenshtein distance of two short ASCII strings.
@@ -195,8 +223,9 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 	c := cand.hit.Chunk
 	var leads []LeadCandidate
 	mention := cand.firstMention
+	// the terms without the report's setting (withoutSetting)
+	facts := m.factsOfAll(withoutSetting(q, a, cand.hit.Document.Title))
 	prev := ""
-	terms := withoutSetting(q, a, cand.hit.Document.Title)
 	for _, sp := range c.Sentences {
 		text, ok := c.sentence(sp)
 		if !ok {
@@ -208,7 +237,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 		}
 		prev = text
 		at := analyze(a, read)
-		cov := m.softCoverage(terms, w, m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), m.meaningful(at.list))
+		cov := m.softCoverage(facts, w, m.readingOf(m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), at.list, nil))
 		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
 		}
@@ -326,11 +355,12 @@ func (m *matcher) sentenceFact(q Question, a Analyzer, text string) (bool, float
 // question states: the role word, then a capitalised name of two words
 // ("Prime Minister Shinzo Abe" for "Which prime minister …").
 func namesHolder(sentence string, asked map[string]bool) bool {
-	ws := words(sentence)
+	sw := readSentence(sentence)
+	ws := sw.words
 	for i := 0; i+2 < len(ws); i++ {
-		lw := strings.ToLower(ws[i])
+		lw := sw.lower[i]
 		if roleWords[lw] && asked[lw] && capitalised(ws[i+1]) && capitalised(ws[i+2]) &&
-			!roleWords[strings.ToLower(ws[i+1])] && !allCaps(ws[i+1]) {
+			!roleWords[sw.lower[i+1]] && !allCaps(ws[i+1]) {
 			return true
 		}
 	}
@@ -462,17 +492,34 @@ func rerank(cands []candidate, k int) []candidate {
 	for _, c := range cands {
 		maxScore = math.Max(maxScore, c.hit.Score)
 	}
-	key := func(c candidate) float64 {
-		if maxScore == 0 {
-			return c.ranking
+	keys := make([]float64, len(cands))
+	for i, c := range cands {
+		keys[i] = c.ranking
+		if maxScore != 0 {
+			keys[i] = c.ranking + rerankScoreWeight*c.hit.Score/maxScore
 		}
-		return c.ranking + rerankScoreWeight*c.hit.Score/maxScore
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return key(cands[i]) > key(cands[j]) })
-	if len(cands) > k {
-		cands = cands[:k]
+	// Sorted by index, keys computed once: a candidate is a large struct,
+	// and copying it into every comparison and swap was most of the sort.
+	// The stable sort makes the same comparisons whatever it moves.
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i
 	}
-	return cands
+	slices.SortStableFunc(order, func(i, j int) int {
+		switch {
+		case keys[i] > keys[j]:
+			return -1
+		case keys[i] < keys[j]:
+			return 1
+		}
+		return 0
+	})
+	out := make([]candidate, min(k, len(cands)))
+	for i := range out {
+		out[i] = cands[order[i]]
+	}
+	return out
 }
 
 // rerankScoreWeight is how much the fused retrieval score counts beside
@@ -528,18 +575,18 @@ var backRefs = map[string]bool{"that": true, "this": true, "these": true, "those
 // 2013 framework" is answered by "That was followed by …", whose
 // "that" is the framework the sentence before names.
 func refersBack(text, prev string) bool {
-	ws := words(text)
-	if len(ws) < 2 {
+	low := readSentence(text).lower
+	if len(low) < 2 {
 		return false
 	}
-	first := strings.ToLower(ws[0])
+	first := low[0]
 	if backRefs[first] {
 		return true
 	}
 	if first == "the" {
-		n := strings.ToLower(ws[1])
-		for _, w := range words(prev) {
-			if strings.ToLower(w) == n {
+		n := low[1]
+		for _, w := range readSentence(prev).lower {
+			if w == n {
 				return true
 			}
 		}

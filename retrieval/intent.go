@@ -23,6 +23,17 @@ const (
 	IntentSummary  Intent = "summary"  // an overview across the sources
 )
 
+// contractions spells out a question's contractions for intentOf. It is
+// built once: a Replacer builds its lookup table when first used, and
+// building one per question was most of intentOf's allocations.
+var contractions = strings.NewReplacer(" whats ", " what is ", " whos ", " who is ", " wheres ", " where is ",
+	" whens ", " when is ", " hows ", " how is ", " whys ", " why is ", " what's ", " what is ",
+	" who's ", " who is ", " where's ", " where is ", " when's ", " when is ", " how's ", " how is ",
+	" why's ", " why is ",
+	// a clause of circumstance asks nothing: "did the MoD spill
+	// anything when asked"
+	" when asked ", " ", " when pressed ", " ", " when questioned ", " ")
+
 // intentOf classifies a question by its wording.
 func intentOf(q string) Intent {
 	low := " " + strings.ToLower(strings.Map(func(r rune) rune {
@@ -34,13 +45,7 @@ func intentOf(q string) Intent {
 		}
 		return r
 	}, q)) + " "
-	low = strings.NewReplacer(" whats ", " what is ", " whos ", " who is ", " wheres ", " where is ",
-		" whens ", " when is ", " hows ", " how is ", " whys ", " why is ", " what's ", " what is ",
-		" who's ", " who is ", " where's ", " where is ", " when's ", " when is ", " how's ", " how is ",
-		" why's ", " why is ",
-		// a clause of circumstance asks nothing: "did the MoD spill
-		// anything when asked"
-		" when asked ", " ", " when pressed ", " ", " when questioned ", " ").Replace(low)
+	low = contractions.Replace(low)
 	has := func(ps ...string) bool {
 		for _, p := range ps {
 			if strings.Contains(low, " "+p+" ") {

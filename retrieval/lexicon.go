@@ -185,15 +185,23 @@ func perAnalyzer[T any](cache *sync.Map, a Analyzer, build func() T) T {
 }
 
 // meaningful returns the terms of list that may lend their meaning to a
-// question term: those that are not question terms themselves.
+// question term: those that are not question terms themselves. A list
+// holding none (most sentences) is returned itself, clipped so that an
+// append copies it; the result is not to be changed.
 func (m *matcher) meaningful(list []string) []string {
-	out := make([]string, 0, len(list))
-	for _, u := range list {
+	for k, u := range list {
 		if !m.own[u] {
-			out = append(out, u)
+			continue
 		}
+		out := append(make([]string, 0, len(list)-1), list[:k]...)
+		for _, u := range list[k+1:] {
+			if !m.own[u] {
+				out = append(out, u)
+			}
+		}
+		return out
 	}
-	return out
+	return slices.Clip(list)
 }
 
 // credit returns how well set covers term t, from 0 (not at all) to 1;
@@ -206,16 +214,116 @@ func (m *matcher) credit(t string, set termSet, soft []string) float64 {
 // credits returns credit's two parts: by spelling, alias and meaning
 // (direct), and by being one of t's nearest candidate words (near).
 func (m *matcher) credits(t string, set termSet, soft []string) (direct, near float64) {
-	if m.places[t] {
+	direct, near, _ = m.creditsOf(m.factsOf(t), reading{set: set, soft: soft})
+	return direct, near
+}
+
+// termFacts is what credits reads about a question term t whatever the
+// passage: looked up once for all the passages t is read in, not for
+// each. They hold once prepare has run.
+type termFacts struct {
+	t       string
+	place   bool       // a place term (m.places)
+	name    bool       // a name (m.names), matched by spelling only
+	aliases [][]string // m.aliases[t]
+	// meant reports that t may match by meaning: the lexicon knows it,
+	// and it is no name, number, count or day.
+	meant   bool
+	sims    []float64 // m.sims[t], when hasSims
+	hasSims bool
+	near    []string // m.near[t]
+}
+
+// factsOf returns t's termFacts.
+func (m *matcher) factsOf(t string) termFacts {
+	f := termFacts{t: t, place: m.places[t], name: m.names[t], aliases: m.aliases[t], near: m.near[t]}
+	f.meant = m.lex != nil && !f.name && !isNumber(t) && !countWords[t] && !m.calendar[t] && m.lex.Known(t)
+	f.sims, f.hasSims = m.sims[t]
+	return f
+}
+
+// factsOfAll returns the termFacts of each of ts.
+func (m *matcher) factsOfAll(ts []string) []termFacts {
+	out := make([]termFacts, len(ts))
+	for j, t := range ts {
+		out[j] = m.factsOf(t)
+	}
+	return out
+}
+
+// reading is a passage's terms as credits reads them: its set, every
+// term of it listed (all, nil = scan the set; see termSet.hasListed), its
+// meaningful terms (soft) and their columns in prepare's similarity rows
+// (cols, -1 for a term without one; nil = look each up). A passage read
+// for every question term is worth listing and looking up once.
+type reading struct {
+	set  termSet
+	all  []string
+	soft []string
+	cols []int
+}
+
+// readingOf returns the reading of a passage whose terms are set, built
+// from its distinct terms list; listCols, when not nil, holds each of
+// list's columns as prepare gave them (-1 for a question term), which
+// saves looking them up.
+func (m *matcher) readingOf(set termSet, list []string, listCols []int) reading {
+	r := reading{set: set, all: listed(set, list)}
+	if listCols != nil {
+		r.soft, r.cols = meaningfulAt(list, listCols)
+		return r
+	}
+	r.soft = m.meaningful(list)
+	if m.column != nil {
+		r.cols = make([]int, len(r.soft))
+		for k, u := range r.soft {
+			j, ok := m.column[u]
+			if !ok || j < 0 {
+				j = -1
+			}
+			r.cols[k] = j
+		}
+	}
+	return r
+}
+
+// meaningfulAt is meaningful for a list whose columns are cols: a
+// question term's column is -1. A list holding none is returned itself.
+func meaningfulAt(list []string, cols []int) (soft []string, softCols []int) {
+	k := slices.Index(cols, -1)
+	if k < 0 {
+		return slices.Clip(list), slices.Clip(cols)
+	}
+	soft, softCols = make([]string, k, len(list)-1), make([]int, k, len(list)-1)
+	copy(soft, list[:k])
+	copy(softCols, cols[:k])
+	for i := k + 1; i < len(list); i++ {
+		if cols[i] >= 0 {
+			soft, softCols = append(soft, list[i]), append(softCols, cols[i])
+		}
+	}
+	return soft, softCols
+}
+
+// creditsOf returns credits' two parts for t in r, and t's support
+// there: the credit, or for a word the lexicon knows and no name, its
+// best similarity to the passage's meaningful words when that is more.
+// Support reads every word of the passage in meaning, where the credits
+// count only close ones: near misses ask about something no word of the
+// passage is even near ("Which university …"). Computed together, they
+// look up t's similarities once.
+func (m *matcher) creditsOf(f termFacts, r reading) (direct, near, support float64) {
+	t, set := f.t, r.set
+	if f.place {
 		// A country, people or capital matches only another form of a
 		// place: "philippines" starts with "philip", which is Hammond.
-		if set.hasPlace(t, m.places) {
-			return 1, 0
+		if set.hasPlace(t, m.places, r.all) {
+			return 1, 0, 1
 		}
-	} else if set.has(t) || m.names[t] && set.hasName(t) {
-		return 1, 0
+	} else if set.hasListed(t, r.all) || f.name && set.hasName(t, r.all) {
+		return 1, 0, 1
 	}
-	for _, alt := range m.aliases[t] {
+	for _, alt := range f.aliases {
 		all := true
 		for _, u := range alt {
 			if _, ok := set[u]; !ok {
@@ -224,28 +332,28 @@ func (m *matcher) credits(t string, set termSet, soft []string) (direct, near fl
 			}
 		}
 		if all {
-			return 1, 0
+			return 1, 0, 1
 		}
 	}
-	if m == nil || m.lex == nil || m.names[t] || isNumber(t) || countWords[t] || m.calendar[t] || !m.lex.Known(t) {
-		return 0, 0
+	if !f.meant {
+		return 0, 0, 0
 	}
-	best := m.bestSimilarity(t, soft)
+	best := m.bestSimilarity(f, r.soft, r.cols)
 	switch {
 	case best >= softFull:
-		return 1, 0
+		return 1, 0, 1
 	case best > softFloor:
 		direct = (best - softFloor) / (softFull - softFloor)
 	}
 	// The candidates' own nearest words to t stand in for it even below
 	// softFloor: a question word the sources never use is read as the
 	// closest thing they do say.
-	for _, u := range m.near[t] {
+	for _, u := range f.near {
 		if _, ok := set[u]; ok {
 			near = nearCredit
 		}
 	}
-	return direct, near
+	return direct, near, math.Max(math.Max(direct, near), best)
 }
 
 // countWords are the analyzer terms of number words and ordinals. Like
@@ -261,26 +369,23 @@ var countWords = map[string]bool{
 }
 
 // prepare finds, for each question term the candidates do not spell, its
-// nearestN closest terms among vocab (the candidates' terms) with a
-// similarity of at least nearFloor.
-func (m *matcher) prepare(terms []string, vocab []string) {
+// nearestN closest terms among the candidates' terms (lists, each
+// passage's distinct terms) with a similarity of at least nearFloor. It
+// returns each list's columns (see vocabulary), or nil without a
+// lexicon.
+func (m *matcher) prepare(terms []string, lists [][]string) [][]int {
 	if m.lex == nil {
-		return
+		return nil
 	}
 	m.near = map[string][]string{}
 	m.sims = map[string][]float64{}
 	m.spelled = map[string]bool{}
-	soft := m.meaningful(vocab)
-	spelt := newTermSet(vocab)
+	soft, vocab, cols := m.vocabulary(lists)
 	var ts []string
 	for _, t := range terms {
 		if !m.names[t] && !isNumber(t) && !m.calendar[t] && m.lex.Known(t) {
 			ts = append(ts, t)
 		}
-	}
-	m.column = make(map[string]int, len(soft))
-	for j, u := range soft {
-		m.column[u] = j
 	}
 	rows := make([][]float64, len(ts))
 	cells := make([]float64, len(ts)*len(soft))
@@ -306,7 +411,7 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 			}
 		}
 		m.sims[t] = sims
-		if m.spelt(t, spelt) {
+		if m.spelt(t, vocab) {
 			m.spelled[t] = true
 		}
 		if m.strict[t] {
@@ -318,17 +423,57 @@ func (m *matcher) prepare(terms []string, vocab []string) {
 			}
 		}
 	}
+	return cols
 }
 
-// spelt reports whether set holds t by spelling or by an alias.
-func (m *matcher) spelt(t string, set termSet) bool {
-	if set.has(t) {
+// vocabulary sets m.column for the candidates' terms (lists, each
+// passage's distinct terms) and returns them once each: all of them
+// (vocab) and those that may lend their meaning (soft; see meaningful),
+// in column order, with each list's columns (cols, -1 for a question
+// term). One map tells both whether a term is the candidates' and its
+// column, and the columns serve the passages' readings (readingOf)
+// without looking their terms up again. Any order serves: a term's
+// column is looked up, and the nearest terms' ties go by spelling.
+func (m *matcher) vocabulary(lists [][]string) (soft, vocab []string, cols [][]int) {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	// About half of the candidates' terms are distinct (356 of 701 in
+	// the bundled corpus): so sized, the map and lists grow once at most.
+	m.column = make(map[string]int, n/2)
+	soft, vocab = make([]string, 0, n/2), make([]string, 0, n/2)
+	cells := make([]int, n)
+	cols = make([][]int, len(lists))
+	for i, l := range lists {
+		cols[i], cells = cells[:len(l):len(l)], cells[len(l):]
+		for k, u := range l {
+			j, ok := m.column[u]
+			if !ok {
+				j = -1
+				vocab = append(vocab, u)
+				if !m.own[u] {
+					j = len(soft)
+					soft = append(soft, u)
+				}
+				m.column[u] = j
+			}
+			cols[i][k] = j
+		}
+	}
+	return soft, vocab, cols
+}
+
+// spelt reports whether the candidates' terms (vocab, each a key of
+// m.column) hold t by spelling or by an alias.
+func (m *matcher) spelt(t string, vocab []string) bool {
+	if _, ok := m.column[t]; ok || hasIn(vocab, t) {
 		return true
 	}
 	for _, alt := range m.aliases[t] {
 		all := true
 		for _, u := range alt {
-			if _, ok := set[u]; !ok {
+			if _, ok := m.column[u]; !ok {
 				all = false
 				break
 			}
@@ -340,18 +485,27 @@ func (m *matcher) spelt(t string, set termSet) bool {
 	return false
 }
 
-// bestSimilarity is Lexicon.Best's score for t over us, from the
-// similarities prepare computed where it can.
-func (m *matcher) bestSimilarity(t string, us []string) float64 {
-	sims, ok := m.sims[t]
-	if !ok {
+// bestSimilarity is Lexicon.Best's score for f's term over us, from the
+// similarities prepare computed where it can; cols, when not nil, holds
+// each of us's column (-1 for none).
+func (m *matcher) bestSimilarity(f termFacts, us []string, cols []int) float64 {
+	t, sims := f.t, f.sims
+	if !f.hasSims {
 		best, _ := m.lex.Best(t, us)
 		return best
 	}
 	best := 0.0
-	for _, u := range us {
-		var sv float64
-		if j, ok := m.column[u]; ok {
+	for k, u := range us {
+		j, ok := -1, false
+		if cols != nil {
+			j = cols[k]
+			ok = j >= 0
+		} else {
+			j, ok = m.column[u]
+			ok = ok && j >= 0
+		}
+		sv := 0.0
+		if ok {
 			sv = sims[j]
 		} else {
 			sv = m.lex.Similarity(t, u)
@@ -370,14 +524,16 @@ const (
 	nearCredit = 0.4
 )
 
-// softCoverage is the weighted share of terms that set covers, each term
-// counting by its credit, for choosing a lead sentence; a term some
-// candidate spells earns no nearest-word credit here (see spelled).
-func (m *matcher) softCoverage(terms []string, w map[string]float64, set termSet, soft []string) float64 {
+// softCoverage is the weighted share of terms that a sentence (its
+// reading r) covers, each term counting by its credit, for choosing a
+// lead sentence; a term some candidate spells earns no nearest-word
+// credit here (see spelled).
+func (m *matcher) softCoverage(terms []termFacts, w map[string]float64, r reading) float64 {
 	var have, all float64
-	for _, t := range terms {
+	for _, f := range terms {
+		t := f.t
 		all += w[t]
-		direct, near := m.credits(t, set, soft)
+		direct, near, _ := m.creditsOf(f, r)
 		if m.spelled[t] {
 			// The lead is the sentence that says it: a word some
 			// candidate spells ("bases") is not half-said by another

@@ -179,7 +179,7 @@ func TestCitedParagraph(t *testing.T) {
 func TestMatcherNearest(t *testing.T) {
 	lex := pairLexicon{{"wargames", "manoeuvres"}: 0.35, {"wargames", "talks"}: 0.32, {"wargames", "budget"}: 0.31, {"wargames", "bitcoin"}: 0.1}
 	m := newMatcher(wordsAnalyzer{}, lex, Question{Terms: []string{"wargames"}})
-	m.prepare([]string{"wargames"}, []string{"manoeuvres", "talks", "budget", "bitcoin"})
+	m.prepare([]string{"wargames"}, [][]string{{"manoeuvres", "talks", "budget", "bitcoin"}})
 	tests := map[string]float64{"naval manoeuvres": nearCredit, "the talks": nearCredit, "the budget": 0, "bitcoin": 0}
 	for passage, want := range tests {
 		l := uniqueTerms(wordsAnalyzer{}.Terms(passage))
@@ -194,7 +194,7 @@ func TestMatcherStrictRoles(t *testing.T) {
 	lex := pairLexicon{{"ambassador", "minister"}: 0.4}
 	q := Question{Terms: []string{"ambassador"}, Intent: IntentWho}
 	m := newMatcher(wordsAnalyzer{}, lex, q)
-	m.prepare(q.Terms, []string{"minister"})
+	m.prepare(q.Terms, [][]string{{"minister"}})
 	l := []string{"minister"}
 	if got := m.credit("ambassador", newTermSet(l), m.meaningful(l)); got != 0 {
 		t.Errorf("credit(ambassador, minister) in a who question = %v; want 0", got)

@@ -216,6 +216,7 @@ func sentenceSnippet(h Hit, sp Span) Snippet {
 // name them.
 type holder struct {
 	title   string // lower case, American spelling folded: "defence secretary"
+	byRole  string // "the " and the title, as a passage refers to them
 	surname string // "Fallon"
 	// byTitle are the question's terms among the name's: what a mention
 	// by title covers; bySurname the title's terms when the question
@@ -251,7 +252,7 @@ func (m *matcher) learnHolders(a Analyzer, q Question, hits []Hit) {
 			}
 			doc := h.Chunk.DocumentID
 			if !slices.ContainsFunc(m.holders[doc], func(o holder) bool { return o.surname == g.surname && o.title == g.low }) {
-				m.holders[doc] = append(m.holders[doc], holder{title: g.low, surname: g.surname, byTitle: byTitle, bySurname: bySurname})
+				m.holders[doc] = append(m.holders[doc], holder{title: g.low, byRole: "the " + g.low, surname: g.surname, byTitle: byTitle, bySurname: bySurname})
 			}
 		}
 	}
@@ -292,8 +293,8 @@ func (m *matcher) isSurname(t string) bool {
 // titled person the candidates name (learnHolders) that the question
 // does not itself name: "Fallon said …" answers "who said …".
 func (m *matcher) opensWithPerson(sentence string, asked map[string]bool) bool {
-	ws := words(sentence)
-	return len(ws) > 0 && m.surnames[ws[0]] && !asked[strings.ToLower(ws[0])]
+	sw := readSentence(sentence)
+	return len(sw.words) > 0 && m.surnames[sw.words[0]] && !asked[sw.lower[0]]
 }
 
 // withHolders returns set with the terms of each of doc's titled people
@@ -304,10 +305,10 @@ func (m *matcher) withHolders(set termSet, doc, text string) termSet {
 	if len(hs) == 0 {
 		return set
 	}
-	low := foldSpelling(strings.ToLower(text))
+	low := readSentence(text).folded
 	var add []string
 	for _, h := range hs {
-		if strings.Contains(low, "the "+h.title) {
+		if strings.Contains(low, h.byRole) {
 			add = append(add, h.byTitle...)
 		}
 		if strings.Contains(text, h.surname) {

@@ -138,7 +138,7 @@ func TestHoldsFact(t *testing.T) {
 func TestHasName(t *testing.T) {
 	set := newTermSet([]string{"abe", "electr", "hammond", "fallon", "axe"})
 	for name, want := range map[string]bool{"abb": true, "electirc": true, "hamond": true, "fallen": true, "abx": true, "exercis": false, "ab": false, "aye": false} {
-		if got := set.hasName(name); got != want {
+		if got := set.hasName(name, nil); got != want {
 			t.Errorf("hasName(%q) = %v; want %v", name, got, want)
 		}
 	}

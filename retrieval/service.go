@@ -138,22 +138,43 @@ func (s *Service) search(ctx context.Context, q Question, k int) ([]Snippet, Que
 	return out, q, nil
 }
 
-// dedupe drops hits whose chunk overlaps a better hit of the same document.
+// dedupe drops hits whose chunk overlaps a better hit of the same
+// document. When none does (the common case) it returns hits itself:
+// a Hit is a large struct, and copying every one was a tenth of a
+// search's allocations.
 func dedupe(hits []Hit) []Hit {
-	out := hits[:0:0]
-	for _, h := range hits {
-		overlap := false
-		for _, o := range out {
-			if o.Chunk.DocumentID == h.Chunk.DocumentID && h.Chunk.Start < o.Chunk.End && o.Chunk.Start < h.Chunk.End {
-				overlap = true
-				break
-			}
+	var out []Hit // nil until a hit is dropped: until then hits[:i] are kept
+	for i := range hits {
+		kept := hits[:i]
+		if out != nil {
+			kept = out
 		}
-		if !overlap {
-			out = append(out, h)
+		if overlapsAny(&hits[i], kept) {
+			if out == nil {
+				out = append(make([]Hit, 0, len(hits)), hits[:i]...)
+			}
+			continue
+		}
+		if out != nil {
+			out = append(out, hits[i])
 		}
 	}
+	if out == nil {
+		return hits
+	}
 	return out
+}
+
+// overlapsAny reports whether h's chunk overlaps a chunk of the same
+// document in kept.
+func overlapsAny(h *Hit, kept []Hit) bool {
+	for j := range kept {
+		o := &kept[j]
+		if o.Chunk.DocumentID == h.Chunk.DocumentID && h.Chunk.Start < o.Chunk.End && o.Chunk.Start < h.Chunk.End {
+			return true
+		}
+	}
+	return false
 }
 
 // Ask answers a question: it retrieves snippets, abstains when the
