@@ -143,7 +143,7 @@ func AnalyzeQuestion(a Analyzer, q string) Question {
 }
 
 // recentRequest matches questions about the latest state of things.
-var recentRequest = regexp.MustCompile(`\b(latest|now|currently|current|still|in the end|eventually|finally|already|ended up|end up|ends up|wound up|moved on|move on|progress|progressed|so far|since|update|status|yet|these days|today)\b`)
+var recentRequest = regexp.MustCompile(`\b(latest|now|currently|current|still|in the end|eventually|finally|ended up|end up|ends up|wound up|moved on|move on|progress|progressed|so far|since|update|status|yet|these days|today)\b`)
 
 // whoKindRequest matches "which/what" with a kind of person or
 // organisation a few words on ("Which Japanese firm …", "which UK

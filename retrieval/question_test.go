@@ -230,7 +230,6 @@ func TestRecent(t *testing.T) {
 		"which plane did london end up ordering":          true,
 		"where does the missile work stand now":           true,
 		"how did the P-1 bid go in the end":               true,
-		"is the chem bio research already going":          true,
 		"when did the first 2+2 take place":               false,
 		"what did they agree in london":                   false,
 	}
