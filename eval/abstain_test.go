@@ -38,7 +38,7 @@ const folds = 5
 // back-reference changes, 2026-12-01o likewise late in that round,
 // first run at ce6c876): its dev part is the old code's out-of-sample
 // estimate.
-const heldOutBatch = "2026-12-01p"
+const heldOutBatch = "2026-12-01q"
 
 // ruleAbstain is the thresholds rule the calibrated model replaced,
 // kept to compare against.
