@@ -237,7 +237,8 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 		}
 		prev = text
 		at := analyze(a, read)
-		cov := m.softCoverage(facts, w, m.readingOf(m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), at.list, nil))
+		set := m.withYears(m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), cand.hit.Document.Date, read)
+		cov := m.softCoverage(facts, w, m.readingOf(set, at.list, nil))
 		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
 		}

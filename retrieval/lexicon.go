@@ -66,6 +66,9 @@ type matcher struct {
 	// surnames are the surnames of every titled person the candidates
 	// name (see learnHolders).
 	surnames map[string]bool
+	// years are the question's years, which a relative date of a report
+	// of that year or the next covers (see withYears).
+	years []string
 	// calendar holds the terms of weekdays and months, which match only
 	// by spelling (see calendarTermsFor).
 	calendar map[string]bool
@@ -113,7 +116,7 @@ func newMatcher(a Analyzer, lex Lexicon, q Question) *matcher {
 	for _, t := range q.Terms {
 		own[t] = true
 	}
-	m := &matcher{lex: lex, aliases: withPhrases(aliasesFor(a), phraseAliases(a, q.Terms)), names: q.Names, own: own, acronyms: q.Acronyms, calendar: calendarTermsFor(a), places: placeTermsFor(a)}
+	m := &matcher{lex: lex, aliases: withPhrases(aliasesFor(a), phraseAliases(a, q.Terms)), names: q.Names, own: own, acronyms: q.Acronyms, calendar: calendarTermsFor(a), places: placeTermsFor(a), years: questionYears(q)}
 	if q.Intent == IntentWho {
 		// "Who is the ambassador?" asks for the holder of that role: a
 		// passage about ministers does not answer it.

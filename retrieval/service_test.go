@@ -264,6 +264,20 @@ func TestAskDefinitionFirstMention(t *testing.T) {
 	}
 }
 
+// TestAskRelativeYear checks that a year the question names is covered
+// by a report's relative date for it: the 2016 report's "this year".
+func TestAskRelativeYear(t *testing.T) {
+	svc := testcore.Service(t)
+	q := "what's planned on cyber for 2016"
+	a, err := svc.Ask(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lead, _, _ := strings.Cut(a.Text, "[1]"); !strings.Contains(lead, "military cyber analysts") {
+		t.Errorf("Ask(%q) leads with %q; want the research project this year", q, lead)
+	}
+}
+
 // TestAskOverview checks that a question about the sources as a whole is
 // answered by each document's opening sentence, under its title.
 func TestAskOverview(t *testing.T) {
