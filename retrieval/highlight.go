@@ -224,7 +224,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 	var leads []LeadCandidate
 	mention := cand.firstMention
 	// the terms without the report's setting (withoutSetting)
-	facts := m.factsOfAll(withoutSetting(q, a, cand.hit.Document.Title))
+	facts := m.factsOfAll(withoutSetting(q, a, cand.hit.Document.Title, cand.hit.Document.Date))
 	prev := ""
 	for _, sp := range c.Sentences {
 		text, ok := c.sentence(sp)
@@ -255,8 +255,9 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 }
 
 // withoutSetting returns q's terms without the cities its document's
-// title names (the report's setting: "in London" of the London 2+2
-// report), or all of them when nothing else is left: every sentence of
+// title names and the year of its date (the report's setting: "in
+// London" and "in 2015" of the London 2+2 report of January 2015), or
+// all of them when nothing else is left: every sentence of
 // the report is said there, and the one that also spells the city
 // ("LONDON — Britain and Japan have pledged …") is no better an answer
 // to "what did they agree on cyber in London" than "The two sides also
@@ -264,14 +265,15 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 // reports are about Britain and Japan, and a sentence of one report that
 // leaves out a country the question names would be rated above a
 // sentence of the other that names it.
-func withoutSetting(q Question, a Analyzer, title string) []string {
-	if len(q.Places) == 0 {
+func withoutSetting(q Question, a Analyzer, title, date string) []string {
+	if len(q.Places) == 0 && len(questionYears(q)) == 0 {
 		return q.Terms
 	}
 	titled, cities := analyze(a, title).set, cityTermsFor(a)
 	var out []string
 	for _, t := range q.Terms {
-		if _, ok := titled[t]; !ok || !cities[t] {
+		_, named := titled[t]
+		if !(named && cities[t] || isYear(t) && strings.HasPrefix(date, t)) {
 			out = append(out, t)
 		}
 	}

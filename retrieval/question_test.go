@@ -244,18 +244,21 @@ func TestWithoutSetting(t *testing.T) {
 	london := "First UK–Japan 2+2 meeting in London"
 	tests := []struct {
 		terms, places []string
-		title         string
+		title, date   string
 		want          []string
 	}{
-		{[]string{"agree", "cyber", "london"}, []string{"london"}, london, []string{"agree", "cyber"}},
-		{[]string{"agree", "cyber", "london"}, []string{"london"}, "UK ministers visit Tokyo", []string{"agree", "cyber", "london"}},
+		{[]string{"agree", "cyber", "london"}, []string{"london"}, london, "2015-01-21", []string{"agree", "cyber"}},
+		{[]string{"agree", "cyber", "london"}, []string{"london"}, "UK ministers visit Tokyo", "2016-01-08", []string{"agree", "cyber", "london"}},
 		// a country is the topic of both reports, not a setting
-		{[]string{"review", "japan"}, []string{"japan"}, london, []string{"review", "japan"}},
-		{[]string{"london"}, []string{"london"}, london, []string{"london"}},
+		{[]string{"review", "japan"}, []string{"japan"}, london, "2015-01-21", []string{"review", "japan"}},
+		{[]string{"london"}, []string{"london"}, london, "2015-01-21", []string{"london"}},
+		// the report's year is its setting too
+		{[]string{"sell", "2015"}, nil, london, "2015-01-21", []string{"sell"}},
+		{[]string{"sell", "2015"}, nil, "UK ministers visit Tokyo", "2016-01-08", []string{"sell", "2015"}},
 	}
 	for _, tt := range tests {
 		q := Question{Terms: tt.terms, Places: tt.places}
-		if got := withoutSetting(q, wordsAnalyzer{}, tt.title); !reflect.DeepEqual(got, tt.want) {
+		if got := withoutSetting(q, wordsAnalyzer{}, tt.title, tt.date); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("withoutSetting(%q, %q) = %q; want %q", tt.terms, tt.title, got, tt.want)
 		}
 	}
