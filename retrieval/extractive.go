@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -90,15 +91,28 @@ func (e Extractive) Answer(ctx context.Context, question string, snips []Snippet
 }
 
 // leadContext returns what the lead sentence needs before it to answer:
-// for "when", its report's date (datedLead); for "where", its report's
-// title when that names the place and the sentence does not ("… meeting
-// …, London"). Other leads get nothing.
+// for "which report mentions X", its report (reportRequest); for "when",
+// its report's date (datedLead); for "where", its report's title when
+// that names the place and the sentence does not ("… meeting …,
+// London"). Other leads get nothing.
 func leadContext(question string, s Snippet) string {
+	if s.Title != "" && reportRequest.MatchString(questionLine(stripNoise(question))) {
+		name := "“" + strings.TrimSpace(s.Title) + "”"
+		if d := spokenDate(s.Date); d != "" {
+			name += " (" + d + ")"
+		}
+		return "In " + name + ": "
+	}
 	if intentOf(question) == IntentWhere && !hasPlace(s.Highlight) && s.Title != "" && hasPlace(s.Title) {
 		return "From “" + strings.TrimSpace(s.Title) + "”: "
 	}
 	return datedLead(question, s)
 }
+
+// reportRequest matches a question asking which report says something
+// ("Which report mentions the Senkaku dispute?", "in which article is the
+// P-8 decision"): the answer names the report its lead is from.
+var reportRequest = regexp.MustCompile(`^(?:which|what) (?:one of the )?(?:reports?|articles?|pieces?|stor(?:y|ies)|docs?|documents?|sources?)\b|\b(?:in|from) (?:which|what) (?:reports?|articles?|pieces?|stor(?:y|ies)|docs?|documents?|sources?)\b`)
 
 // datedLead returns the words put before a "when" question's lead
 // sentence whose date is relative ("on Wednesday", "last year"): the

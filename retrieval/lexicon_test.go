@@ -161,6 +161,15 @@ func TestDatedLead(t *testing.T) {
 	if got := leadContext("Where did they meet?", s); got != "" {
 		t.Errorf("leadContext(where, a place in the sentence) = %q; want none", got)
 	}
+	s.Date = "2016-01-08"
+	for _, q := range []string{"Which report mentions the Senkaku dispute?", "in which article is the P-8 decision", "@coopbot what piece talks about cyber"} {
+		if got, want := leadContext(q, s), "In “Ministers visit Tokyo” (8 January 2016): "; got != want {
+			t.Errorf("leadContext(%q) = %q; want %q", q, got, want)
+		}
+	}
+	if got := leadContext("what does the report say about cyber", s); got != "" {
+		t.Errorf("leadContext(what does the report say) = %q; want none", got)
+	}
 }
 
 func TestCitedParagraph(t *testing.T) {
