@@ -51,7 +51,7 @@ func (m *matcher) score(q Question, hits []Hit, a Analyzer) ([]candidate, map[st
 	m.learnHolders(a, q, hits)
 	for i, h := range hits {
 		at := analyze(a, h.Chunk.Text)
-		sets[i], lists[i] = m.withYears(m.withHolders(m.withAcronyms(at.set, h.Chunk.Text), h.Chunk.DocumentID, h.Chunk.Text), h.Document.Date, h.Chunk.Text), at.list
+		sets[i], lists[i] = m.readAs(at.set, h.Chunk.DocumentID, h.Document.Date, h.Chunk.Text), at.list
 	}
 	cols := m.prepare(q.Terms, lists)
 	first := firstMentions(hits, sets, q.Define)

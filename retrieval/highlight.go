@@ -237,7 +237,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 		}
 		prev = text
 		at := analyze(a, read)
-		set := m.withYears(m.withHolders(m.withAcronyms(at.set, read), c.DocumentID, read), cand.hit.Document.Date, read)
+		set := m.readAs(at.set, c.DocumentID, cand.hit.Document.Date, read)
 		cov := m.softCoverage(facts, w, m.readingOf(set, at.list, nil))
 		if cov == 0 && len(leads) > 0 {
 			continue // it cannot win, whatever facts it holds
@@ -266,7 +266,7 @@ func leadCandidates(cand candidate, q Question, w map[string]float64, a Analyzer
 // leaves out a country the question names would be rated above a
 // sentence of the other that names it.
 func withoutSetting(q Question, a Analyzer, title, date string) []string {
-	if len(q.Places) == 0 && len(questionYears(q)) == 0 {
+	if len(q.Places) == 0 && !slices.ContainsFunc(q.Terms, isYear) {
 		return q.Terms
 	}
 	titled, cities := analyze(a, title).set, cityTermsFor(a)

@@ -57,3 +57,11 @@ func (m *matcher) withYears(set termSet, date, text string) termSet {
 	}
 	return set.with(add)
 }
+
+// readAs returns a passage's or sentence's terms (set) with what the
+// matcher reads into its text besides its words: the acronyms it spells
+// out, the titled people it refers to (withHolders) and the years its
+// relative dates stand for in a report of document doc dated date.
+func (m *matcher) readAs(set termSet, doc, date, text string) termSet {
+	return m.withYears(m.withHolders(m.withAcronyms(set, text), doc, text), date, text)
+}
